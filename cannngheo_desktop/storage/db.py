@@ -1,0 +1,278 @@
+"""Opening the SQLite file safely: checks, pragmas, the session lock and forward-only migrations."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+from ..core.errors import DatabaseError
+from . import lock as lockmod
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# PRAGMA application_id marks a file as ours ('CNGD'); other SQLite files are refused.
+APPLICATION_ID = 0x434E4744
+MIGRATIONS_PACKAGE = "cannngheo_desktop.storage.migrations"
+
+
+def _migrations() -> list[tuple[int, str]]:
+    found = []
+    for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+MIGRATIONS = _migrations()
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def translate_sqlite_error(exc: sqlite3.Error, path: Path | str) -> DatabaseError:
+    """Environment failures (locked, full, read-only, corrupt) as messages a cadre can act on."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        msg = (f"Tệp dữ liệu '{path}' đang bị một chương trình khác khóa. "
+               "Hãy đóng các cửa sổ Cận Nghèo Desktop khác rồi thử lại.")
+    elif "full" in text:
+        msg = (f"Ổ đĩa chứa '{path}' đã đầy, thao tác chưa được ghi. "
+               "Hãy giải phóng dung lượng rồi thử lại; dữ liệu cũ vẫn nguyên vẹn.")
+    elif "readonly" in text or "read-only" in text or "unable to open" in text:
+        msg = (f"Không ghi được vào tệp dữ liệu '{path}' (tệp chỉ đọc hoặc không có quyền). "
+               "Hãy chép tệp sang thư mục có quyền ghi hoặc bỏ thuộc tính chỉ đọc.")
+    elif "malformed" in text or "not a database" in text or "corrupt" in text:
+        msg = (f"Tệp dữ liệu '{path}' bị hỏng hoặc không phải cơ sở dữ liệu. "
+               "Hãy khôi phục từ một bản sao lưu (menu Tệp → Khôi phục).")
+    else:
+        msg = f"Lỗi cơ sở dữ liệu với tệp '{path}': {exc}"
+    return DatabaseError(msg, detail=str(exc))
+
+
+class Store:
+    """One open database file: a sqlite3 connection (owned by the thread that opened it)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, session_lock: lockmod.SessionLock | None):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._lock = session_lock
+        self._depth = 0
+        self.user = "system"
+
+    # -- transactions ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing unit of work; nested calls become savepoints."""
+        conn = self.conn
+        name = f"sp{self._depth}"
+        try:
+            if self._depth == 0:
+                conn.execute("BEGIN IMMEDIATE")
+            else:
+                conn.execute(f"SAVEPOINT {name}")
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, self.path) from exc
+        self._depth += 1
+        try:
+            yield conn
+        except BaseException:
+            self._depth -= 1
+            with contextlib.suppress(sqlite3.Error):
+                if self._depth == 0:
+                    conn.execute("ROLLBACK")
+                else:
+                    conn.execute(f"ROLLBACK TO {name}")
+                    conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            self._depth -= 1
+            try:
+                conn.execute("COMMIT" if self._depth == 0 else f"RELEASE {name}")
+            except sqlite3.Error as exc:
+                if self._depth == 0:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise translate_sqlite_error(exc, self.path) from exc
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    # -- small helpers used by repositories ------------------------------------------------
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, self.path) from exc
+
+    def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: tuple | dict = ()):
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.query_one("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if row is None else row[0]
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _check_file(path: Path) -> bool:
+    """Refuse what is clearly not ours before SQLite touches it. Returns True if the file exists."""
+    if not path.exists():
+        if not path.parent.exists():
+            raise DatabaseError(f"Thư mục '{path.parent}' không tồn tại. Hãy chọn nơi lưu khác.")
+        return False
+    if path.is_dir():
+        raise DatabaseError(f"'{path}' là một thư mục, không phải tệp dữ liệu.")
+    size = path.stat().st_size
+    if size == 0:
+        return False
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if header != SQLITE_HEADER:
+        raise DatabaseError(
+            f"Tệp '{path}' không phải cơ sở dữ liệu của Cận Nghèo Desktop. "
+            "Hãy chọn đúng tệp .sqlite hoặc tạo cơ sở dữ liệu mới; tệp này không bị thay đổi.")
+    return True
+
+
+def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    uri = f"file:{path.as_posix()}?mode={'ro' if readonly else 'rwc'}"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5.0)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _inspect(conn: sqlite3.Connection, path: Path) -> int:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app_id != APPLICATION_ID and (tables or version):
+        raise DatabaseError(
+            f"Tệp '{path}' là cơ sở dữ liệu SQLite của chương trình khác, không phải của Cận Nghèo Desktop. "
+            "Tệp này không bị thay đổi.")
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"Tệp '{path}' được tạo bởi phiên bản Cận Nghèo Desktop mới hơn (lược đồ {version}, "
+            f"bản này chỉ hiểu đến {SCHEMA_VERSION}). Hãy cập nhật chương trình; tệp không bị thay đổi.")
+    return int(version)
+
+
+def _split_sql(script: str) -> list[str]:
+    statements, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if not buf and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+def migrate(conn: sqlite3.Connection, path: Path, current: int, *, backup: bool = True) -> int:
+    """Apply every migration above ``current`` in ONE transaction, after a backup copy."""
+    pending = [(n, sql) for n, sql in MIGRATIONS if n > current]
+    if not pending:
+        return current
+    if backup and current > 0:
+        from .backup import backup_database
+
+        backup_database(conn, path, reason=f"truoc-nang-cap-v{current}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for number, script in pending:
+            for statement in _split_sql(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(
+            "INSERT OR REPLACE INTO settings(key, value) VALUES ('schema_migrated_at', ?)", (utc_now(),))
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise translate_sqlite_error(exc, path) from exc
+    return pending[-1][0]
+
+
+def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readonly: bool = False,
+            user: str = "system", backup_before_migrate: bool = True) -> Store:
+    """Open (or create) the app's database, refusing foreign, newer, damaged or locked files.
+
+    ``lock=True`` takes the session lock (one app copy per file); the holder is named to others.
+    Nothing is written to a file that is refused.
+    """
+    path = Path(path).resolve() if str(path) != ":memory:" else Path(":memory:")
+    exists = _check_file(path) if str(path) != ":memory:" else False
+    if not exists and not create:
+        raise DatabaseError(f"Không tìm thấy tệp dữ liệu '{path}'.")
+    if exists and not readonly and not _writable(path):
+        raise DatabaseError(
+            f"Tệp dữ liệu '{path}' chỉ đọc hoặc không có quyền ghi. "
+            "Hãy bỏ thuộc tính chỉ đọc, hoặc chép tệp sang thư mục khác rồi mở lại.")
+    session_lock = lockmod.acquire(path, user=user) if lock and str(path) != ":memory:" else None
+    conn = None
+    try:
+        conn = _connect(path, readonly=readonly)
+        current = _inspect(conn, path)
+        if not readonly:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal" and str(path) != ":memory:":
+                raise DatabaseError(f"Không bật được chế độ ghi an toàn (WAL) cho '{path}'.")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn, path, current, backup=backup_before_migrate)
+        elif current == 0:
+            raise DatabaseError(f"Tệp '{path}' chưa được khởi tạo.")
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        if session_lock:
+            session_lock.release()
+        raise translate_sqlite_error(exc, path) from exc
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        if session_lock:
+            session_lock.release()
+        raise
+    store = Store(path, conn, session_lock)
+    store.user = user
+    return store
+
+
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
