@@ -37,6 +37,16 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_ENVIRONMENT_WORDS = ("locked", "busy", "full", "readonly", "read-only", "disk i/o", "malformed",
+                      "not a database", "unable to open")
+
+
+def is_environment_error(exc: sqlite3.Error) -> bool:
+    """True for failures of the file or disk (full, locked, read-only, damaged), not of the SQL."""
+    text = str(exc).lower()
+    return any(word in text for word in _ENVIRONMENT_WORDS)
+
+
 def translate_sqlite_error(exc: sqlite3.Error, path: Path | str) -> DatabaseError:
     """Environment failures (locked, full, read-only, corrupt) as messages a cadre can act on."""
     text = str(exc).lower()
@@ -84,7 +94,7 @@ class Store:
         self._depth += 1
         try:
             yield conn
-        except BaseException:
+        except BaseException as exc:
             self._depth -= 1
             with contextlib.suppress(sqlite3.Error):
                 if self._depth == 0:
@@ -92,6 +102,9 @@ class Store:
                 else:
                     conn.execute(f"ROLLBACK TO {name}")
                     conn.execute(f"RELEASE {name}")
+            # A full disk, a lock or a read-only file during a write is the user's to fix, not a bug.
+            if isinstance(exc, sqlite3.Error) and is_environment_error(exc):
+                raise translate_sqlite_error(exc, self.path) from exc
             raise
         else:
             self._depth -= 1
