@@ -1,0 +1,198 @@
+"""Member conditions in ruleset definitions: a tiny, validated, three-valued language.
+
+A condition is a JSON object with exactly one form:
+
+* ``{"field": F, "equals": V}`` — member fact F equals V (booleans may be stored as 0/1);
+* ``{"field": F, "in": [V, ...]}`` — member fact F is one of the values;
+* ``{"age_min": A, "age_below": B}`` — age in whole years at the assessment date, A ≤ age < B
+  (either bound may be omitted or null);
+* ``{"all": [C, ...]}``, ``{"any": [C, ...]}``, ``{"not": C}``.
+
+Evaluation is Kleene logic: True, False or None (unknown — a fact is missing). Unknown never
+becomes False: the evaluator turns it into an *undetermined* indicator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..errors import RulesetError
+from ..model import EDUCATION_LEVELS, EMPLOYMENT, MEMBER_FACT_FIELDS, RELATIONS
+
+Tri = bool | None
+Compiled = Callable[[Mapping[str, Any], int | None], Tri]
+
+MEMBER_FIELD_LABELS = {
+    "full_name": "họ tên",
+    "birth_date": "ngày sinh",
+    "relation": "quan hệ với chủ hộ",
+    "able_to_work": "khả năng lao động",
+    "employment": "tình trạng việc làm",
+    "has_health_insurance": "thẻ BHYT",
+    "education_level": "trình độ học vấn",
+    "in_school": "tình trạng đi học",
+    "malnourished": "tình trạng suy dinh dưỡng",
+    "disabled": "tình trạng khuyết tật",
+    "status": "tình trạng cư trú",
+}
+_BOOL_PHRASES = {
+    ("has_health_insurance", False): "chưa có thẻ BHYT",
+    ("has_health_insurance", True): "có thẻ BHYT",
+    ("in_school", False): "không đi học",
+    ("in_school", True): "đang đi học",
+    ("malnourished", True): "suy dinh dưỡng (thấp còi hoặc nhẹ cân)",
+    ("malnourished", False): "không suy dinh dưỡng",
+    ("disabled", True): "khuyết tật",
+    ("disabled", False): "không khuyết tật",
+    ("able_to_work", True): "có khả năng lao động",
+    ("able_to_work", False): "không có khả năng lao động",
+}
+_VALUE_LABELS = {"education_level": EDUCATION_LEVELS, "employment": EMPLOYMENT, "relation": RELATIONS}
+
+
+def validate_condition(cond: Any, where: str) -> None:
+    """Raise RulesetError naming ``where`` (the field path) when ``cond`` is malformed."""
+    if not isinstance(cond, dict) or not cond:
+        raise RulesetError(f"Bộ chuẩn không hợp lệ: '{where}' phải là một điều kiện (đối tượng JSON).")
+    if "all" in cond or "any" in cond:
+        key = "all" if "all" in cond else "any"
+        items = cond[key]
+        if set(cond) != {key} or not isinstance(items, list) or not items:
+            raise RulesetError(f"Bộ chuẩn không hợp lệ: '{where}.{key}' phải là danh sách điều kiện không rỗng.")
+        for i, item in enumerate(items):
+            validate_condition(item, f"{where}.{key}.{i}")
+    elif "not" in cond:
+        if set(cond) != {"not"}:
+            raise RulesetError(f"Bộ chuẩn không hợp lệ: '{where}' có khóa thừa bên cạnh 'not'.")
+        validate_condition(cond["not"], f"{where}.not")
+    elif "field" in cond:
+        field = cond["field"]
+        if field not in MEMBER_FACT_FIELDS:
+            raise RulesetError(f"Bộ chuẩn không hợp lệ: '{where}.field' = '{field}' không phải thông tin thành viên.")
+        ops = set(cond) - {"field"}
+        if ops == {"equals"}:
+            return
+        if ops == {"in"} and isinstance(cond["in"], list) and cond["in"]:
+            return
+        raise RulesetError(f"Bộ chuẩn không hợp lệ: '{where}' cần đúng một phép so sánh 'equals' hoặc 'in' (danh sách).")
+    elif set(cond) <= {"age_min", "age_below"}:
+        validate_age_range(cond, where)
+    else:
+        raise RulesetError(f"Bộ chuẩn không hợp lệ: '{where}' có dạng điều kiện không biết: {sorted(cond)}.")
+
+
+def validate_age_range(obj: Mapping[str, Any], where: str) -> None:
+    lo, hi = obj.get("age_min"), obj.get("age_below")
+    for name, value in (("age_min", lo), ("age_below", hi)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            raise RulesetError(f"Bộ chuẩn không hợp lệ: '{where}.{name}' phải là số tuổi không âm.")
+    if lo is not None and hi is not None and hi <= lo:
+        raise RulesetError(f"Bộ chuẩn không hợp lệ: '{where}.age_below' phải lớn hơn age_min.")
+
+
+def _kleene_all(parts: list[Compiled]) -> Compiled:
+    def run(m: Mapping[str, Any], age: int | None) -> Tri:
+        unknown = False
+        for p in parts:
+            v = p(m, age)
+            if v is False:
+                return False
+            if v is None:
+                unknown = True
+        return None if unknown else True
+    return run
+
+
+def _kleene_any(parts: list[Compiled]) -> Compiled:
+    def run(m: Mapping[str, Any], age: int | None) -> Tri:
+        unknown = False
+        for p in parts:
+            v = p(m, age)
+            if v is True:
+                return True
+            if v is None:
+                unknown = True
+        return None if unknown else False
+    return run
+
+
+def compile_condition(cond: Mapping[str, Any]) -> Compiled:
+    """A fast closure ``(member, age) -> True/False/None`` for a validated condition."""
+    if "all" in cond:
+        return _kleene_all([compile_condition(c) for c in cond["all"]])
+    if "any" in cond:
+        return _kleene_any([compile_condition(c) for c in cond["any"]])
+    if "not" in cond:
+        inner = compile_condition(cond["not"])
+        return lambda m, age: None if (v := inner(m, age)) is None else not v
+    if "field" in cond:
+        field = cond["field"]
+        if "equals" in cond:
+            target = cond["equals"]
+            if isinstance(target, bool):
+                return lambda m, age: None if (v := m.get(field)) is None else bool(v) == target
+            return lambda m, age: None if (v := m.get(field)) is None else v == target
+        values = frozenset(cond["in"])
+        return lambda m, age: None if (v := m.get(field)) is None else v in values
+    return age_test(cond.get("age_min"), cond.get("age_below"))
+
+
+def age_test(lo: float | None, hi: float | None) -> Compiled:
+    def run(m: Mapping[str, Any], age: int | None) -> Tri:
+        if age is None:
+            return None
+        return (lo is None or age >= lo) and (hi is None or age < hi)
+    return run
+
+
+def explain(cond: Mapping[str, Any], m: Mapping[str, Any], age: int | None,
+            phrases: list[str], unknown: list[str]) -> None:
+    """Collect the Vietnamese phrases of the facts that hold (for a deprived member) and the
+    names of the facts that are missing (for an undetermined one)."""
+    run = compile_condition(cond)
+    if "all" in cond or "any" in cond:
+        whole = run(m, age)
+        for c in cond.get("all") or cond.get("any"):
+            # Explain the children that decide the whole: true ones when it holds, unknown ones
+            # when it is unknown.
+            if compile_condition(c)(m, age) is whole and whole is not False:
+                explain(c, m, age, phrases, unknown)
+        return
+    if "not" in cond:
+        sub: list[str] = []
+        explain(cond["not"], m, age, sub, unknown)
+        return
+    value = run(m, age)
+    if "field" in cond:
+        if value is None:
+            unknown.append(cond["field"])
+        elif value:
+            phrases.append(fact_phrase(cond["field"], m.get(cond["field"])))
+    elif value is None:
+        unknown.append("birth_date")
+
+
+def fact_phrase(field: str, value: Any) -> str:
+    """'chưa có thẻ BHYT', 'trình độ Tiểu học'… — one member fact in words."""
+    if isinstance(value, (bool, int)) and (field, bool(value)) in _BOOL_PHRASES:
+        return _BOOL_PHRASES[(field, bool(value))]
+    labels = _VALUE_LABELS.get(field, {})
+    text = labels.get(value, str(value))
+    if field == "education_level":
+        return f"trình độ {text}"
+    if field == "employment":
+        return text[:1].lower() + text[1:]
+    return f"{MEMBER_FIELD_LABELS.get(field, field)}: {text}"
+
+
+def condition_fields(cond: Mapping[str, Any]) -> set[str]:
+    """Member facts a condition reads (``birth_date`` for age tests)."""
+    if "all" in cond or "any" in cond:
+        out: set[str] = set()
+        for c in cond.get("all") or cond.get("any"):
+            out |= condition_fields(c)
+        return out
+    if "not" in cond:
+        return condition_fields(cond["not"])
+    return {cond["field"]} if "field" in cond else {"birth_date"}

@@ -1,0 +1,307 @@
+"""Indicator kinds: how a ruleset's indicator definitions are checked and computed.
+
+The evaluator knows *kinds*, never particular indicators; ages, thresholds and value sets come
+from the definition's ``params``. Each kind returns ``(status, reason, missing)`` where missing
+is a list of ``(field path, Vietnamese label)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import RulesetError
+from ..model import HOUSEHOLD_FACT_FIELDS, LATRINES, WASTE_HANDLING, WATER_SOURCES
+from ..text import format_vnd
+from . import conditions as cnd
+
+DEPRIVED, NOT_DEPRIVED, UNDETERMINED = "deprived", "not_deprived", "undetermined"
+Missing = list[tuple[str, str]]
+Outcome = tuple[str, str, Missing]
+
+HOUSEHOLD_FIELD_LABELS = {
+    "income_month": "Tổng thu nhập của hộ (đồng/tháng)",
+    "floor_area_m2": "Diện tích nhà ở (m²)",
+    "wall_durable": "Tường nhà có bền chắc không",
+    "frame_durable": "Khung, cột nhà có bền chắc không",
+    "roof_durable": "Mái nhà có bền chắc không",
+    "water_source": "Nguồn nước sinh hoạt",
+    "latrine": "Loại nhà vệ sinh",
+    "devices": "Phương tiện tiếp cận thông tin",
+    "uses_telecom": "Có sử dụng dịch vụ viễn thông không",
+    "uses_digital_services": "Có sử dụng dịch vụ số không",
+    "waste_handling": "Cách xử lý rác thải",
+}
+_PART_NAMES = {"wall_durable": "tường", "frame_durable": "khung/cột", "roof_durable": "mái"}
+_VALUE_LABELS = {"water_source": WATER_SOURCES, "latrine": LATRINES, "waste_handling": WASTE_HANDLING}
+_FLAG_TEXT = {
+    "uses_telecom": "sử dụng dịch vụ viễn thông (điện thoại, internet)",
+    "uses_digital_services": "sử dụng dịch vụ số (dịch vụ công trực tuyến, thanh toán điện tử…)",
+}
+
+
+@dataclass
+class MemberView:
+    index: int
+    name: str
+    age: int | None
+    data: Mapping[str, Any]
+
+    def label(self) -> str:
+        if self.age is None:
+            return f"{self.name}, chưa rõ tuổi"
+        return f"{self.name}, {self.age} tuổi" if self.age >= 1 else f"{self.name}, dưới 1 tuổi"
+
+
+@dataclass
+class Context:
+    household: Mapping[str, Any]
+    members: Sequence[MemberView]
+
+
+def member_missing(mv: MemberView, field: str) -> tuple[str, str]:
+    return (f"members[{mv.index}].{field}",
+            f"{cnd.MEMBER_FIELD_LABELS.get(field, field).capitalize()} của {mv.name}")
+
+
+def household_missing(field: str) -> tuple[str, str]:
+    return field, HOUSEHOLD_FIELD_LABELS.get(field, field)
+
+
+def _bad(where: str, what: str) -> RulesetError:
+    return RulesetError(f"Bộ chuẩn không hợp lệ: '{where}' {what}.")
+
+
+def _need_field(params: Mapping[str, Any], where: str, key: str = "field") -> str:
+    field = params.get(key)
+    if field not in HOUSEHOLD_FACT_FIELDS:
+        raise _bad(f"{where}.{key}", f"phải là thông tin của hộ ({', '.join(HOUSEHOLD_FACT_FIELDS)})")
+    return field
+
+
+def _need_values(params: Mapping[str, Any], where: str) -> list[Any]:
+    values = params.get("values")
+    if not isinstance(values, list) or not values:
+        raise _bad(f"{where}.values", "phải là danh sách không rỗng")
+    return values
+
+
+def _need_number(params: Mapping[str, Any], where: str, key: str, *, lo: float = 0.0,
+                 hi: float | None = None) -> float:
+    value = params.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= lo or (
+            hi is not None and value > hi):
+        bound = f" và không quá {hi}" if hi is not None else ""
+        raise _bad(f"{where}.{key}", f"phải là số lớn hơn {lo}{bound}")
+    return float(value)
+
+
+# --- member_any: at least one member matches one of the rules ------------------------------
+def _member_any(params: Mapping[str, Any], where: str) -> Callable[[Context], Outcome]:
+    rules = params.get("rules")
+    if not isinstance(rules, list) or not rules:
+        raise _bad(f"{where}.rules", "phải là danh sách quy tắc không rỗng")
+    conds = []
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, dict) or "condition" not in rule:
+            raise _bad(f"{where}.rules.{i}", "cần có 'condition'")
+        extra = set(rule) - {"age_min", "age_below", "condition", "note"}
+        if extra:
+            raise _bad(f"{where}.rules.{i}", f"có khóa không biết {sorted(extra)}")
+        cnd.validate_age_range(rule, f"{where}.rules.{i}")
+        cnd.validate_condition(rule["condition"], f"{where}.rules.{i}.condition")
+        age = {k: rule[k] for k in ("age_min", "age_below") if rule.get(k) is not None}
+        conds.append({"all": [age, rule["condition"]]} if age else rule["condition"])
+    whole = {"any": conds}
+    test = cnd.compile_condition(whole)
+
+    def run(ctx: Context) -> Outcome:
+        hits, unknown = [], []
+        for mv in ctx.members:
+            v = test(mv.data, mv.age)
+            if v:
+                hits.append(mv)
+            elif v is None:
+                unknown.append(mv)
+        if hits:
+            parts = []
+            for mv in hits:
+                phrases: list[str] = []
+                cnd.explain(whole, mv.data, mv.age, phrases, [])
+                parts.append(", ".join([mv.label(), *dict.fromkeys(phrases)]))
+            return DEPRIVED, "; ".join(parts), []
+        if unknown:
+            missing: Missing = []
+            parts = []
+            for mv in unknown:
+                fields: list[str] = []
+                cnd.explain(whole, mv.data, mv.age, [], fields)
+                fields = list(dict.fromkeys(fields))
+                missing.extend(member_missing(mv, f) for f in fields)
+                parts.append(f"{mv.name}: chưa rõ {', '.join(cnd.MEMBER_FIELD_LABELS.get(f, f) for f in fields)}")
+            return UNDETERMINED, "Chưa đủ thông tin — " + "; ".join(parts), missing
+        return NOT_DEPRIVED, "Không có thành viên nào thuộc diện thiếu hụt", []
+    return run
+
+
+# --- member_ratio: share of members matching a condition above a maximum ---------------------
+def _member_ratio(params: Mapping[str, Any], where: str) -> Callable[[Context], Outcome]:
+    cnd.validate_condition(params.get("condition"), f"{where}.condition")
+    max_share = _need_number(params, where, "max_share", hi=1.0)
+    test = cnd.compile_condition(params["condition"])
+
+    def run(ctx: Context) -> Outcome:
+        n = len(ctx.members)
+        if n == 0:
+            return UNDETERMINED, "Hộ chưa có thành viên đang ở", [("members", "Danh sách thành viên")]
+        yes = [mv for mv in ctx.members if test(mv.data, mv.age)]
+        unknown = [mv for mv in ctx.members if test(mv.data, mv.age) is None]
+        names = ", ".join(mv.label() for mv in yes) or "không ai"
+        if len(yes) > max_share * n:
+            return DEPRIVED, (f"{len(yes)}/{n} thành viên là người phụ thuộc ({names}), "
+                              f"vượt quá {max_share:.0%}"), []
+        if len(yes) + len(unknown) <= max_share * n:
+            return NOT_DEPRIVED, f"{len(yes)}/{n} thành viên là người phụ thuộc, không quá {max_share:.0%}", []
+        missing: Missing = []
+        for mv in unknown:
+            fields: list[str] = []
+            cnd.explain(params["condition"], mv.data, mv.age, [], fields)
+            missing.extend(member_missing(mv, f) for f in dict.fromkeys(fields))
+        return UNDETERMINED, (f"Chưa đủ thông tin: {len(yes)}/{n} chắc chắn là người phụ thuộc, "
+                              f"chưa rõ {len(unknown)} người"), missing
+    return run
+
+
+# --- household_count: at least min_count of some household flags have a value ---------------
+def _household_count(params: Mapping[str, Any], where: str) -> Callable[[Context], Outcome]:
+    fields = params.get("fields")
+    if not isinstance(fields, list) or not fields:
+        raise _bad(f"{where}.fields", "phải là danh sách thông tin của hộ")
+    for i, f in enumerate(fields):
+        _need_field({"field": f}, f"{where}.fields.{i}")
+    value = params.get("value")
+    if not isinstance(value, bool):
+        raise _bad(f"{where}.value", "phải là true hoặc false")
+    min_count = params.get("min_count")
+    if not isinstance(min_count, int) or isinstance(min_count, bool) or not 1 <= min_count <= len(fields):
+        raise _bad(f"{where}.min_count", f"phải là số nguyên từ 1 đến {len(fields)}")
+
+    def run(ctx: Context) -> Outcome:
+        hh = ctx.household
+        hit = [f for f in fields if hh.get(f) is not None and bool(hh.get(f)) == value]
+        unknown = [f for f in fields if hh.get(f) is None]
+        parts = ", ".join(_PART_NAMES.get(f, f) for f in hit) or "không có"
+        if len(hit) >= min_count:
+            return DEPRIVED, f"{len(hit)}/{len(fields)} bộ phận chính của nhà không bền chắc ({parts})", []
+        if len(hit) + len(unknown) < min_count:
+            return NOT_DEPRIVED, f"Nhà có {len(hit)}/{len(fields)} bộ phận không bền chắc ({parts})", []
+        return (UNDETERMINED, "Chưa đủ thông tin về kết cấu nhà",
+                [household_missing(f) for f in unknown])
+    return run
+
+
+# --- per_person_below: a household quantity divided by members under a minimum --------------
+def _per_person_below(params: Mapping[str, Any], where: str) -> Callable[[Context], Outcome]:
+    field = _need_field(params, where)
+    minimum = _need_number(params, where, "min_per_person")
+
+    def run(ctx: Context) -> Outcome:
+        total, n = ctx.household.get(field), len(ctx.members)
+        if total is None:
+            return UNDETERMINED, "Chưa có diện tích nhà ở", [household_missing(field)]
+        if n == 0:
+            return UNDETERMINED, "Hộ chưa có thành viên đang ở", [("members", "Danh sách thành viên")]
+        per = float(total) / n
+        text = f"Diện tích {_num(total)} m² cho {n} người = {_num(per)} m²/người"
+        if float(total) < minimum * n:
+            return DEPRIVED, f"{text}, dưới {_num(minimum)} m²/người", []
+        return NOT_DEPRIVED, f"{text}, không dưới {_num(minimum)} m²/người", []
+    return run
+
+
+def _num(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+# --- household_fact_in_set: a household value in (or not in) a set ---------------------------
+def _fact_in_set(params: Mapping[str, Any], where: str) -> Callable[[Context], Outcome]:
+    field = _need_field(params, where)
+    values = frozenset(_need_values(params, where))
+    when = params.get("deprived_when")
+    if when not in ("in", "not_in"):
+        raise _bad(f"{where}.deprived_when", "phải là 'in' hoặc 'not_in'")
+    good_word = params.get("ok_label", "đạt yêu cầu")
+
+    def run(ctx: Context) -> Outcome:
+        value = ctx.household.get(field)
+        if value is None:
+            return UNDETERMINED, f"Chưa có thông tin: {HOUSEHOLD_FIELD_LABELS.get(field, field)}", [
+                household_missing(field)]
+        label = _VALUE_LABELS.get(field, {}).get(value, str(value))
+        deprived = (value in values) == (when == "in")
+        head = f"{HOUSEHOLD_FIELD_LABELS.get(field, field)}: {label}"
+        return (DEPRIVED, f"{head} (không {good_word})", []) if deprived else (
+            NOT_DEPRIVED, f"{head} ({good_word})", [])
+    return run
+
+
+# --- household_flag: a yes/no household fact with the deprived answer ------------------------
+def _flag(params: Mapping[str, Any], where: str) -> Callable[[Context], Outcome]:
+    field = _need_field(params, where)
+    when = params.get("deprived_when")
+    if not isinstance(when, bool):
+        raise _bad(f"{where}.deprived_when", "phải là true hoặc false")
+    text = _FLAG_TEXT.get(field, HOUSEHOLD_FIELD_LABELS.get(field, field))
+
+    def run(ctx: Context) -> Outcome:
+        value = ctx.household.get(field)
+        if value is None:
+            return UNDETERMINED, f"Chưa rõ hộ có {text} không", [household_missing(field)]
+        if bool(value) == when:
+            return DEPRIVED, f"Không thành viên nào {text}" if not when else f"Hộ {text}", []
+        return NOT_DEPRIVED, f"Có thành viên {text}" if not when else f"Hộ không {text}", []
+    return run
+
+
+# --- household_list_any: the household has none of the listed items --------------------------
+def _list_any(params: Mapping[str, Any], where: str) -> Callable[[Context], Outcome]:
+    from ..model import DEVICES
+
+    field = _need_field(params, where)
+    values = _need_values(params, where)
+
+    def run(ctx: Context) -> Outcome:
+        items = ctx.household.get(field)
+        if items is None:
+            return UNDETERMINED, "Chưa có thông tin về phương tiện tiếp cận thông tin", [household_missing(field)]
+        have = [v for v in values if v in items]
+        if have:
+            return NOT_DEPRIVED, "Hộ có " + ", ".join(DEVICES.get(v, v).lower() for v in have), []
+        wanted = ", ".join(DEVICES.get(v, v).lower() for v in values)
+        return DEPRIVED, f"Hộ không có phương tiện nào trong số: {wanted}", []
+    return run
+
+
+KINDS: dict[str, Callable[[Mapping[str, Any], str], Callable[[Context], Outcome]]] = {
+    "member_any": _member_any,
+    "member_ratio": _member_ratio,
+    "household_count": _household_count,
+    "per_person_below": _per_person_below,
+    "household_fact_in_set": _fact_in_set,
+    "household_flag": _flag,
+    "household_list_any": _list_any,
+}
+
+
+def build(kind: Any, params: Any, where: str) -> Callable[[Context], Outcome]:
+    """Validate an indicator's parameters for its kind and return its compiled check."""
+    if kind not in KINDS:
+        raise _bad(f"{where}.kind", f"= '{kind}' không phải loại chỉ tiêu đã biết ({', '.join(KINDS)})")
+    if not isinstance(params, dict):
+        raise _bad(f"{where}.params", "phải là đối tượng JSON")
+    return KINDS[kind](params, f"{where}.params")
+
+
+def format_money(amount: float | None) -> str:
+    return "chưa rõ" if amount is None else f"{format_vnd(amount)} đồng"

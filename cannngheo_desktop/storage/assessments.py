@@ -1,0 +1,267 @@
+"""Assessments: evaluating stored households under a ruleset, saving the result with its inputs
+and reasons, and bulk runs (assess a unit, compare two rulesets) that read in big batches."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..core.errors import Cancelled, NotFoundError, ValidationError
+from ..core.model import HOUSEHOLD_FACT_FIELDS, MEMBER_FACT_FIELDS
+from ..core.progress import Progress, or_null
+from ..core.standards import Comparison, Evaluation, Ruleset, area_type_for_unit_kind, evaluate
+from . import households as hh_repo
+from . import repo
+from .db import Store
+from .rulesets import get_ruleset
+
+HH_COLUMNS = ("id", "unit_code", "household_code", "village", "head_name", "area_type", *HOUSEHOLD_FACT_FIELDS)
+MEMBER_COLUMNS = ("id", "household_id", *MEMBER_FACT_FIELDS)
+CHUNK = 2000
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class UnitKinds:
+    """Unit kinds by code and validity, read once per run (codes were re-used after 2025)."""
+
+    def __init__(self, store: Store) -> None:
+        self._by_code: dict[str, list[tuple[str, str, str]]] = {}
+        for r in store.query("SELECT code, kind, valid_from, valid_to FROM units WHERE deleted = 0"):
+            self._by_code.setdefault(r["code"], []).append((r["valid_from"] or "", r["valid_to"] or "9999", r["kind"]))
+        for rows in self._by_code.values():
+            rows.sort()
+
+    def area_type(self, household: Mapping[str, Any], on: date) -> str:
+        """households.area_type when set, else from the kind of the unit valid on ``on``
+        (the newest row when none is valid then)."""
+        if household.get("area_type"):
+            return household["area_type"]
+        code = household.get("unit_code")
+        rows = self._by_code.get(code or "")
+        if not rows:
+            raise ValidationError(
+                f"Hộ {household.get('household_code') or household.get('id')}: không tìm thấy đơn vị mã '{code}' "
+                "để xác định khu vực (nông thôn/thành thị). Hãy nhập khu vực của hộ hoặc bổ sung danh mục đơn vị.",
+                field="area_type")
+        day = on.isoformat()
+        valid = [r for r in rows if r[0] <= day <= r[1]]
+        return area_type_for_unit_kind((valid or rows)[-1][2])
+
+
+def snapshot(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], area_type: str) -> dict:
+    """The facts an assessment used (unknown facts are kept as null)."""
+    return {"household": {**{k: household.get(k) for k in HOUSEHOLD_FACT_FIELDS}, "area_type": area_type},
+            "members": [{k: m.get(k) for k in ("id", *MEMBER_FACT_FIELDS)} for m in members]}
+
+
+def _assessment_row(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], ev: Evaluation,
+                    assessor: str | None, recognised: bool) -> dict[str, Any]:
+    return {
+        "unit_code": household["unit_code"], "household_id": household["id"],
+        "ruleset_code": ev.ruleset_code, "assessed_on": ev.assessed_on.isoformat(),
+        "inputs": _dumps(snapshot(household, members, ev.area_type)),
+        "results": _dumps([{"code": r.code, "status": r.status, "reason": r.reason} for r in ev.indicators]),
+        "deprivation_count": ev.deprivation_count, "income_per_person": ev.income_per_person,
+        "category": ev.category, "missing": _dumps([list(x) for x in ev.missing]),
+        "assessor": assessor, "recognised": int(recognised),
+    }
+
+
+def evaluate_household(store: Store, household_id: str, ruleset: Ruleset | str, on: date) -> Evaluation:
+    """What the household is under ``ruleset`` on ``on``, and why (nothing is saved)."""
+    rs = get_ruleset(store, ruleset) if isinstance(ruleset, str) else ruleset
+    household = hh_repo.get_household(store, household_id)
+    if household is None or household.get("deleted"):
+        raise NotFoundError(f"Không tìm thấy hộ {household_id}.")
+    members = hh_repo.get_members(store, household_id)
+    return evaluate(household, members, rs, on, UnitKinds(store).area_type(household, on))
+
+
+def assess_household(store: Store, household_id: str, ruleset_code: str, on: date, *,
+                     recognise: bool = False, assessor: str | None = None) -> dict[str, Any]:
+    """Evaluate and save one assessment; with ``recognise`` it becomes the household's current
+    category (category, category_since, deprivation_count). Returns the stored row, decoded,
+    plus ``evaluation`` (the Evaluation object)."""
+    rs = get_ruleset(store, ruleset_code)
+    with store.transaction():
+        household = hh_repo.get_household(store, household_id)
+        if household is None or household.get("deleted"):
+            raise NotFoundError(f"Không tìm thấy hộ {household_id}.")
+        members = hh_repo.get_members(store, household_id)
+        ev = evaluate(household, members, rs, on, UnitKinds(store).area_type(household, on))
+        row = repo.insert(store, "assessments",
+                          _assessment_row(household, members, ev, assessor or store.user, recognise))
+        if recognise:
+            changes: dict[str, Any] = {"category": ev.category, "deprivation_count": ev.deprivation_count}
+            if household.get("category") != ev.category or not household.get("category_since"):
+                changes["category_since"] = on.isoformat()
+            hh_repo.update_household(store, household_id, changes)
+    out = repo.decode_row("assessments", row) or {}
+    out["evaluation"] = ev
+    return out
+
+
+def latest_assessment(store: Store, household_id: str, ruleset_code: str | None = None) -> dict[str, Any] | None:
+    """The most recent assessment of a household (optionally under one ruleset)."""
+    sql = "SELECT * FROM assessments WHERE household_id = ? AND deleted = 0"
+    params: tuple = (household_id,)
+    if ruleset_code:
+        sql += " AND ruleset_code = ?"
+        params += (ruleset_code,)
+    row = store.query_one(sql + " ORDER BY assessed_on DESC, updated_at DESC LIMIT 1", params)
+    return repo.decode_row("assessments", row) if row is not None else None
+
+
+def assessment_history(store: Store, household_id: str) -> list[dict[str, Any]]:
+    """Every assessment of a household, newest first."""
+    rows = store.query("SELECT * FROM assessments WHERE household_id = ? AND deleted = 0 "
+                       "ORDER BY assessed_on DESC, updated_at DESC", (household_id,))
+    return [r for r in (repo.decode_row("assessments", row) for row in rows) if r is not None]
+
+
+# --- bulk ----------------------------------------------------------------------------------
+def _dict_rows(cur: Any) -> list[dict[str, Any]]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def iter_households(store: Store, *, unit_code: str | None = None, household_ids: Sequence[str] | None = None,
+                    chunk: int = CHUNK) -> Iterator[list[tuple[dict[str, Any], list[dict[str, Any]]]]]:
+    """Households (active, or exactly the given ids) with their members, in chunks, with two
+    queries per chunk."""
+    if household_ids is not None:
+        ids = sorted(set(household_ids))
+        pages: Iterator[list[dict[str, Any]]] = (
+            _dict_rows(store.conn.execute(
+                f"SELECT {', '.join(HH_COLUMNS)} FROM households WHERE deleted = 0 AND id IN "
+                f"({', '.join('?' * len(part))}) ORDER BY id", part))
+            for part in (ids[i:i + chunk] for i in range(0, len(ids), chunk)))
+    else:
+        pages = _pages(store, unit_code, chunk)
+    for households in pages:
+        if not households:
+            continue
+        by_id: dict[str, list[dict[str, Any]]] = {h["id"]: [] for h in households}
+        cur = store.conn.execute(
+            f"SELECT {', '.join(MEMBER_COLUMNS)} FROM members WHERE deleted = 0 AND household_id IN "
+            f"({', '.join('?' * len(by_id))}) ORDER BY household_id, sort_order, full_name", list(by_id))
+        for m in _dict_rows(cur):
+            by_id[m["household_id"]].append(m)
+        yield [(h, by_id[h["id"]]) for h in households]
+
+
+def _pages(store: Store, unit_code: str | None, chunk: int) -> Iterator[list[dict[str, Any]]]:
+    where = "deleted = 0 AND status = 'active' AND id > ?"
+    extra: tuple = ()
+    if unit_code:
+        where += " AND unit_code = ?"
+        extra = (unit_code,)
+    last = ""
+    while True:
+        rows = _dict_rows(store.conn.execute(
+            f"SELECT {', '.join(HH_COLUMNS)} FROM households WHERE {where} ORDER BY id LIMIT ?",
+            (last, *extra, chunk)))
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["id"]
+
+
+def _count(store: Store, unit_code: str | None, household_ids: Sequence[str] | None) -> int:
+    if household_ids is not None:
+        return len(set(household_ids))
+    sql = "SELECT count(*) FROM households WHERE deleted = 0 AND status = 'active'"
+    return int(store.scalar(sql + " AND unit_code = ?", (unit_code,)) if unit_code else store.scalar(sql))
+
+
+@dataclass
+class BulkAssessment:
+    ruleset_code: str
+    on: date
+    total: int = 0
+    saved: int = 0
+    counts: Counter = field(default_factory=Counter)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (household code/id, message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ruleset": self.ruleset_code, "date": self.on.isoformat(), "total": self.total,
+                "saved": self.saved, "counts": dict(self.counts),
+                "skipped": [{"household": h, "message": m} for h, m in self.skipped]}
+
+
+def _run(store: Store, rulesets: Sequence[Ruleset], on: date, unit_code: str | None,
+         household_ids: Sequence[str] | None, progress: Progress | None, on_chunk: Any) -> list[tuple[str, str]]:
+    prog = or_null(progress)
+    total = _count(store, unit_code, household_ids)
+    kinds = UnitKinds(store)
+    done, skipped = 0, []
+    prog.report(0, total)
+    for chunk in iter_households(store, unit_code=unit_code, household_ids=household_ids):
+        if prog.cancelled():
+            raise Cancelled()
+        results = []
+        for household, members in chunk:
+            try:
+                area = kinds.area_type(household, on)
+            except ValidationError as exc:
+                skipped.append((household.get("household_code") or household["id"], exc.message))
+                continue
+            results.append((household, members, [evaluate(household, members, rs, on, area) for rs in rulesets]))
+        on_chunk(results)
+        done += len(chunk)
+        prog.report(done, total)
+    return skipped
+
+
+def assess_many(store: Store, ruleset_code: str, on: date, *, unit_code: str | None = None,
+                household_ids: Sequence[str] | None = None, save: bool = False,
+                progress: Progress | None = None, assessor: str | None = None) -> BulkAssessment:
+    """Evaluate many households (a unit, given ids, or all active ones). With ``save`` every
+    result is stored as an (unrecognised) assessment in ONE transaction: a cancel or an error
+    leaves nothing half-written."""
+    rs = get_ruleset(store, ruleset_code)
+    out = BulkAssessment(ruleset_code, on)
+
+    def collect(results: list) -> None:
+        rows = []
+        for household, members, (ev,) in results:
+            out.total += 1
+            out.counts[ev.category] += 1
+            out.items.append({"id": household["id"], "household_code": household.get("household_code"),
+                              "head_name": household.get("head_name"), "village": household.get("village"),
+                              "category": ev.category, "deprivation_count": ev.deprivation_count,
+                              "income_per_person": ev.income_per_person})
+            if save:
+                rows.append(_assessment_row(household, members, ev, assessor or store.user, False))
+        if rows:
+            repo.insert_many(store, "assessments", rows)
+            out.saved += len(rows)
+
+    if save:
+        with store.transaction():
+            out.skipped = _run(store, [rs], on, unit_code, household_ids, progress, collect)
+    else:
+        out.skipped = _run(store, [rs], on, unit_code, household_ids, progress, collect)
+    return out
+
+
+def compare_rulesets(store: Store, code_a: str, code_b: str, on: date, *, unit_code: str | None = None,
+                     household_ids: Sequence[str] | None = None, progress: Progress | None = None) -> Comparison:
+    """Evaluate the same households under two rulesets: transition table and who changes, why."""
+    rs_a, rs_b = get_ruleset(store, code_a), get_ruleset(store, code_b)
+    comparison = Comparison(code_a, code_b, on)
+
+    def collect(results: list) -> None:
+        for household, _members, (ev_a, ev_b) in results:
+            comparison.add(household, ev_a, ev_b)
+
+    comparison.skipped = _run(store, [rs_a, rs_b], on, unit_code, household_ids, progress, collect)
+    return comparison

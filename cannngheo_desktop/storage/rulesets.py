@@ -1,0 +1,125 @@
+"""Rulesets in the database: shipped ones loaded once, read back as core Ruleset objects, and
+parameters corrected by an administrator (validated, audited through repo.update)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import NotFoundError, RulesetError
+from ..core.standards import Ruleset, check_overlap, load_definitions_dir, parse_ruleset, set_parameter
+from . import repo
+from .db import Store
+
+SHIPPED_OWNER = "*"  # shipped national/provincial reference data, not owned by one unit
+
+_shipped_cache: dict[Path, tuple[float, list[dict[str, Any]]]] = {}
+
+
+def shipped_dir() -> Path:
+    from ..paths import resource_path
+
+    return resource_path("standards")
+
+
+def shipped_definitions(folder: Path | None = None) -> list[dict[str, Any]]:
+    """The validated definitions in resources/standards (cached while the folder is unchanged)."""
+    folder = Path(folder or shipped_dir())
+    stamp = max((p.stat().st_mtime for p in folder.glob("*.json")), default=0.0)
+    cached = _shipped_cache.get(folder)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, load_definitions_dir(folder))
+        _shipped_cache[folder] = cached
+    return cached[1]
+
+
+def _row_for(definition: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "code": definition["code"], "name": definition["name"], "legal_basis": definition.get("legal_basis"),
+        "scope": definition.get("scope", "national"), "valid_from": definition.get("valid_from"),
+        "valid_to": definition.get("valid_to"), "confirmed": bool(definition.get("confirmed", True)),
+        "definition": dict(definition),
+    }
+
+
+def load_shipped_rulesets(store: Store, folder: Path | None = None) -> int:
+    """Insert shipped rulesets the database does not have yet; returns how many were added.
+
+    Existing rows (even edited by an administrator) are left alone, so this is cheap and silent
+    on every start. A shipped ruleset overlapping a stored one of the same scope is refused.
+    """
+    definitions = shipped_definitions(folder)
+    present = {r[0] for r in store.query("SELECT code FROM rulesets")}
+    new = [d for d in definitions if d["code"] not in present]
+    if not new:
+        return 0
+    stored = list_rulesets(store)
+    parsed = [parse_ruleset(d) for d in new]
+    for i, rs in enumerate(parsed):
+        check_overlap(rs, [*stored, *parsed[:i]])
+    rows = [{**_row_for(d), "unit_code": SHIPPED_OWNER} for d in new]
+    with store.transaction():
+        repo.insert_many(store, "rulesets", rows)
+    return len(rows)
+
+
+def _parse_row(row: Mapping[str, Any]) -> Ruleset:
+    decoded = repo.decode_row("rulesets", row)
+    assert decoded is not None
+    try:
+        return parse_ruleset(decoded["definition"])
+    except RulesetError as exc:
+        raise RulesetError(f"Bộ chuẩn '{decoded['code']}' trong cơ sở dữ liệu bị lỗi: {exc.message}") from None
+
+
+def get_ruleset(store: Store, code: str) -> Ruleset:
+    """The stored ruleset ``code``; NotFoundError with the known codes if absent."""
+    row = store.query_one("SELECT * FROM rulesets WHERE code = ? AND deleted = 0", (code,))
+    if row is None:
+        known = ", ".join(r[0] for r in store.query("SELECT code FROM rulesets WHERE deleted = 0 ORDER BY code"))
+        raise NotFoundError(f"Không có bộ chuẩn '{code}' (các bộ chuẩn hiện có: {known or 'chưa có'}).")
+    return _parse_row(row)
+
+
+def list_rulesets(store: Store) -> list[Ruleset]:
+    """All stored (not deleted) rulesets, oldest validity first."""
+    rows = store.query("SELECT * FROM rulesets WHERE deleted = 0 ORDER BY scope, valid_from, code")
+    return [_parse_row(r) for r in rows]
+
+
+def rulesets_for(store: Store, on: Any, province_code: str | None = None) -> list[Ruleset]:
+    """Rulesets valid on a date: national ones and, if given, the province's local ones."""
+    return [r for r in list_rulesets(store)
+            if r.valid_on(on) and (r.scope == "national" or r.scope == province_code)]
+
+
+def add_ruleset(store: Store, definition: Mapping[str, Any], *, owner: str = SHIPPED_OWNER) -> Ruleset:
+    """Store a new ruleset (e.g. a local line an administrator entered); validated and checked
+    for overlap with the stored rulesets of the same scope."""
+    rs = parse_ruleset(definition)
+    if store.scalar("SELECT count(*) FROM rulesets WHERE code = ?", (rs.code,)):
+        raise RulesetError(f"Đã có bộ chuẩn mã '{rs.code}'; hãy chọn mã khác.")
+    check_overlap(rs, list_rulesets(store))
+    with store.transaction():
+        repo.insert(store, "rulesets", {**_row_for(rs.definition), "unit_code": owner})
+    return rs
+
+
+def update_ruleset_parameter(store: Store, code: str, path: str, value: Any) -> Ruleset:
+    """Change one parameter (e.g. ``income_lines.rural``, ``average_band.confirmed``,
+    ``indicators.housing_area.params.min_per_person``); the whole definition is re-validated and
+    the change goes through repo.update (audited, versioned, sent in the next bundle)."""
+    with store.transaction():
+        row = store.query_one("SELECT * FROM rulesets WHERE code = ? AND deleted = 0", (code,))
+        if row is None:
+            raise NotFoundError(f"Không có bộ chuẩn '{code}'.")
+        current = repo.decode_row("rulesets", row)
+        assert current is not None
+        definition = set_parameter(current["definition"], path, value)
+        rs = parse_ruleset(definition)
+        check_overlap(rs, list_rulesets(store))
+        changes = _row_for(definition)
+        changes.pop("code")
+        repo.update(store, "rulesets", current["id"], changes)
+    return rs
