@@ -37,31 +37,47 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-_ENVIRONMENT_WORDS = ("locked", "busy", "full", "readonly", "read-only", "disk i/o", "malformed",
-                      "not a database", "unable to open")
+# SQLite primary result codes of failures of the file or disk (not of the SQL).
+_ERROR_KINDS = {5: "locked", 6: "locked", 8: "readonly", 10: "io", 11: "corrupt", 13: "full",
+                14: "readonly", 26: "corrupt"}
+
+
+def _error_kind(exc: sqlite3.Error) -> str | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return _ERROR_KINDS.get(code & 0xFF)
+    text = str(exc).lower()  # errors raised without a code (older Pythons, some wrappers)
+    for words, kind in ((("database is locked", "busy"), "locked"), (("disk is full",), "full"),
+                        (("readonly", "read-only", "unable to open"), "readonly"),
+                        (("malformed", "not a database"), "corrupt"), (("disk i/o",), "io")):
+        if any(w in text for w in words):
+            return kind
+    return None
 
 
 def is_environment_error(exc: sqlite3.Error) -> bool:
     """True for failures of the file or disk (full, locked, read-only, damaged), not of the SQL."""
-    text = str(exc).lower()
-    return any(word in text for word in _ENVIRONMENT_WORDS)
+    return _error_kind(exc) is not None
 
 
 def translate_sqlite_error(exc: sqlite3.Error, path: Path | str) -> DatabaseError:
     """Environment failures (locked, full, read-only, corrupt) as messages a cadre can act on."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
+    kind = _error_kind(exc)
+    if kind == "locked":
         msg = (f"Tệp dữ liệu '{path}' đang bị một chương trình khác khóa. "
                "Hãy đóng các cửa sổ Cận Nghèo Desktop khác rồi thử lại.")
-    elif "full" in text:
+    elif kind == "full":
         msg = (f"Ổ đĩa chứa '{path}' đã đầy, thao tác chưa được ghi. "
                "Hãy giải phóng dung lượng rồi thử lại; dữ liệu cũ vẫn nguyên vẹn.")
-    elif "readonly" in text or "read-only" in text or "unable to open" in text:
+    elif kind == "readonly":
         msg = (f"Không ghi được vào tệp dữ liệu '{path}' (tệp chỉ đọc hoặc không có quyền). "
                "Hãy chép tệp sang thư mục có quyền ghi hoặc bỏ thuộc tính chỉ đọc.")
-    elif "malformed" in text or "not a database" in text or "corrupt" in text:
+    elif kind == "corrupt":
         msg = (f"Tệp dữ liệu '{path}' bị hỏng hoặc không phải cơ sở dữ liệu. "
                "Hãy khôi phục từ một bản sao lưu (menu Tệp → Khôi phục).")
+    elif kind == "io":
+        msg = (f"Lỗi đọc/ghi ổ đĩa với tệp dữ liệu '{path}' (ổ USB bị rút ra hoặc ổ đĩa hỏng?). "
+               "Hãy kiểm tra ổ đĩa rồi mở lại; thao tác chưa được ghi.")
     else:
         msg = f"Lỗi cơ sở dữ liệu với tệp '{path}': {exc}"
     return DatabaseError(msg, detail=str(exc))
