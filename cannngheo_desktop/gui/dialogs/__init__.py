@@ -1,0 +1,1 @@
+"""Dialogs: setup, login and small helpers for file choosers."""
