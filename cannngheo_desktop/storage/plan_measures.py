@@ -289,7 +289,11 @@ def measure_objectives(store: Store, plan_id: str, on: date | None = None, *,
         target = row.get("target_value")
         if target is None:
             target = targets.get(fact.code)
-        out.append(obj.measure(fact, counts[fact.code], target=target, comparison=row.get("comparison"),
+        # A row stored with a unit of measure other than the fact's was saved with generic
+        # defaults (">=", "%"): the fact's own comparison applies, else "0 poor households" would
+        # read as "at least 0".
+        comparison = row.get("comparison") if row.get("measure_unit") == fact.measure_unit else None
+        out.append(obj.measure(fact, counts[fact.code], target=target, comparison=comparison,
                                label=row.get("label"), objective_id=row.get("id")))
     return out
 

@@ -74,12 +74,16 @@ def test_stored_objectives_use_their_own_targets_and_order(registry):
          "target_value": 1, "comparison": "<=", "measure_unit": "hộ", "sort_order": 2},
         {"unit_code": "01", "plan_id": plan_id, "kind": "from_the_future", "label": "Chỉ tiêu lạ",
          "sort_order": 3},
+        # Saved with the generic defaults (">=", "%"): "0 poor households" must still mean at most 0.
+        {"unit_code": "01", "plan_id": plan_id, "kind": "poor_households", "label": "Không còn hộ nghèo",
+         "target_value": 0, "comparison": ">=", "measure_unit": "%", "sort_order": 4},
     ])
     got = plan_measures.measure_objectives(store, plan_id, ON)
-    assert [m.label for m in got] == ["Việc làm", "Hộ nghèo", "Chỉ tiêu lạ"]
+    assert [m.label for m in got] == ["Việc làm", "Hộ nghèo", "Chỉ tiêu lạ", "Không còn hộ nghèo"]
     assert (got[0].target, got[0].status) == (60, obj.NOT_MET)
     assert (got[1].target, got[1].status) == (1, obj.MET)
     assert got[2].status == obj.UNKNOWN_FACT and got[2].value is None
+    assert (got[3].comparison, got[3].status) == (obj.AT_MOST, obj.NOT_MET)
 
 
 def test_status_rules_and_percent():
