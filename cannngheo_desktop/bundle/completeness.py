@@ -1,0 +1,65 @@
+"""Completeness grid: unit × month → sent / received / late / waiting / missing ('' = not due yet).
+
+At the office a month is *received* when that commune's bundle for the period was applied by the
+5th of the next month, *late* when applied after it, *waiting* while it waits for a gap, *missing*
+once the deadline passed with nothing. At a commune the grid shows its own months: *sent*, or
+*received* once the office's receipt came back.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..storage import sync
+from ..storage.db import Store
+from .envelope import require_installation
+
+STATUS_LABELS = {"sent": "Đã gửi", "received": "Đã nhận", "late": "Nhận muộn", "waiting": "Chờ gói thiếu",
+                 "missing": "Thiếu", "": ""}
+DEADLINE_DAY = 5
+_RANK = {"": 0, "missing": 1, "sent": 2, "waiting": 3, "late": 4, "received": 5}
+
+
+def deadline(year: int, month: int) -> date:
+    """The 5th of the month after ``year-month``."""
+    return date(year + (month == 12), month % 12 + 1, DEADLINE_DAY)
+
+
+def _status_in(row: dict, year: int, month: int) -> str:
+    if row["status"] == "waiting":
+        return "waiting"
+    if row["status"] != "applied":
+        return ""
+    received = date.fromisoformat((row["received_at"] or row["created_at"])[:10])
+    return "late" if received > deadline(year, month) else "received"
+
+
+def completeness_grid(store: Store, year: int, *, today: date | None = None) -> dict[str, dict[int, str]]:
+    """{unit_code: {1..12: status}} for ``year``; see the module docstring for the statuses."""
+    today = today or date.today()
+    inst = require_installation(store)
+    grid: dict[str, dict[int, str]] = {}
+    if inst.role == "aggregator":
+        units = {r["unit_code"] for r in sync.list_trusted(store) if r["unit_code"] != inst.unit_code}
+        rows = [r for r in sync.list_bundles(store, "in") if r["kind"] == "commune-report"]
+        units |= {r["peer_unit"] for r in rows}
+        direction_status = _status_in
+    else:
+        units = {inst.unit_code}
+        rows = [dict(r, peer_unit=inst.unit_code) for r in sync.list_bundles(store, "out")
+                if r["kind"] == "commune-report"]
+
+        def direction_status(row: dict, year: int, month: int) -> str:
+            return "received" if row["acknowledged_at"] else "sent"
+    for unit in sorted(units):
+        grid[unit] = {m: ("missing" if today > deadline(year, m) else "") for m in range(1, 13)}
+    for row in rows:
+        period = row["period"] or ""
+        if not period.startswith(f"{year}-"):
+            continue
+        month = int(period[5:7])
+        status = direction_status(row, year, month)
+        current = grid[row["peer_unit"]][month]
+        if current in ("", "missing") or _RANK[status] > _RANK[current]:
+            grid[row["peer_unit"]][month] = status
+    return grid
