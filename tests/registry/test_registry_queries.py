@@ -1,0 +1,176 @@
+"""The registry list (search, filters, sort, paging), household detail/history and duplicates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from registry_fixtures import UNIT_A, UNIT_B, member, seed_households
+
+from cannngheo_desktop.storage import households, repo
+from cannngheo_desktop.storage import registry_queries as rq
+from cannngheo_desktop.storage.registry_queries import ListQuery
+
+TODAY = date(2026, 6, 1)
+
+
+def names(store, q: ListQuery) -> list[str]:
+    return [r["head_name"] for r in rq.fetch_page(store, q, 0, 100)]
+
+
+def add_assessment(store, household_id: str, assessed_on: str, results: list[dict], category: str) -> None:
+    repo.insert(store, "assessments", {
+        "unit_code": UNIT_A, "household_id": household_id, "ruleset_code": "vn-2022", "assessed_on": assessed_on,
+        "inputs": {}, "results": results, "category": category,
+        "deprivation_count": sum(r["status"] == "deprived" for r in results)})
+
+
+def test_search_folds_diacritics(store) -> None:
+    seed_households(store)
+    q = ListQuery(search="nguyen thi")
+    found = set(names(store, q))
+    assert found == {"Nguyễn Thị Hằng", "Nguyễn Thị Vân", "Trần Văn Bình", "Nguyễn Thị Tuyết"}  # Bình: wife
+    assert rq.count_households(store, q) == 4
+    assert names(store, ListQuery(search="ĐẶNG đông")) == ["Đặng Văn Đông"]
+    assert names(store, ListQuery(search="dang dong")) == ["Đặng Văn Đông"]
+    assert names(store, ListQuery(search="001155")) == ["Nguyễn Thị Vân"]  # CCCD prefix
+
+
+def test_filters_combine(store) -> None:
+    seed_households(store)
+    q = ListQuery(search="nguyen", unit_code=UNIT_A, category="near_poor", able_to_exit=True)
+    assert names(store, q) == ["Nguyễn Thị Hằng"]
+    assert rq.count_households(store, q) == 1
+    assert names(store, ListQuery(unit_code=UNIT_A, village="Thôn 1")) == ["Nguyễn Thị Hằng", "Trần Văn Bình"]
+    assert names(store, ListQuery(is_merit=True)) == ["Nguyễn Thị Vân"]
+    assert names(store, ListQuery(able_to_exit=False)) == ["Nguyễn Thị Vân"]
+    assert names(store, ListQuery(category="undetermined")) == ["Đặng Văn Đông"]
+    assert names(store, ListQuery(unit_code=UNIT_B, category="poor")) == []
+
+
+@pytest.mark.parametrize("column", rq.LIST_COLUMNS)
+def test_sort_by_each_column(store, column: str) -> None:
+    ids = seed_households(store)
+    repo.update(store, "households", ids["Trần Văn Bình"], {"deprivation_count": 2})
+    repo.update(store, "households", ids["Nguyễn Thị Vân"], {"deprivation_count": 1})
+    for descending in (False, True):
+        rows = rq.fetch_page(store, ListQuery(sort=column, descending=descending), 0, 100)
+        assert len(rows) == 5
+        keys = [(r[column] is not None, r[column], r["id"]) for r in rows]
+        assert keys == sorted(keys, reverse=descending)
+
+
+def test_unknown_sort_column_is_refused(store) -> None:
+    with pytest.raises(ValueError):
+        rq.fetch_page(store, ListQuery(sort="head_name; DROP TABLE households"), 0, 10)
+
+
+def test_paging_walks_every_row_once(store) -> None:
+    households.add_households(store, [
+        ({"unit_code": UNIT_A, "household_code": f"P{i:03}"}, [member(f"Hộ {i:03}", "head", "1970-01-01")])
+        for i in range(57)])
+    q = ListQuery(sort="household_code")
+    seen = []
+    for offset in range(0, 60, 20):
+        seen.extend(r["household_code"] for r in rq.fetch_page(store, q, offset, 20))
+    assert seen == [f"P{i:03}" for i in range(57)]
+    assert rq.count_households(store, q) == 57
+    assert rq.fetch_ids(store, q)[0] == rq.fetch_page(store, q, 0, 1)[0]["id"]
+
+
+def test_removed_households_are_hidden_unless_asked(store) -> None:
+    ids = seed_households(store)
+    households.update_household(store, ids["Nguyễn Thị Vân"], {"status": "moved_away"})
+    repo.soft_delete(store, "households", ids["Đặng Văn Đông"])
+    assert "Nguyễn Thị Vân" not in names(store, ListQuery())
+    assert rq.count_households(store, ListQuery()) == 3
+    everything = names(store, ListQuery(include_removed=True))
+    assert {"Nguyễn Thị Vân", "Đặng Văn Đông"} <= set(everything)
+
+
+def test_deprived_indicator_uses_the_latest_assessment(store) -> None:
+    ids = seed_households(store)
+    hang, van = ids["Nguyễn Thị Hằng"], ids["Nguyễn Thị Vân"]
+    add_assessment(store, hang, "2025-01-10", [{"code": "health_insurance", "status": "deprived"}], "near_poor")
+    add_assessment(store, hang, "2026-01-10", [{"code": "health_insurance", "status": "not_deprived"},
+                                               {"code": "housing_area", "status": "deprived"}], "near_poor")
+    add_assessment(store, van, "2026-02-01", [{"code": "health_insurance", "status": "deprived"}], "near_poor")
+    assert names(store, ListQuery(deprived_indicator="health_insurance")) == ["Nguyễn Thị Vân"]
+    assert names(store, ListQuery(deprived_indicator="housing_area")) == ["Nguyễn Thị Hằng"]
+    assert rq.latest_assessment(store, hang)["assessed_on"] == "2026-01-10"
+
+
+def test_needs_review_and_open_actions(store) -> None:
+    ids = seed_households(store)
+    add_assessment(store, ids["Nguyễn Thị Hằng"], "2026-03-01", [], "near_poor")
+    add_assessment(store, ids["Nguyễn Thị Vân"], "2025-03-01", [], "near_poor")  # older than 12 months
+    fresh = {"Nguyễn Thị Hằng"}
+    review = set(names(store, ListQuery(needs_review=True, today=TODAY)))
+    assert review == set(ids) - fresh
+    assert set(names(store, ListQuery(needs_review=False, today=TODAY))) == fresh
+    for status in ("done", "planned"):
+        repo.insert(store, "support_actions", {"unit_code": UNIT_A, "household_id": ids["Trần Văn Bình"],
+                                               "measure_code": "bhyt", "status": status})
+    repo.insert(store, "support_actions", {"unit_code": UNIT_A, "household_id": ids["Nguyễn Thị Vân"],
+                                           "measure_code": "bhyt", "status": "done"})
+    assert names(store, ListQuery(has_open_actions=True)) == ["Trần Văn Bình"]
+    assert "Trần Văn Bình" not in names(store, ListQuery(has_open_actions=False))
+
+
+def test_list_row_has_the_list_columns(store) -> None:
+    seed_households(store)
+    row = rq.fetch_page(store, ListQuery(search="tuyet"), 0, 10)[0]
+    assert set(rq.LIST_COLUMNS) <= set(row)
+    assert (row["unit_name"], row["member_count"], row["village"]) == ("Phường Thanh Liệt", 1, "Tổ 5")
+    assert rq.list_villages(store, UNIT_A) == ["Thôn 1", "Thôn 2"]
+
+
+def test_household_detail_and_history(store) -> None:
+    ids = seed_households(store)
+    hid = ids["Trần Văn Bình"]
+    repo.insert(store, "household_events", {"unit_code": UNIT_A, "household_id": hid, "kind": "moved_in",
+                                            "event_date": "2026-01-05"})
+    store.user = "canbo"
+    households.update_household(store, hid, {"village": "Thôn 4"})
+    detail = rq.household_detail(store, hid)
+    assert detail["household"]["village"] == "Thôn 4"
+    assert [m["full_name"] for m in detail["members"]] == ["Trần Văn Bình", "Nguyễn Thị Thơm", "Trần Thị Ánh"]
+    assert detail["unit"]["name"] == "Xã Tân Triều"
+    assert [e["kind"] for e in detail["events"]] == ["moved_in"]
+    history = rq.household_history(store, hid)
+    change = next(h for h in history if h["field"] == "village")
+    assert (change["user"], change["before"], change["after"]) == ("canbo", "Thôn 1", "Thôn 4")
+    assert any(h["member_name"] == "Trần Thị Ánh" for h in history)
+    assert rq.household_detail(store, "khong-co") is None
+
+
+def test_duplicates_by_cccd_and_by_name_birth_village(store) -> None:
+    ids = seed_households(store)
+    new = {"unit_code": UNIT_A, "village": "thon 1"}
+    found = rq.find_duplicates(store, new, [
+        member("Ai Khác", "head", "1999-01-01", "001170000001"),
+        member("TRẦN VĂN BÌNH", "spouse", "1980-02-02")])
+    assert {(d.kind, d.member_index, d.household_id) for d in found} == {
+        ("cccd", 0, ids["Nguyễn Thị Hằng"]), ("name_birth_village", 1, ids["Trần Văn Bình"])}
+    assert "A01" in found[0].message or "A01" in found[1].message
+    # another village: the name match no longer counts
+    assert [d.kind for d in rq.find_duplicates(store, {"village": "Thôn 9"},
+                                               [member("Trần Văn Bình", "head", "1980-02-02")])] == []
+    # a household is not its own duplicate
+    own = rq.find_duplicates(store, {"village": "Thôn 1"}, [member("Trần Văn Bình", "head", "1980-02-02")],
+                             exclude_id=ids["Trần Văn Bình"])
+    assert own == []
+
+
+def test_not_a_duplicate_decision_is_remembered(store) -> None:
+    ids = seed_households(store)
+    a = households.add_household(store, {"unit_code": UNIT_A, "village": "Thôn 1"},
+                                 [member("Người Mới", "head", "1990-01-01", "001170000001")])
+    hh = repo.get(store, "households", a)
+    members = households.get_members(store, a)
+    assert [d.household_id for d in rq.find_duplicates(store, hh, members)] == [ids["Nguyễn Thị Hằng"]]
+    decision = rq.mark_not_duplicate(store, ids["Nguyễn Thị Hằng"], a)
+    assert rq.mark_not_duplicate(store, a, ids["Nguyễn Thị Hằng"]) == decision  # idempotent, order-free
+    assert rq.is_not_duplicate(store, a, ids["Nguyễn Thị Hằng"])
+    assert rq.find_duplicates(store, hh, members) == []
+    assert store.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'duplicate_decisions'") == 1
