@@ -40,27 +40,10 @@ def _step_database(work: Path, state: dict[str, Any]) -> str:
 
 def _step_window(work: Path, state: dict[str, Any]) -> str:
     _ensure_platform()
-    from PySide6.QtWidgets import QApplication
+    from .gui.smoke import build_main_window
 
-    from .gui.context import AppContext
-    from .gui.main_window import MainWindow
-    from .gui.tasks import TaskRunner
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    store = state["store"]
-    ctx = AppContext(db_path=store.path, store=store, installation=state["installation"], user=state["user"],
-                     tasks=TaskRunner(store.path, user="selftest"))
-    window = MainWindow(ctx)
-    window.show()
-    app.processEvents()
-    titles = window.tab_titles()
-    size = window.size()
-    window.close()  # closes the store too
-    app.processEvents()
-    state.pop("store", None)
-    if len(titles) != 4:
-        raise RuntimeError(f"cửa sổ chính có {len(titles)} thẻ, cần 4")
-    return f"{len(titles)} thẻ ({', '.join(titles)}), {size.width()}×{size.height()}, nền {app.platformName()}"
+    store = state.pop("store")  # the window closes it
+    return build_main_window(store, state["installation"], state["user"])
 
 
 def _step_pdf(work: Path, state: dict[str, Any]) -> str:

@@ -50,6 +50,11 @@ def daily_backup(store: Store) -> str | None:
     return None
 
 
+def run_dialog(dialog: QDialog) -> int:
+    """Run a start-up dialog modally; the single blocking point, which tests replace."""
+    return int(dialog.exec())
+
+
 def _setup_and_login(store: Store, parent: QWidget | None, demo: bool) -> tuple[Any, dict] | None:
     from .dialogs.login_dialog import LoginDialog
     from .dialogs.setup_dialog import SetupDialog
@@ -59,7 +64,7 @@ def _setup_and_login(store: Store, parent: QWidget | None, demo: bool) -> tuple[
     inst = installation.current(store)
     if inst is None:
         setup = SetupDialog(store, parent)
-        if setup.exec() != QDialog.DialogCode.Accepted:
+        if run_dialog(setup) != QDialog.DialogCode.Accepted:
             return None
         inst = setup.result_installation
         # The administrator has just chosen the password; asking for it again would be ceremony.
@@ -68,7 +73,7 @@ def _setup_and_login(store: Store, parent: QWidget | None, demo: bool) -> tuple[
     if demo:
         return inst, first_admin(store)
     login = LoginDialog(store, inst, parent)
-    if login.exec() != QDialog.DialogCode.Accepted or login.user is None:
+    if run_dialog(login) != QDialog.DialogCode.Accepted or login.user is None:
         return None
     return inst, login.user
 

@@ -34,6 +34,7 @@ class AppContext:
         return f"{full} ({name})" if full and full != name else name
 
     def close(self) -> None:
-        """Finish queued work, then close the store and release the file lock."""
+        """Stop queued work, then close the store and release the file lock."""
+        self.tasks.cancel_all()
         self.tasks.wait()
         self.store.close()

@@ -41,7 +41,10 @@ class TaskProgress:
         self._cancel = threading.Event()
 
     def report(self, done: int, total: int, message: str = "") -> None:
-        self._signals.progressed.emit(int(done), int(total), message)
+        try:
+            self._signals.progressed.emit(int(done), int(total), message)
+        except RuntimeError:  # the window went away mid-task: stop quietly
+            self._cancel.set()
 
     def cancelled(self) -> bool:
         return self._cancel.is_set()
@@ -65,9 +68,16 @@ class _Runnable(QRunnable):
                 with open_db(job.db_path, create=False, user=job.user) as store:
                     result = job.fn(store, job.progress)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread's handlers
-            job.signals.failed.emit(exc)
+            self._emit(job.signals.failed, exc)
         else:
-            job.signals.succeeded.emit(result)
+            self._emit(job.signals.succeeded, result)
+
+    @staticmethod
+    def _emit(signal: Any, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # receiver deleted (app shutting down): nothing left to tell
+            log.warning("Task finished after its window closed")
 
 
 class _Job(QObject):
@@ -180,6 +190,11 @@ class TaskRunner(QObject):
     @property
     def busy(self) -> bool:
         return bool(self._jobs)
+
+    def cancel_all(self) -> None:
+        """Ask every queued or running task to stop (closing the window)."""
+        for job in list(self._jobs):
+            job.progress.cancel()
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until the worker is idle (shutdown and tests)."""

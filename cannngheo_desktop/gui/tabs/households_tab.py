@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...core.model import CATEGORY_LABELS, NEAR_POOR, POOR
 from ...core.text import format_vnd
-from ...storage import households
+from ...storage.registry_queries import ListQuery, count_households
 from ..context import AppContext
 from ..widgets.empty_state import EmptyState
 
@@ -38,9 +38,10 @@ class HouseholdsTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the household counts through the storage service."""
-        counts = households.count_by_category(self.ctx.store)
-        total = sum(counts.values())
+        """Re-read the household counts (active households) through the registry queries."""
+        store = self.ctx.store
+        total = count_households(store, ListQuery())
+        counts = {c: count_households(store, ListQuery(category=c)) for c in (POOR, NEAR_POOR)}
         if not total:
             self.empty.set_facts(f"Tệp dữ liệu này chưa có hộ nào của {self.ctx.installation.unit_name}.")
             return

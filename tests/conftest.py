@@ -1,0 +1,54 @@
+"""Shared test harness: Qt draws offscreen (set before any Qt import), each test gets its own data
+folder (logs, default database) and, on request, a fresh database file in tmp_path."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt imports PySide6
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ADMIN = "quantri"
+ADMIN_PASSWORD = "matkhau-123"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Logs and the default database go to a per-test folder, never the real user profile."""
+    folder = tmp_path_factory.mktemp("appdata")
+    monkeypatch.setenv("CANNGHEO_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def admin_login() -> tuple[str, str]:
+    """(name, password) of the administrator in ``installed_store``."""
+    return ADMIN, ADMIN_PASSWORD
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path) -> Iterator:
+    """An empty, migrated database file (no installation yet), closed after the test."""
+    from cannngheo_desktop.storage import open_db
+
+    store = open_db(tmp_path / "fresh.sqlite", user="tester")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def installed_store(tmp_path: Path) -> Iterator:
+    """A database set up as the receiving office of Thanh Trì (020), admin ADMIN/ADMIN_PASSWORD,
+    holding the session lock like the window does."""
+    from cannngheo_desktop import installation
+    from cannngheo_desktop.storage import open_db
+
+    store = open_db(tmp_path / "office.sqlite", lock=True, user=ADMIN)
+    installation.initialize(store, role="aggregator", unit_code="020", receiving_unit_code=None,
+                            admin_name=ADMIN, admin_password=ADMIN_PASSWORD)
+    yield store
+    store.close()

@@ -1,0 +1,42 @@
+"""GUI fixtures: an AppContext over a set-up database, and message boxes captured instead of shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture
+def shown_messages(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every message box the app would show, as (icon, title, text); answers Yes to questions."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from cannngheo_desktop.gui import errors
+
+    seen: list = []
+
+    def fake_present(box: QMessageBox) -> int:
+        seen.append((box.icon(), box.windowTitle(), box.text()))
+        box.deleteLater()
+        return int(QMessageBox.StandardButton.Yes)
+
+    monkeypatch.setattr(errors, "present", fake_present)
+    return seen
+
+
+@pytest.fixture
+def app_ctx(qtbot, installed_store, admin_login) -> Iterator:
+    """What app.open_session would build after a successful login."""
+    from cannngheo_desktop import installation
+    from cannngheo_desktop.gui.context import AppContext
+    from cannngheo_desktop.gui.tasks import TaskRunner
+    from cannngheo_desktop.storage import users
+
+    store = installed_store
+    name, password = admin_login
+    user = users.authenticate(store, name, password)
+    ctx = AppContext(db_path=store.path, store=store, installation=installation.current(store), user=user,
+                     tasks=TaskRunner(store.path, user=name))
+    yield ctx
+    ctx.tasks.wait()
