@@ -1,0 +1,138 @@
+"""Shipped reference data: loaded once, audited, idempotent; unit versions and the 2025 map."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cannngheo_desktop.core.errors import FileFormatError, ValidationError
+from cannngheo_desktop.paths import resource_path
+from cannngheo_desktop.storage import reference
+
+
+def _counts(store) -> tuple[int, int]:
+    return store.scalar("SELECT count(*) FROM audit_log"), store.scalar("SELECT count(*) FROM changes")
+
+
+def test_first_load_inserts_everything_audited(fresh_store) -> None:
+    inserted = reference.load_reference(fresh_store)
+    shipped = reference.shipped_rows()
+    assert inserted == {table: len(rows) for table, rows in shipped.items()}
+    assert inserted["units"] == 31 and inserted["bodies"] == 13
+    assert 25 <= inserted["support_measures"] <= 32
+    total = sum(inserted.values())
+    assert _counts(fresh_store) == (total, total)  # one audit entry and one change per row
+    owners = {r[0] for r in fresh_store.query("SELECT DISTINCT unit_code FROM units")}
+    assert owners == {"*"}
+
+
+def test_second_load_writes_nothing(fresh_store) -> None:
+    reference.load_reference(fresh_store)
+    before = _counts(fresh_store)
+    assert set(reference.load_reference(fresh_store).values()) == {0}
+    assert _counts(fresh_store) == before
+
+
+def test_user_edits_and_deletions_survive_a_reload(fresh_store) -> None:
+    from cannngheo_desktop.storage import repo
+
+    reference.load_reference(fresh_store)
+    repo.update(fresh_store, "support_measures", reference.measure_id("qua_tet"), {"default_amount": 500000})
+    repo.soft_delete(fresh_store, "bodies", reference.body_id("noivu"))
+    reference.load_reference(fresh_store)
+    assert fresh_store.scalar("SELECT default_amount FROM support_measures WHERE code = 'qua_tet'") == 500000
+    assert fresh_store.scalar("SELECT deleted FROM bodies WHERE code = 'noivu'") == 1
+
+
+def test_unit_ids_are_unique_and_codes_reused_across_the_reform(fresh_store) -> None:
+    reference.load_reference(fresh_store)
+    rows = fresh_store.query("SELECT id, code, valid_from FROM units")
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids))
+    assert all(r["id"] == f"{r['code']}@{r['valid_from']}" for r in rows)
+    assert reference.get_unit(fresh_store, "00640", "2023-01-01")["name"] == "Thị trấn Văn Điển"
+    assert reference.get_unit(fresh_store, "00640", "2025-07-01")["name"] == "Xã Thanh Trì"
+    assert reference.get_unit(fresh_store, "00640")["name"] == "Xã Thanh Trì"  # newest version
+    assert reference.get_unit(fresh_store, "00646", "2026-01-01") is None  # Thanh Liệt commune is gone
+
+
+def test_thanh_tri_units_and_area_types(fresh_store) -> None:
+    reference.load_reference(fresh_store)
+    old = reference.list_units(fresh_store, on="2023-01-01", parent_code="020")
+    assert len(old) == 16
+    assert {u["kind"] for u in old} == {"town", "commune"}
+    town = [u for u in old if u["kind"] == "town"]
+    assert [u["code"] for u in town] == ["00640"] and town[0]["area"] == "urban"
+    assert all(u["area"] == "rural" for u in old if u["kind"] == "commune")
+    new = {u["name"] for u in reference.list_units(fresh_store, on="01/07/2025", kinds=["commune", "ward"])}
+    assert {"Xã Thanh Trì", "Xã Đại Thanh", "Xã Ngọc Hồi", "Xã Nam Phù", "Phường Thanh Liệt",
+            "Phường Hoàng Liệt", "Phường Yên Sở", "Phường Định Công", "Phường Khương Đình",
+            "Phường Hà Đông", "Phường Phú Lương", "Xã Hồng Vân", "Xã Thường Tín"} == new
+
+
+def test_every_former_unit_has_a_successor_that_resolves(fresh_store) -> None:
+    reference.load_reference(fresh_store)
+    for unit in reference.list_units(fresh_store, on="2023-01-01", parent_code="020"):
+        successors = reference.successors_of(fresh_store, unit["code"], on="2023-01-01")
+        assert successors, unit["name"]
+        for s in successors:
+            assert reference.get_unit(fresh_store, s["code"], "2025-07-01")["id"] == s["unit_id"]
+            assert s["share"] in ("whole", "part")
+    dong_my = reference.successors_of(fresh_store, "00685", on="2023-01-01")
+    assert [(s["name"], s["share"], s["confirmed"]) for s in dong_my] == [("Xã Nam Phù", "whole", False)]
+
+
+def test_successor_map_is_editable(fresh_store) -> None:
+    reference.load_reference(fresh_store)
+    old, new = "00685@2004-01-01", "00685@2025-07-01"
+    reference.set_successor(fresh_store, old, new, "whole", confirmed=True, note="Đã đối chiếu NQ 1656")
+    (s,) = reference.successors_of(fresh_store, "00685", on="2023-01-01")
+    assert s["confirmed"] is True and s["note"] == "Đã đối chiếu NQ 1656"
+    with pytest.raises(ValidationError):
+        reference.set_successor(fresh_store, old, "99999@2025-07-01", "part")
+
+
+def test_catalogue_rows_name_known_bodies(fresh_store) -> None:
+    reference.load_reference(fresh_store)
+    bodies = {b["code"] for b in reference.list_bodies(fresh_store)}
+    assert {"ldtbxh", "kinhte", "yte", "giaoduc", "nhcsxh", "taichinh", "bhxh", "tuphap", "vhtt", "noivu",
+            "tuyengiao", "mttq", "ubnd_xa"} <= bodies
+    measures = reference.list_measures(fresh_store)
+    assert all(m["body_code"] in bodies for m in measures)
+    by_code = {m["code"]: m for m in measures}
+    assert by_code["tro_cap_xa_hoi"]["default_amount"] == 360000
+    assert by_code["bhyt_ho_trung_binh"]["default_amount"] == 30
+    assert by_code["hoc_phi"]["default_amount"] is None  # unknown amounts stay unknown
+
+
+def test_add_unit_validates_and_audits(fresh_store) -> None:
+    reference.load_reference(fresh_store)
+    row = reference.add_unit(fresh_store, code="00700", name="Xã Thử Nghiệm", kind="commune",
+                             parent_code="01", valid_from="01/07/2025")
+    assert row["id"] == "00700@2025-07-01" and row["area"] == "rural"
+    assert reference.get_unit(fresh_store, "00700")["name"] == "Xã Thử Nghiệm"
+    assert fresh_store.scalar("SELECT count(*) FROM audit_log WHERE row_id = '00700@2025-07-01'") == 1
+    for bad, field in ((dict(code="abc"), "code"), (dict(kind="village"), "kind"), (dict(name=" "), "name"),
+                       (dict(valid_to="2020-01-01"), "valid_to"), (dict(parent_code="777"), "parent_code"),
+                       (dict(code="00700"), "code")):
+        args = dict(code="00701", name="Phường Mới", kind="ward", parent_code="01", valid_from="2025-07-01")
+        with pytest.raises(ValidationError) as err:
+            reference.add_unit(fresh_store, **{**args, **bad})
+        assert err.value.field == field
+
+
+def test_damaged_reference_file_is_reported(tmp_path: Path, fresh_store) -> None:
+    folder = tmp_path / "ref"
+    shutil.copytree(resource_path("reference"), folder)
+    (folder / "bodies.json").write_text("{ không phải json", encoding="utf-8")
+    with pytest.raises(FileFormatError, match="bodies.json"):
+        reference.load_reference(fresh_store, folder)
+    assert fresh_store.scalar("SELECT count(*) FROM units") == 0  # nothing half-written
+
+
+def test_shipped_json_is_valid() -> None:
+    for name in reference.REFERENCE_FILES:
+        json.loads(resource_path("reference", name).read_text(encoding="utf-8"))
