@@ -138,7 +138,10 @@ def open_bundle(store: Store, path: Path, *, data: bytes | None = None,
 def decrypt(store: Store, opened: Opened, passphrase: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Decrypt and inflate the payload with this copy's private key (BundleError if impossible)."""
     m = opened.manifest
-    private = keys.encryption_key(store, m.recipient_key_id, passphrase)
+    try:
+        private = keys.encryption_key(store, m.recipient_key_id, passphrase)
+    except BundleError as exc:
+        raise refuse(opened.path, exc.message[:1].lower() + exc.message[1:]) from exc
     try:
         eph, nonce = crypto.unb64(m.ephemeral_public_key, length=32), crypto.unb64(m.nonce, length=12)
     except ValueError as exc:

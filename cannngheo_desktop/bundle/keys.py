@@ -88,6 +88,8 @@ def init_keys(store: Store, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF,
     if old is not None and not rotate:
         raise ValidationError("Bản cài đặt này đã có khóa. Dùng chức năng đổi khóa nếu cần khóa mới.",
                               field="keys")
+    if old is not None:
+        signing_key(store, old.sign_id, passphrase)  # rotation keeps the same passphrase
     sign_priv, enc_priv = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
     pair = KeyPair(crypto.key_id(crypto.public_raw(sign_priv)), crypto.public_raw(sign_priv),
                    crypto.key_id(crypto.public_raw(enc_priv)), crypto.public_raw(enc_priv))

@@ -71,3 +71,54 @@ def rows_of(store: Store, table: str, unit: str = COMMUNE) -> list[dict[str, Any
     return [dict(r) for r in store.query(f"SELECT * FROM {table} WHERE unit_code = ? ORDER BY id", (unit,))]
 
 
+
+
+def rezip(src: Path, dst: Path, entries: dict[str, bytes] | None = None, *,
+          extra: dict[str, bytes] | None = None, drop: tuple[str, ...] = ()) -> Path:
+    """Copy a bundle zip, replacing/adding/dropping entries (for forged and broken files)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts.update(entries or {})
+    parts.update(extra or {})
+    with zipfile.ZipFile(dst, "w") as zf:
+        for name, data in parts.items():
+            if name not in drop:
+                zf.writestr(name, data)
+    return dst
+
+
+def entries(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def reseal(pair: Pair, src: Path, dst: Path, *, plain=None, manifest=None) -> Path:
+    """Re-build a bundle as someone holding the commune's private key would: decrypt it (office
+    key), let ``plain(bytes) -> bytes`` change the JSON lines and ``manifest(dict)`` the manifest,
+    re-encrypt for the office, re-hash and re-sign. Tests row validation behind a good signature."""
+    import hashlib
+    import json
+    import zlib
+
+    from cannngheo_desktop.bundle import crypto
+    from cannngheo_desktop.bundle.envelope import decrypt, open_bundle
+
+    opened = open_bundle(pair.office, src)
+    text = decrypt(pair.office, opened, PASS)
+    if plain is not None:
+        text = plain(text)
+    doc = json.loads(opened.raw.manifest_bytes)
+    office_pub = keys.current_keys(pair.office).encrypt_public
+    eph, nonce, ct = crypto.encrypt_for(office_pub, zlib.compress(text), doc["bundle_id"].encode())
+    doc["encryption"].update(ephemeral_public_key=crypto.b64(eph), nonce=crypto.b64(nonce))
+    doc["payload"][0].update(size=len(ct), sha256=hashlib.sha256(ct).hexdigest())
+    if manifest is not None:
+        manifest(doc)
+    mbytes = json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()
+    signer = keys.signing_key(pair.commune, keys.current_keys(pair.commune).sign_id, PASS)
+    return rezip(src, dst, {"manifest.json": mbytes, "manifest.sig": crypto.sign(signer, mbytes),
+                            "payload.bin": ct})
