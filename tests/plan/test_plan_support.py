@@ -145,3 +145,30 @@ def test_flow_plan_action_done_progress_changes(registry):
     assert (before.exited, after.exited) == (2, 3)
     assert (before.status, after.status) == ("đúng tiến độ", "đạt")
     assert (before.current, after.current) == (4, 3)
+
+
+def test_flow_with_a_plan_made_through_the_plans_service(store):
+    """The same flow on a plan created and approved with storage.plans (the tab's path)."""
+    from plan_fixture import UNIT_B, build_registry
+
+    from cannngheo_desktop.storage import plans
+
+    build_registry(store)
+    plan = plans.create_plan(store, unit_code="01", year=2023, doc_no="90/KH-UBND", doc_date="23/02/2023",
+                             target_total=5)
+    plans.set_plan_units(store, plan["id"], [
+        {"target_unit_code": UNIT_A, "baseline_near_poor": 10, "target_reduction": 3, "total_households": 1000},
+        {"target_unit_code": UNIT_B, "baseline_near_poor": 2, "target_reduction": 2, "to_zero": 1,
+         "total_households": 500}])
+    plans.approve_plan(store, plan["id"])
+    on = date(2023, 6, 30)
+    assert plan_measures.resolve_plan(store, year=2023) == plan["id"]
+    before = plan_measures.progress(store, plan["id"], on)
+    assert (before.total.target, before.total.exited, before.units[0].status) == (5, 4, "đúng tiến độ")
+    a = support.add_action(store, "h2", "tu_nhap", planned_date="01/05/2023")
+    support.update_action(store, a["id"], {"status": "done", "done_date": "10/06/2023", "amount": 5000000})
+    assert support.households_able_to_exit_without_action(store, 2023, unit_codes=[UNIT_A])[0]["id"] == "h1"
+    repo.insert(store, "household_events", {"household_id": "h2", "unit_code": UNIT_A,
+                                            "kind": "exited_near_poverty", "event_date": "2023-06-25"})
+    after = plan_measures.progress(store, plan["id"], on)
+    assert (after.units[0].exited, after.units[0].status, after.total.status) == (3, "đạt", "đạt")
