@@ -288,10 +288,11 @@ def amend_plan(store: Store, plan_id: str, reason: str, changes: Mapping[str, An
         if problems:
             raise ValidationError("Điều chỉnh làm kế hoạch không còn khớp: " + " ".join(problems),
                                   field="target_total")
-        return repo.insert(store, "plan_amendments", {
+        row = repo.insert(store, "plan_amendments", {
             "plan_id": plan_id, "unit_code": plan["unit_code"], "amendment_no": number,
             "amended_on": _date(amended_on, "amended_on") or date.today().isoformat(),
             "reason": reason, "changes": record})
+        return repo.decode_row("plan_amendments", row) or row
 
 
 # --- objectives and milestones ----------------------------------------------------------------
