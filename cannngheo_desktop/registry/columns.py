@@ -175,6 +175,9 @@ def category_from(value: Any) -> str | None:
         return None
     if key in model.CATEGORY_LABELS:
         return key
+    labels = {fold(label): code for code, label in model.CATEGORY_LABELS.items()}
+    if key in labels:
+        return labels[key]
     if "can ngheo" in key or key in ("cn", "hcn"):
         return model.NEAR_POOR
     if "ngheo" in key or key in ("hn",):

@@ -348,3 +348,22 @@ def mark_not_duplicate(store: Store, a_id: str, b_id: str) -> str:
         row = repo.insert(store, "duplicate_decisions",
                           {"household_a": a, "household_b": b, "decision": "not_duplicate", "unit_code": owner})
         return str(row["id"])
+
+
+def households_with_members(store: Store, ids: Sequence[str], *, present_only: bool = True
+                            ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """(household, members) for the given ids, in the given order (exports read in batches of
+    a few hundred ids). Members are the live ones (``present_only``: also not died/left)."""
+    out: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        rows = {r["id"]: repo.decode_row("households", r)
+                for r in store.query(f"SELECT * FROM households WHERE id IN ({marks})", chunk)}
+        status = " AND status = 'present'" if present_only else ""
+        members: dict[str, list[dict[str, Any]]] = {}
+        for m in store.query(f"SELECT * FROM members WHERE household_id IN ({marks}) AND deleted = 0{status} "
+                             "ORDER BY household_id, sort_order, full_name", chunk):
+            members.setdefault(m["household_id"], []).append(dict(m))
+        out.extend((rows[i], members.get(i, [])) for i in chunk if rows.get(i) is not None)
+    return out

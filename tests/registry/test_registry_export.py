@@ -1,0 +1,108 @@
+"""Excel export (round trip through the importer) and the import template."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+from registry_fixtures import UNIT_A, UNIT_B, member, seed_households
+
+from cannngheo_desktop.registry import excel_import
+from cannngheo_desktop.registry.excel_export import export_households
+from cannngheo_desktop.registry.template import write_template
+from cannngheo_desktop.storage import households, open_db
+from cannngheo_desktop.storage.registry_queries import ListQuery
+
+TODAY = date(2026, 6, 1)
+COMPARED = ("full_name", "relation", "birth_date", "sex", "cccd", "education_level", "has_health_insurance")
+
+
+def rows_of(path: Path) -> list[tuple]:
+    return list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+
+
+def registry_content(store) -> list[tuple]:
+    out = []
+    for h in store.query("SELECT * FROM households WHERE deleted = 0 ORDER BY household_code"):
+        ms = store.query(f"SELECT {', '.join(COMPARED)} FROM members WHERE household_id = ? ORDER BY full_name",
+                         (h["id"],))
+        out.append((h["household_code"], h["unit_code"], h["village"], h["category"], h["is_merit"],
+                    h["head_name"], [tuple(m) for m in ms]))
+    return out
+
+
+def test_export_then_import_gives_the_same_registry(store, tmp_path: Path) -> None:
+    seed_households(store)
+    households.add_household(store, {"unit_code": UNIT_A, "household_code": "A09", "village": "Thôn 3",
+                                     "category": "near_poor", "is_merit": 1, "income_month": 3_000_000},
+                             [member("Lý Thị Mười", "head", "1977-10-10", "000177000009", sex="female",
+                                     education_level="primary", has_health_insurance=1),
+                              member("Lý Văn Út", "child", "2011-01-31", sex="male", has_health_insurance=0)])
+    out = tmp_path / "xuat.xlsx"
+    assert export_households(store, ListQuery(sort="household_code"), out) == 6
+    rows = rows_of(out)
+    header = rows[2]
+    assert header[:3] == ("STT hộ", "Mã hộ", "Mã đơn vị")
+    lys = [r for r in rows if len(r) > 1 and r[1] == "A09"][0]
+    assert lys[header.index("Số CCCD")] == "000177000009"  # text, zeros kept
+    assert lys[header.index("Ngày sinh")] == "10/10/1977"
+    assert lys[header.index("Phân loại")] == "Hộ cận nghèo"
+
+    copy = open_db(tmp_path / "copy.sqlite", user="tester")
+    try:
+        from registry_fixtures import add_units as add
+
+        add(copy)
+        report = excel_import.dry_run(copy, out, None, today=TODAY)
+        assert report.errors == []
+        excel_import.apply_import(copy, report)
+        assert registry_content(copy) == registry_content(store)
+    finally:
+        copy.close()
+
+
+def test_export_follows_the_filter(store, tmp_path: Path) -> None:
+    seed_households(store)
+    out = tmp_path / "loc.xlsx"
+    assert export_households(store, ListQuery(unit_code=UNIT_B), out) == 2
+    names = {r[9] for r in rows_of(out)[3:]}
+    assert names == {"Nguyễn Thị Tuyết", "Đặng Văn Đông"}
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_cancelled_export_leaves_no_file(store, tmp_path: Path) -> None:
+    import pytest
+
+    from cannngheo_desktop.core.errors import Cancelled
+
+    class Stop:
+        def report(self, done: int, total: int) -> None:
+            pass
+
+        def cancelled(self) -> bool:
+            return True
+
+    seed_households(store)
+    with pytest.raises(Cancelled):
+        export_households(store, ListQuery(), tmp_path / "huy.xlsx", progress=Stop())
+    assert list(tmp_path.glob("huy*")) == []
+
+
+def test_template_imports_its_example_and_has_drop_downs(store, tmp_path: Path) -> None:
+    path = write_template(tmp_path / "mau.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Danh sách hộ"]
+    assert ws["J1"].value == "Họ và tên" and ws["K2"].value == "Chủ hộ"
+    ranges = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert any(r.startswith("K2") for r in ranges) and any(r.startswith("M2") for r in ranges)
+    notes = wb["Hướng dẫn"]
+    texts = [c.value for c in notes["A"] if c.value]
+    assert "Vợ/Chồng" in texts and "Hộ cận nghèo" in texts
+    report = excel_import.dry_run(store, path, UNIT_A, today=TODAY)
+    assert report.errors == []
+    (cand,) = report.households
+    assert cand.household["household_code"] == "VD-001" and cand.household["category"] == "near_poor"
+    assert [m["relation"] for m in cand.members] == ["head", "spouse", "child"]
+    assert cand.members[0]["education_level"] == "lower_secondary"
+    assert cand.members[2]["in_school"] is True
