@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_TITLE} — cửa sổ chính. Các lệnh dòng lệnh: cannngheo-desktop LỆNH … (xem cannngheo --help).")
     parser.add_argument("--db", type=Path, default=None,
                         help="tệp cơ sở dữ liệu (mặc định: thư mục dữ liệu của người dùng)")
-    parser.add_argument("--demo", action="store_true", help="mở với dữ liệu mẫu (tạo nếu tệp còn trống)")
+    parser.add_argument("--demo", action="store_true", help="mở với dữ liệu mẫu (tạo nếu tệp còn trống; mặc định tệp demo.sqlite riêng)")
     parser.add_argument("--version", action="store_true", help="in phiên bản rồi thoát")
     parser.add_argument("--self-test", action="store_true", help="tự kiểm tra cài đặt rồi thoát (0 = đạt)")
     return parser
@@ -73,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from . import paths
     from .gui.app import run_app
 
-    db_path = args.db if args.db else paths.default_db_path()
+    # The demo never mixes into the user's real database unless --db says so.
+    default = paths.data_dir() / "demo.sqlite" if args.demo else paths.default_db_path()
+    db_path = args.db if args.db else default
     try:
         return run_app(db_path, demo=args.demo)
     except Exception:

@@ -30,12 +30,15 @@ def build_demo_if_empty(store: Store) -> bool:
     return True
 
 
-def first_admin(store: Store) -> dict[str, Any]:
-    """The demo logs in as its administrator without a password prompt."""
-    admins = [u for u in users.list_users(store) if u.get("role") == "admin"]
-    if not admins:
-        raise AppError("Cơ sở dữ liệu mẫu không có tài khoản quản trị; hãy tạo lại bằng --demo với tệp mới.")
-    return admins[0]
+def demo_login(store: Store) -> dict[str, Any] | None:
+    """``--demo`` logs in with the published demo credentials; None when they do not work here
+    (a real database opened with --demo still asks for a password)."""
+    from .. import demo
+
+    try:
+        return users.authenticate(store, demo.ADMIN_NAME, demo.ADMIN_PASSWORD)
+    except AppError:
+        return None
 
 
 def daily_backup(store: Store) -> str | None:
@@ -70,8 +73,9 @@ def _setup_and_login(store: Store, parent: QWidget | None, demo: bool) -> tuple[
         # The administrator has just chosen the password; asking for it again would be ceremony.
         user = users.authenticate(store, setup.admin_name, setup.ui.passwordEdit.text())
         return inst, user
-    if demo:
-        return inst, first_admin(store)
+    user = demo_login(store) if demo else None
+    if user is not None:
+        return inst, user
     login = LoginDialog(store, inst, parent)
     if run_dialog(login) != QDialog.DialogCode.Accepted or login.user is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
@@ -36,9 +36,15 @@ class MainWindow(QMainWindow):
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
         self.unit_label, self.user_label, self.db_label = QLabel(), QLabel(), QLabel()
+        self.note_label = QLabel()  # start-up and "done" notes; a separate label never hides the others
         for label in (self.unit_label, self.user_label):
             label.setContentsMargins(6, 0, 12, 0)
             self.statusBar().addWidget(label)
+        self.note_label.setStyleSheet("color: #205080;")
+        self.statusBar().addWidget(self.note_label, 1)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.timeout.connect(self.note_label.clear)
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.db_label)
         ui = self.ui
@@ -78,8 +84,14 @@ class MainWindow(QMainWindow):
         metrics = self.db_label.fontMetrics()
         self.db_label.setText(f"Tệp dữ liệu: {metrics.elidedText(full, Qt.TextElideMode.ElideMiddle, 520)}")
         self.db_label.setToolTip(full)
-        if self.ctx.notes:
-            self.statusBar().showMessage(" ".join(self.ctx.notes), 15_000)
+        self.show_note(" ".join(self.ctx.notes))
+
+    def show_note(self, text: str, msecs: int = 20_000) -> None:
+        """A short note in the status bar (cleared after ``msecs``)."""
+        self.note_label.setText(text)
+        self.note_label.setToolTip(text)
+        if text:
+            self._note_timer.start(msecs)
 
     def tab_titles(self) -> list[str]:
         return [self.ui.tabs.tabText(i) for i in range(self.ui.tabs.count())]
@@ -131,7 +143,7 @@ class MainWindow(QMainWindow):
 
     def _backup_done(self, target: Path) -> None:
         self.last_backup = target
-        self.statusBar().showMessage(f"Đã sao lưu vào {target}", 15_000)
+        self.show_note(f"Đã sao lưu vào {target}")
         errors.inform(self, f"Đã sao lưu toàn bộ dữ liệu vào:\n{target}")
 
     def restore_backup(self) -> None:

@@ -27,6 +27,7 @@ class Ui_SetupDialog(object):
         if not SetupDialog.objectName():
             SetupDialog.setObjectName(u"SetupDialog")
         SetupDialog.resize(620, 520)
+        SetupDialog.setMinimumSize(QSize(600, 0))
         self.mainLayout = QVBoxLayout(SetupDialog)
         self.mainLayout.setObjectName(u"mainLayout")
         self.introLabel = QLabel(SetupDialog)
@@ -63,12 +64,22 @@ class Ui_SetupDialog(object):
 
         self.unitCombo = QComboBox(SetupDialog)
         self.unitCombo.setObjectName(u"unitCombo")
+        sizePolicy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        sizePolicy.setHorizontalStretch(0)
+        sizePolicy.setVerticalStretch(0)
+        sizePolicy.setHeightForWidth(self.unitCombo.sizePolicy().hasHeightForWidth())
+        self.unitCombo.setSizePolicy(sizePolicy)
         self.unitCombo.setMinimumContentsLength(28)
 
         self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.unitCombo)
 
         self.unitError = QLabel(SetupDialog)
         self.unitError.setObjectName(u"unitError")
+        sizePolicy1 = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        sizePolicy1.setHorizontalStretch(0)
+        sizePolicy1.setVerticalStretch(0)
+        sizePolicy1.setHeightForWidth(self.unitError.sizePolicy().hasHeightForWidth())
+        self.unitError.setSizePolicy(sizePolicy1)
         self.unitError.setStyleSheet(u"color: #b00020;")
         self.unitError.setWordWrap(True)
 
@@ -81,12 +92,16 @@ class Ui_SetupDialog(object):
 
         self.receivingCombo = QComboBox(SetupDialog)
         self.receivingCombo.setObjectName(u"receivingCombo")
+        sizePolicy.setHeightForWidth(self.receivingCombo.sizePolicy().hasHeightForWidth())
+        self.receivingCombo.setSizePolicy(sizePolicy)
         self.receivingCombo.setMinimumContentsLength(28)
 
         self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.receivingCombo)
 
         self.receivingError = QLabel(SetupDialog)
         self.receivingError.setObjectName(u"receivingError")
+        sizePolicy1.setHeightForWidth(self.receivingError.sizePolicy().hasHeightForWidth())
+        self.receivingError.setSizePolicy(sizePolicy1)
         self.receivingError.setStyleSheet(u"color: #b00020;")
         self.receivingError.setWordWrap(True)
 
@@ -104,6 +119,8 @@ class Ui_SetupDialog(object):
 
         self.nameError = QLabel(SetupDialog)
         self.nameError.setObjectName(u"nameError")
+        sizePolicy1.setHeightForWidth(self.nameError.sizePolicy().hasHeightForWidth())
+        self.nameError.setSizePolicy(sizePolicy1)
         self.nameError.setStyleSheet(u"color: #b00020;")
         self.nameError.setWordWrap(True)
 
@@ -132,6 +149,8 @@ class Ui_SetupDialog(object):
 
         self.passwordError = QLabel(SetupDialog)
         self.passwordError.setObjectName(u"passwordError")
+        sizePolicy1.setHeightForWidth(self.passwordError.sizePolicy().hasHeightForWidth())
+        self.passwordError.setSizePolicy(sizePolicy1)
         self.passwordError.setStyleSheet(u"color: #b00020;")
         self.passwordError.setWordWrap(True)
 
@@ -150,6 +169,8 @@ class Ui_SetupDialog(object):
 
         self.password2Error = QLabel(SetupDialog)
         self.password2Error.setObjectName(u"password2Error")
+        sizePolicy1.setHeightForWidth(self.password2Error.sizePolicy().hasHeightForWidth())
+        self.password2Error.setSizePolicy(sizePolicy1)
         self.password2Error.setStyleSheet(u"color: #b00020;")
         self.password2Error.setWordWrap(True)
 

@@ -21,13 +21,15 @@ class HouseholdsTab(QWidget):
         self.ctx = ctx
         self.empty = EmptyState(
             "Sổ hộ nghèo, hộ cận nghèo",
-            "Thẻ này là sổ theo dõi từng hộ của đơn vị: chủ hộ và các thành viên, điều kiện sống "
+            "Thẻ này dành cho sổ theo dõi từng hộ của đơn vị: chủ hộ và các thành viên, điều kiện sống "
             "(đất, việc làm, nhà ở, nước sạch, nhà tiêu, thiết bị thông tin), kết quả rà soát theo chuẩn "
             "nghèo và lịch sử của hộ (công nhận cận nghèo, thoát cận nghèo, chuyển đi, chuyển đến…). "
-            "Tìm hộ theo tên gõ có dấu hay không dấu đều được: “nguyen van an” tìm ra “Nguyễn Văn An”.",
+            "Tìm kiếm không phân biệt dấu: gõ “nguyen van an” sẽ tìm ra “Nguyễn Văn An”.",
             [
+                (f"Bạn đang xem <b>dữ liệu mẫu</b> (tệp {ctx.db_path.name}). Dữ liệu thật nên ở một tệp "
+                 "riêng: <b>Tệp → Tạo cơ sở dữ liệu mới…</b>") if ctx.demo else
                 "Xem chương trình với dữ liệu mẫu (505 hộ cận nghèo của huyện Thanh Trì cũ): "
-                "mở bằng lệnh <code>cannngheo-desktop --demo --db demo.sqlite</code>.",
+                "mở bằng lệnh <code>cannngheo-desktop --demo</code>.",
                 "Các lệnh đang dùng được với cơ sở dữ liệu này được liệt kê bởi <code>cannngheo --help</code>; "
                 "mỗi lệnh nhận <code>--db</code> là tệp đang mở (xem dòng trạng thái bên dưới).",
                 "Trước khi nhập dữ liệu thật, sao lưu: <b>Tệp → Sao lưu ngay…</b> ra USB.",

@@ -29,8 +29,11 @@ class PlansTab(QWidget):
             "dịch vụ (thẻ bảo hiểm y tế, trẻ đến trường, nước sạch, nhà tiêu, thiết bị thông tin, nhà ở, "
             "việc làm) và các mốc thời gian với cơ quan chịu trách nhiệm.",
             [
+                "Xem tiến độ kế hoạch ngay bằng dòng lệnh: "
+                f"<code>cannngheo plan progress --year 2023 --db \"{ctx.db_path}\"</code> "
+                "(và <code>cannngheo plan objectives</code>, <code>cannngheo plan actions</code>).",
                 "Dữ liệu mẫu có sẵn kế hoạch năm 2023 của huyện Thanh Trì cũ (16 xã, thị trấn; 505 hộ đầu năm, "
-                "chỉ tiêu giảm 75 hộ): <code>cannngheo-desktop --demo --db demo.sqlite</code>.",
+                "chỉ tiêu giảm 75 hộ): mở bằng <code>cannngheo-desktop --demo</code>.",
                 "Nhập hồ sơ hộ trước (thẻ <b>Hộ gia đình</b>): tiến độ kế hoạch được tính từ hồ sơ và các "
                 "đợt rà soát.",
             ])

@@ -25,7 +25,9 @@ class EmptyState(QScrollArea):
         self.facts_label.setObjectName("facts")
         self.facts_label.setStyleSheet(
             "#facts { background: #eef4fb; border: 1px solid #c8d8ea; border-radius: 4px; padding: 8px; }")
-        items = "".join(f"<li style='margin-bottom:4px'>{s}</li>" for s in steps)
+        # Commands must not break at their hyphens.
+        items = "".join(f"<li style='margin-bottom:4px'>{s}</li>" for s in steps).replace(
+            "<code>", "<code style='white-space:nowrap'>")
         self.steps_label = self._label(f"<b>Làm gì trước</b><ol style='margin-top:4px'>{items}</ol>")
         for widget in (self.title_label, self.purpose_label, self.facts_label, self.steps_label):
             column.addWidget(widget)
