@@ -133,9 +133,10 @@ def _dict_rows(cur: Any) -> list[dict[str, Any]]:
 
 
 def iter_households(store: Store, *, unit_code: str | None = None, household_ids: Sequence[str] | None = None,
-                    chunk: int = CHUNK) -> Iterator[list[tuple[dict[str, Any], list[dict[str, Any]]]]]:
+                    chunk: int | None = None) -> Iterator[list[tuple[dict[str, Any], list[dict[str, Any]]]]]:
     """Households (active, or exactly the given ids) with their members, in chunks, with two
     queries per chunk."""
+    chunk = chunk or CHUNK
     if household_ids is not None:
         ids = sorted(set(household_ids))
         pages: Iterator[list[dict[str, Any]]] = (
