@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "backup",
     "standards",
     "plan",
+    "registry",
 )
 
 

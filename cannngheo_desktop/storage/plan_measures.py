@@ -61,12 +61,16 @@ def resolve_plan(store: Store, plan_id: str | None = None, year: int | None = No
 
 
 def plan_unit_rows(store: Store, plan_id: str) -> list[dict[str, Any]]:
-    """The plan's unit rows with the unit's current name."""
+    """The plan's unit rows with the unit's name as valid at the plan's baseline date (GSO codes
+    were re-used after 1/7/2025, so the newest unit with a code may be another commune)."""
+    plan = require_plan(store, plan_id)
+    day = plan.get("baseline_date") or f"{int(plan['year']):04d}-01-01"
     rows = store.query(
         "SELECT pu.*, (SELECT u.name FROM units u WHERE u.code = pu.target_unit_code AND u.deleted = 0 "
-        "  ORDER BY u.valid_from DESC LIMIT 1) AS unit_name "
-        "FROM plan_units pu WHERE pu.plan_id = ? AND pu.deleted = 0 ORDER BY pu.sort_order, pu.target_unit_code",
-        (plan_id,))
+        "  ORDER BY (COALESCE(u.valid_from, '') <= :day AND COALESCE(u.valid_to, '9999') >= :day) DESC, "
+        "  COALESCE(u.valid_from, '') DESC LIMIT 1) AS unit_name "
+        "FROM plan_units pu WHERE pu.plan_id = :plan AND pu.deleted = 0 ORDER BY pu.sort_order, pu.target_unit_code",
+        {"plan": plan_id, "day": day})
     return [dict(r) for r in rows]
 
 

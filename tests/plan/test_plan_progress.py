@@ -9,7 +9,7 @@ from plan_fixture import UNIT_A, UNIT_B
 
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.plan import progress as prog
-from cannngheo_desktop.storage import plan_measures
+from cannngheo_desktop.storage import plan_measures, repo
 
 AS_OF = date(2023, 6, 30)
 
@@ -41,6 +41,10 @@ def test_zero_target_is_met_and_has_no_percent():
 
 def test_progress_from_events(registry):
     store, plan_id = registry
+    # The code was re-used by another commune after 1/7/2025: the 2023 plan keeps the old name.
+    repo.insert(store, "units", {"id": f"{UNIT_A}@2025-07-01", "code": UNIT_A, "name": "Xã Hợp Nhất",
+                                 "kind": "commune", "area": "rural", "valid_from": "2025-07-01",
+                                 "unit_code": "01"})
     p = plan_measures.progress(store, plan_id, AS_OF)
     a, b = p.units
     assert (a.unit_code, a.unit_name, a.baseline, a.target) == (UNIT_A, "Xã An Bình", 10, 3)
