@@ -1,0 +1,78 @@
+"""`cannngheo import-excel / export-excel / template` through the real argument parser."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import openpyxl
+import pytest
+from registry_fixtures import UNIT_A, add_units, bad_rows
+
+from cannngheo_desktop.commands import registry as registry_cmd
+from cannngheo_desktop.core.errors import AppError
+from cannngheo_desktop.storage import open_db
+
+
+def run(*argv: str) -> int:
+    """Parse with only this module's subcommands (other modules may be mid-way) and run,
+    mapping AppError to its exit code as cli.main does."""
+    parser = argparse.ArgumentParser()
+    registry_cmd.register(parser.add_subparsers())
+    args = parser.parse_args(list(argv))
+    try:
+        return int(args.func(args))
+    except AppError as exc:
+        return getattr(exc, "exit_code", 1)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "xa.sqlite"
+    store = open_db(path)
+    add_units(store)
+    store.close()
+    return path
+
+
+def count(db: Path) -> int:
+    with open_db(db) as store:
+        return int(store.scalar("SELECT count(*) FROM households"))
+
+
+def test_import_with_errors_exits_2_and_writes_the_error_workbook(db: Path, messy, tmp_path: Path, capsys) -> None:
+    errors = tmp_path / "loi.xlsx"
+    code = run("import-excel", "--db", str(db), str(messy()), "--unit", UNIT_A, "--errors", str(errors))
+    assert code == 2
+    assert count(db) == 0
+    out = capsys.readouterr().out
+    for row in bad_rows():
+        assert f"LỖI Dòng {row}:" in out
+    assert errors.exists()
+
+
+def test_dry_run_then_import(db: Path, messy, capsys) -> None:
+    path = messy(bad=False)
+    assert run("import-excel", "--db", str(db), str(path), "--unit", UNIT_A, "--dry-run") == 0
+    assert count(db) == 0
+    assert run("import-excel", "--db", str(db), str(path), "--unit", UNIT_A) == 0
+    assert count(db) == 4
+    assert "Đã nhập 4 hộ, 11 nhân khẩu" in capsys.readouterr().out
+
+
+def test_bad_file_exits_1(db: Path, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("không phải excel", encoding="utf-8")
+    assert run("import-excel", "--db", str(db), str(junk), "--unit", UNIT_A) == 1
+
+
+def test_export_and_template(db: Path, messy, tmp_path: Path) -> None:
+    assert run("import-excel", "--db", str(db), str(messy(bad=False)), "--unit", UNIT_A) == 0
+    out = tmp_path / "xuat.xlsx"
+    assert run("export-excel", "--db", str(db), "--out", str(out), "--search", "hoang", "--category",
+               "near_poor") == 0
+    names = [r[9] for r in openpyxl.load_workbook(out).active.iter_rows(min_row=4, values_only=True)]
+    assert names == ["Hoàng Văn Tú", "Vũ Thị Thu", "Hoàng Minh Khôi", "Hoàng Thu Trang"]
+    template = tmp_path / "mau.xlsx"
+    assert run("template", "--out", str(template)) == 0
+    assert openpyxl.load_workbook(template).sheetnames == ["Danh sách hộ", "Hướng dẫn"]
