@@ -150,3 +150,16 @@ def decrypt(store: Store, opened: Opened, passphrase: str, limits: Limits = DEFA
     if plain is None:
         raise refuse(opened.path, "không giải mã được dữ liệu (sai khóa hoặc dữ liệu hỏng).")
     return payload.decompress(opened.path, plain, limits.max_plain)
+
+
+def verify_bundle(path: Path, *, store: Store | None = None, sign_public: bytes | None = None,
+                  limits: Limits = DEFAULT_LIMITS) -> tuple[Manifest, bool]:
+    """Check a bundle without decrypting: limits, manifest, payload hash and — when a roster
+    (``store``) or a public key is given — the signature. Returns (manifest, signature checked)."""
+    raw = read_bundle(path, limits)
+    m = parse_manifest(raw.path, raw.manifest_bytes)
+    checked = store is not None or sign_public is not None
+    if checked:
+        verify_signature(store, raw, m, sign_public)
+    check_payload_hash(raw, m)
+    return m, checked
