@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "standards",
     "plan",
     "registry",
+    "keys",
+    "bundle",
 )
 
 
