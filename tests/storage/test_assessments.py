@@ -168,7 +168,7 @@ def test_compare_rulesets_on_a_known_fixture(store, fixture_households):
     changed = {c.household_code: c for c in cmp.changed}
     assert set(changed) == {"A", "B", "C"}
     assert changed["A"].head_name == "Chủ hộ A" and changed["A"].village == "Thôn 1"
-    assert any("1.500.000 (VN-2022) → 2.200.000 (VN-2027)" in r for r in changed["A"].reasons)
+    assert any("1.500.000 đồng (VN-2022) → 2.200.000 đồng (VN-2027)" in r for r in changed["A"].reasons)
     assert any("Bỏ chỉ tiêu 'Phương tiện phục vụ tiếp cận thông tin'" in r for r in changed["B"].reasons)
     assert any("Thêm chỉ tiêu 'Xử lý rác thải sinh hoạt'" in r and "Vứt bừa bãi" in r
                for r in changed["C"].reasons)

@@ -81,7 +81,7 @@ def explain_change(ev_a: Evaluation, ev_b: Evaluation) -> list[str]:
         income = "chưa rõ" if ev_a.income_per_person is None else f"{format_vnd(ev_a.income_per_person)} đồng"
         lines.append(
             f"Thu nhập bình quân {income}/người/tháng; chuẩn nghèo {format_vnd(ev_a.income_line)} "
-            f"({ev_a.ruleset_code}) → {format_vnd(ev_b.income_line)} ({ev_b.ruleset_code})")
+            f"đồng ({ev_a.ruleset_code}) → {format_vnd(ev_b.income_line)} đồng ({ev_b.ruleset_code})")
     by_code_b = {r.code: r for r in ev_b.indicators}
     by_code_a = {r.code: r for r in ev_a.indicators}
     for r in ev_a.indicators:

@@ -231,7 +231,7 @@ def _fact_in_set(params: Mapping[str, Any], where: str) -> Callable[[Context], O
     when = params.get("deprived_when")
     if when not in ("in", "not_in"):
         raise _bad(f"{where}.deprived_when", "phải là 'in' hoặc 'not_in'")
-    good_word = params.get("ok_label", "đạt yêu cầu")
+    good_word = params.get("ok_label", "loại đạt yêu cầu")
 
     def run(ctx: Context) -> Outcome:
         value = ctx.household.get(field)
@@ -241,8 +241,8 @@ def _fact_in_set(params: Mapping[str, Any], where: str) -> Callable[[Context], O
         label = _VALUE_LABELS.get(field, {}).get(value, str(value))
         deprived = (value in values) == (when == "in")
         head = f"{HOUSEHOLD_FIELD_LABELS.get(field, field)}: {label}"
-        return (DEPRIVED, f"{head} (không {good_word})", []) if deprived else (
-            NOT_DEPRIVED, f"{head} ({good_word})", [])
+        return (DEPRIVED, f"{head} (không phải {good_word})", []) if deprived else (
+            NOT_DEPRIVED, f"{head} (là {good_word})", [])
     return run
 
 
