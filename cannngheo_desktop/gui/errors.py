@@ -57,6 +57,9 @@ def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
          buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok) -> QMessageBox:
     box = QMessageBox(icon, title, text, buttons, parent)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    ok = box.button(QMessageBox.StandardButton.Ok)
+    if ok is not None:
+        ok.setText("Đóng")  # Qt ships no Vietnamese translation of its standard buttons
     return box
 
 
@@ -89,9 +92,8 @@ def show_crash(parent: QWidget | None, exc_info: tuple[type[BaseException], Base
     """Log a bug with its traceback and tell the user where the log is."""
     text = "".join(traceback.format_exception(*exc_info))
     log.error("Lỗi ngoài dự kiến:\n%s", text)
-    box = _box(parent, QMessageBox.Icon.Critical, f"{APP_TITLE} — lỗi", CRASH_TEXT.format(log=paths.log_file()))
-    box.setDetailedText(text)
-    present(box)
+    # The traceback goes to the log only: Qt's "Show Details…" button cannot be translated.
+    present(_box(parent, QMessageBox.Icon.Critical, f"{APP_TITLE} — lỗi", CRASH_TEXT.format(log=paths.log_file())))
 
 
 def report(parent: QWidget | None, exc: BaseException) -> None:

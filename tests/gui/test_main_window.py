@@ -120,3 +120,46 @@ def test_second_copy_is_told_who_holds_the_file(qtbot, installed_store, shown_me
     icon, _title, text = shown_messages[-1]
     assert icon == QMessageBox.Icon.Warning
     assert "đang được mở bởi quantri trên máy" in text and str(installed_store.path) in text
+
+
+def test_new_database_runs_setup_and_switches(qtbot, window, app_ctx, shown_messages, tmp_path, monkeypatch):
+    target = tmp_path / "moi" / "xa-ta-thanh-oai.sqlite"
+    target.parent.mkdir()
+    monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: target)
+
+    def fill_setup(dialog):
+        ui = dialog.ui
+        ui.unitCombo.setCurrentIndex(ui.unitCombo.findData("00649"))
+        ui.receivingCombo.setCurrentIndex(ui.receivingCombo.findData("020"))
+        ui.adminNameEdit.setText("canbo")
+        ui.passwordEdit.setText("bimat-2023")
+        ui.password2Edit.setText("bimat-2023")
+        dialog.submit()
+        return dialog.result()
+
+    monkeypatch.setattr(gui_app, "run_dialog", fill_setup)
+    old_path = app_ctx.db_path
+    window.ui.actionNewDatabase.trigger()
+    assert window.ctx.db_path == target.resolve()
+    assert window.unit_label.text() == "Đơn vị: Xã Tả Thanh Oai (00649)"
+    assert window.user_label.text() == "Người dùng: canbo"
+    # the previous file was closed and its lock released: it opens (locked) again
+    open_db(old_path, lock=True).close()
+    window.close()
+
+
+def test_new_database_refuses_existing_file(window, app_ctx, shown_messages, monkeypatch):
+    monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: app_ctx.db_path)
+    window.ui.actionNewDatabase.trigger()
+    assert window.ctx is app_ctx
+    assert "đã có" in shown_messages[-1][2]
+
+
+def test_open_database_refuses_foreign_file(window, app_ctx, shown_messages, tmp_path, monkeypatch):
+    foreign = tmp_path / "ghi-chu.sqlite"
+    foreign.write_bytes(b"khong phai sqlite" * 10)
+    monkeypatch.setattr(files, "choose_open_file", lambda *a, **k: foreign)
+    window.ui.actionOpenDatabase.trigger()
+    assert window.ctx is app_ctx
+    assert "không phải cơ sở dữ liệu của Cận Nghèo Desktop" in shown_messages[-1][2]
+    assert foreign.read_bytes() == b"khong phai sqlite" * 10
