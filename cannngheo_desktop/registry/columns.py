@@ -147,10 +147,10 @@ def education_from(value: Any) -> str | None:
     m = _GRADE.match(text(value))
     if m:
         grade, system = int(m.group(1)), int(m.group(2))
-        if system == 10:  # the old 10-year system
-            grade += 2 if grade > 7 else (1 if grade > 4 else 0)
-        return "none" if grade < 5 else "primary" if grade < 9 else \
-            "lower_secondary" if grade < 12 else "upper_secondary"
+        # completed grade → level; the old 10-year system ended its stages at grades 4, 7 and 10
+        primary, lower, upper = (4, 7, 10) if system == 10 else (5, 9, 12)
+        return ("none" if grade < primary else "primary" if grade < lower else
+                "lower_secondary" if grade < upper else "upper_secondary")
     return code_from(value, EDUCATION_WORDS, "Trình độ học vấn")
 
 
