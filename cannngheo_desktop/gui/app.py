@@ -87,7 +87,9 @@ def open_session(path: Path, parent: QWidget | None = None, *, demo: bool = Fals
     """Open ``path`` for this window; None when refused (message already shown) or cancelled."""
     store = None
     try:
-        store = open_db(path, create=create, lock=True)
+        # user="" → the lock file names the OS account, which a colleague can recognise.
+        store = open_db(path, create=create, lock=True, user="")
+        store.user = "system"
         answer = _setup_and_login(store, parent, demo)
         if answer is None:
             store.close()

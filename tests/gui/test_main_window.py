@@ -163,3 +163,29 @@ def test_open_database_refuses_foreign_file(window, app_ctx, shown_messages, tmp
     assert window.ctx is app_ctx
     assert "không phải cơ sở dữ liệu của Cận Nghèo Desktop" in shown_messages[-1][2]
     assert foreign.read_bytes() == b"khong phai sqlite" * 10
+
+
+def test_window_session_lock_names_the_os_account(qtbot, installed_store, admin_login, shown_messages,
+                                                  monkeypatch):
+    import getpass
+
+    path = installed_store.path
+    installed_store.close()
+
+    def log_in(dialog):
+        dialog.ui.nameEdit.setText(admin_login[0])
+        dialog.ui.passwordEdit.setText(admin_login[1])
+        dialog.submit()
+        return dialog.result()
+
+    monkeypatch.setattr(gui_app, "run_dialog", log_in)
+    first = gui_app.open_session(path, None)
+    try:
+        assert first is not None and first.store.user == admin_login[0]
+        assert gui_app.open_session(path, None) is None
+        assert f"đang được mở bởi {getpass.getuser()} trên máy" in shown_messages[-1][2]
+    finally:
+        first.close()
+    second = gui_app.open_session(path, None)  # released on close
+    assert second is not None
+    second.close()
