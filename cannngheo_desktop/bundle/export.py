@@ -91,7 +91,8 @@ def _collect(store: Store, period: str, full: bool, progress: Progress) -> _Coll
         if rows:
             preview.tables[table] = {"new": len(new), "changed": len(rows) - len(new)}
         lines.extend((table, r) for r in rows)
-        audit.extend(sync.audit_entries(store, table, ids, 0 if full else acked_audit, up_to_audit))
+        audit.extend(sync.audit_entries(store, table, inst.unit_code, None if full else acked_seq, up_to_seq,
+                                        0 if full else acked_audit, up_to_audit))
         progress.report(done + 1, len(tables) + 1)
     audit.sort(key=lambda e: e["id"])
     lines.extend((payload.AUDIT, e) for e in audit)

@@ -29,15 +29,11 @@ AUDIT_FIELDS = ("id", "at", "user", "table_name", "row_id", "action", "field", "
 MAX_ERRORS_SHOWN = 5
 
 
-def encode(lines: Iterable[tuple[str, Mapping[str, Any]]]) -> bytes:
+def encode(lines: Iterable[tuple[str, Mapping[str, Any]]], level: int = 6) -> bytes:
     """(table, row) pairs → compressed JSON lines."""
-    comp = zlib.compressobj(6)
-    out = []
-    for table, row in lines:
-        out.append(comp.compress(json.dumps({"t": table, "r": row}, ensure_ascii=False,
-                                            separators=(",", ":")).encode("utf-8") + b"\n"))
-    out.append(comp.flush())
-    return b"".join(out)
+    enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    text = "".join(f'{{"t":{enc(table)},"r":{enc(row)}}}\n' for table, row in lines)
+    return zlib.compress(text.encode("utf-8"), level)
 
 
 def decompress(path: Path, data: bytes, max_plain: int) -> bytes:
@@ -70,14 +66,18 @@ class Decoded:
         return counts
 
 
+_SCALARS = frozenset({str, int, float, type(None)})  # bool is not int here: type() is exact
+_AUDIT_SCALARS = frozenset({str, int, type(None)})
+
+
 def _scalar(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    return type(value) in _SCALARS
 
 
-def _check_row(table: str, row: Any, columns: Sequence[str], owner: str) -> str | None:
+def _check_row(table: str, row: Any, columns: frozenset[str], owner: str) -> str | None:
     if not isinstance(row, dict):
         return "dòng không phải một đối tượng"
-    unknown = set(row) - set(columns)
+    unknown = row.keys() - columns
     if unknown:
         return f"bảng {table} không có cột {', '.join(sorted(unknown))}"
     rid = row.get("id")
@@ -91,8 +91,8 @@ def _check_row(table: str, row: Any, columns: Sequence[str], owner: str) -> str 
         return f"bảng {table}, dòng {rid}: phiên bản không hợp lệ"
     if row.get("deleted", 0) not in (0, 1):
         return f"bảng {table}, dòng {rid}: cờ xóa không hợp lệ"
-    bad = [k for k, v in row.items() if not _scalar(v)]
-    if bad:
+    if not set(map(type, row.values())) <= _SCALARS:
+        bad = [k for k, v in row.items() if not _scalar(v)]
         return f"bảng {table}, dòng {rid}: giá trị sai kiểu ở cột {', '.join(sorted(bad))}"
     return None
 
@@ -103,7 +103,7 @@ def _check_audit(row: Any) -> str | None:
     if not isinstance(row.get("id"), int) or not all(isinstance(row.get(k), str)
                                                      for k in ("at", "table_name", "row_id", "action")):
         return "mục nhật ký thiếu trường bắt buộc"
-    if not all(_scalar(v) and not isinstance(v, float) for v in row.values()):
+    if not set(map(type, row.values())) <= _AUDIT_SCALARS:
         return "mục nhật ký có giá trị sai kiểu"
     return None
 
@@ -112,6 +112,7 @@ def decode(path: Path, plain: bytes, allowed: Sequence[str], columns: Mapping[st
            owner: str) -> Decoded:
     """Parse and validate every line; problems are collected in ``errors`` (never raised)."""
     out = Decoded()
+    colsets = {t: frozenset(c) for t, c in columns.items()}
     for number, line in enumerate(plain.split(b"\n"), start=1):
         if not line:
             continue
@@ -134,7 +135,7 @@ def decode(path: Path, plain: bytes, allowed: Sequence[str], columns: Mapping[st
                 problem = None if isinstance(row, dict) else "xác nhận không hợp lệ"
                 target = out.receipt
             elif table in allowed:
-                problem = _check_row(table, row, columns[table], owner)
+                problem = _check_row(table, row, colsets[table], owner)
                 target = out.rows.setdefault(table, [])
             else:
                 problem = f"bảng '{table}' không được phép trong gói này"

@@ -105,19 +105,33 @@ def max_audit_id(store: Store) -> int:
     return int(store.scalar("SELECT coalesce(max(id), 0) FROM audit_log") or 0)
 
 
+def _dicts(sql: str, params: tuple, store: Store) -> Iterator[dict[str, Any]]:
+    """Rows as plain dicts without the Row factory (measurably faster for 100,000 rows)."""
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    cur.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    for values in cur:
+        yield dict(zip(names, values, strict=True))
+
+
+def _owned_filter(table: str, after_seq: int | None) -> str:
+    """SQL (one or three parameters) selecting the ids of owned rows, changed after a seq if given."""
+    sql = f"SELECT id FROM {table} WHERE unit_code = ?"
+    if after_seq:
+        sql += " AND id IN (SELECT row_id FROM changes WHERE table_name = ? AND seq > ? AND seq <= ?)"
+    return sql
+
+
 def owned_rows(store: Store, table: str, unit_code: str, after_seq: int | None,
                up_to_seq: int) -> Iterator[dict[str, Any]]:
-    """Rows of ``table`` owned by ``unit_code``: all of them (after_seq None) or those changed
-    in (after_seq, up_to_seq]. Raw stored values, in a stable order."""
+    """Rows of ``table`` owned by ``unit_code``: all of them (``after_seq`` None or 0) or those
+    changed in (after_seq, up_to_seq]. Raw stored values, parents' tables first is the caller's job."""
     repo.columns(store, table)  # refuses unknown table names
-    if after_seq is None:
-        sql, params = f"SELECT * FROM {table} WHERE unit_code = ? ORDER BY id", (unit_code,)
-    else:
-        sql = (f"SELECT t.* FROM {table} t WHERE t.unit_code = ? AND t.id IN "
-               "(SELECT row_id FROM changes WHERE table_name = ? AND seq > ? AND seq <= ?) ORDER BY t.id")
-        params = (unit_code, table, after_seq, up_to_seq)
-    for row in store.conn.execute(sql, params):
-        yield dict(row)
+    if not after_seq:
+        return _dicts(f"SELECT * FROM {table} WHERE unit_code = ?", (unit_code,), store)
+    return _dicts(f"SELECT * FROM {table} WHERE id IN ({_owned_filter(table, after_seq)})",
+                  (unit_code, table, after_seq, up_to_seq), store)
 
 
 def new_row_ids(store: Store, table: str, ids: Sequence[str], after_seq: int) -> set[str]:
@@ -131,16 +145,15 @@ def new_row_ids(store: Store, table: str, ids: Sequence[str], after_seq: int) ->
     return set(ids) - old
 
 
-def audit_entries(store: Store, table: str, ids: Sequence[str], after_id: int,
-                  up_to_id: int) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for i in range(0, len(ids), CHUNK):
-        part = ids[i:i + CHUNK]
-        out.extend(dict(r) for r in store.conn.execute(
-            "SELECT id, at, user, table_name, row_id, action, field, before, after FROM audit_log "
-            f"WHERE table_name = ? AND id > ? AND id <= ? AND row_id IN ({','.join('?' * len(part))}) "
-            "ORDER BY id", (table, after_id, up_to_id, *part)))
-    return out
+def audit_entries(store: Store, table: str, unit_code: str, after_seq: int | None, up_to_seq: int,
+                  after_id: int, up_to_id: int) -> list[dict[str, Any]]:
+    """Audit entries in (after_id, up_to_id] of the rows ``owned_rows`` selects with the same
+    arguments."""
+    params: tuple = (unit_code, table, after_seq, up_to_seq) if after_seq else (unit_code,)
+    return list(_dicts(
+        "SELECT id, at, user, table_name, row_id, action, field, before, after FROM audit_log "
+        f"WHERE table_name = ? AND id > ? AND id <= ? AND row_id IN ({_owned_filter(table, after_seq)})",
+        (table, after_id, up_to_id, *params), store))
 
 
 # --- replicas -----------------------------------------------------------------------------------
