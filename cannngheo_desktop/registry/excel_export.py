@@ -10,7 +10,7 @@ stream to disk without building the workbook in memory.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -70,12 +70,13 @@ WIDTHS = {"Họ và tên": 26, "Địa chỉ": 26, "Thôn/Tổ dân phố": 16, 
           "Trình độ học vấn": 22, "Việc làm": 24, "Quan hệ với chủ hộ": 14, "Ngày sinh": 12}
 
 
-def member_rows(number: int, household: Mapping[str, Any], members: list[Mapping[str, Any]]) -> list[list[Any]]:
+def member_rows(number: int, household: Mapping[str, Any], members: Sequence[Mapping[str, Any]]
+                ) -> list[list[Any]]:
     """The sheet rows of one household: the head first, household columns on the first row."""
     ordered = sorted(members, key=lambda m: m.get("relation") != "head")  # stable: keeps sort_order
-    rows = []
+    rows: list[list[Any]] = []
     for i, m in enumerate(ordered or [{}]):
-        row = []
+        row: list[Any] = []
         for _header, name, on_household, fmt in COLUMNS:
             if name == "group_no":
                 row.append(number)

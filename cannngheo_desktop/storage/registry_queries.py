@@ -181,7 +181,7 @@ def latest_assessment(store: Store, household_id: str) -> dict[str, Any] | None:
     row = store.query_one(
         "SELECT * FROM assessments WHERE household_id = ? AND deleted = 0 "
         "ORDER BY assessed_on DESC, updated_at DESC LIMIT 1", (household_id,))
-    return repo.decode_row("assessments", row)
+    return repo.decode_row("assessments", dict(row)) if row is not None else None
 
 
 def list_events(store: Store, household_id: str) -> list[dict[str, Any]]:
@@ -358,12 +358,14 @@ def households_with_members(store: Store, ids: Sequence[str], *, present_only: b
     for start in range(0, len(ids), 500):
         chunk = list(ids[start:start + 500])
         marks = ", ".join("?" for _ in chunk)
-        rows = {r["id"]: repo.decode_row("households", r)
-                for r in store.query(f"SELECT * FROM households WHERE id IN ({marks})", chunk)}
+        rows: dict[str, dict[str, Any]] = {
+            r["id"]: dict(r) for r in store.query(f"SELECT * FROM households WHERE id IN ({marks})", tuple(chunk))}
+        for row in rows.values():
+            row.update(repo.decode_row("households", row) or {})
         status = " AND status = 'present'" if present_only else ""
         members: dict[str, list[dict[str, Any]]] = {}
         for m in store.query(f"SELECT * FROM members WHERE household_id IN ({marks}) AND deleted = 0{status} "
-                             "ORDER BY household_id, sort_order, full_name", chunk):
+                             "ORDER BY household_id, sort_order, full_name", tuple(chunk)):
             members.setdefault(m["household_id"], []).append(dict(m))
         out.extend((rows[i], members.get(i, [])) for i in chunk if rows.get(i) is not None)
     return out
