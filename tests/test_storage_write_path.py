@@ -259,6 +259,22 @@ def test_decomposed_input_is_stored_as_nfc_and_found(store) -> None:
     assert hh.search_ids(store, "pham hung") == [hid]
 
 
+def test_bulk_search_key_matches_the_single_row_rule(store) -> None:
+    """add_households folds piece by piece for speed; it must store what refresh_derived would."""
+    members = [{"full_name": unicodedata.normalize("NFD", "  Đỗ   Thị Hồng "), "relation": "head",
+                "cccd": "001180000001"},
+               {"full_name": "Bùi Văn Tiến-Dũng", "relation": "child"}, {"full_name": "", "relation": "other"}]
+    household = {"unit_code": "10150", "household_code": "HN/2023-07", "village": "",
+                 "address": "Số 5, ngõ 12 đường Ngọc Hồi"}
+    hid = hh.add_household(store, household, members)
+    stored = hh.get_household(store, hid)["search_key"]
+    assert stored == hh.household_search_text(hh.get_household(store, hid), hh.get_members(store, hid))
+    assert stored == hh.household_search_text({**household, "head_name": "Đỗ Thị Hồng"}, members)
+    before = _counts(store)["changes"]
+    hh.refresh_derived(store, hid)
+    assert _counts(store)["changes"] == before, "recomputing the same search key is no change"
+
+
 # --- bad, foreign, newer, read-only, locked and full files ---------------------------------------
 def _refused(path: Path, words: str) -> None:
     before = _digest(path)

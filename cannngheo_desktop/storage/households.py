@@ -42,19 +42,26 @@ def add_households(store: Store, items: Iterable[tuple[Mapping[str, Any], Sequen
     members: list[dict[str, Any]] = []
     for household, hh_members in items:
         hh = dict(household)
-        hh.setdefault("id", repo.new_id())
+        if "id" not in hh:  # not setdefault: a uuid4 per row costs even when the id is given
+            hh["id"] = repo.new_id()
         live = _live(hh_members)
         hh.setdefault("head_name", _head_name(hh_members))
         hh["member_count"] = len(live)
+        # Same text as household_search_text(), folded piece by piece so that each member's
+        # name is folded once (fold of the joined text == the folded pieces joined).
+        search = [fold(str(hh.get(f) or "")) for f in SEARCH_HOUSEHOLD_FIELDS]
         for order, m in enumerate(hh_members):
             mm = dict(m)
-            mm.setdefault("id", repo.new_id())
+            if "id" not in mm:
+                mm["id"] = repo.new_id()
             mm["household_id"] = hh["id"]
             mm.setdefault("unit_code", hh["unit_code"])
             mm.setdefault("sort_order", order)
             mm["search_key"] = fold(mm.get("full_name"))
+            search.append(mm["search_key"])
+            search.append(fold(str(mm.get("cccd") or "")))
             members.append(mm)
-        hh["search_key"] = household_search_text(hh, hh_members)
+        hh["search_key"] = " ".join(part for part in search if part)
         households.append(hh)
     with store.transaction() as conn:
         repo.insert_many(store, "households", households)

@@ -33,6 +33,9 @@ JSON_COLUMNS: dict[str, frozenset[str]] = {
 # Derived columns are written but not audited (they restate audited fields).
 UNAUDITED_COLUMNS = frozenset({"search_key"})
 
+_PLAIN = (int, float)  # exact types: bool (a subclass of int) still goes through to_db
+_AUDIT_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder, not one per json.dumps call
+
 _columns_cache: dict[tuple[int, str], tuple[str, ...]] = {}
 
 
@@ -88,13 +91,15 @@ def require(store: Store, table: str, row_id: str) -> dict[str, Any]:
     return row
 
 
-def _prepare(store: Store, table: str, row: Mapping[str, Any], now: str) -> dict[str, Any]:
-    cols = columns(store, table)
-    unknown = set(row) - set(cols)
-    if unknown:
-        raise ValueError(f"{table}: unknown columns {sorted(unknown)}")
-    data = {k: to_db(table, k, v) for k, v in row.items()}
-    data.setdefault("id", new_id())
+def _prepare(store: Store, table: str, row: Mapping[str, Any], now: str,
+             known: frozenset[str] | None = None) -> dict[str, Any]:
+    known = known if known is not None else frozenset(columns(store, table))
+    if not known.issuperset(row):
+        raise ValueError(f"{table}: unknown columns {sorted(set(row) - known)}")
+    # None and plain numbers are stored as they are: skip to_db's calls for them (bulk loads).
+    data = {k: v if v is None or type(v) in _PLAIN else to_db(table, k, v) for k, v in row.items()}
+    if "id" not in data:  # not setdefault: a uuid4 per row costs even when the id is given
+        data["id"] = new_id()
     data["version"] = 1
     data["updated_at"] = now
     data["updated_by"] = store.user
@@ -110,7 +115,8 @@ def insert(store: Store, table: str, row: Mapping[str, Any]) -> dict[str, Any]:
 def insert_many(store: Store, table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Insert many rows of one table with executemany: one audit entry and one change each."""
     now = utc_now()
-    prepared = [_prepare(store, table, r, now) for r in rows]
+    known = frozenset(columns(store, table))
+    prepared = [_prepare(store, table, r, now, known) for r in rows]
     if not prepared:
         return []
     with store.transaction() as conn:
@@ -124,7 +130,7 @@ def insert_many(store: Store, table: str, rows: Iterable[Mapping[str, Any]]) -> 
         conn.executemany(
             "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
             "VALUES (?, ?, ?, ?, 'insert', NULL, NULL, ?)",
-            [(now, store.user, table, d["id"], json.dumps(d, ensure_ascii=False)) for d in prepared])
+            [(now, store.user, table, d["id"], _AUDIT_JSON.encode(d)) for d in prepared])
         conn.executemany(
             "INSERT INTO changes(table_name, row_id, version, changed_at) VALUES (?, ?, 1, ?)",
             [(table, d["id"], now) for d in prepared])
