@@ -11,6 +11,8 @@ from cannngheo_desktop import installation
 from cannngheo_desktop.bundle import envelope, export, importer, keycard, keys, roster
 from cannngheo_desktop.bundle import payload as payload_mod
 from cannngheo_desktop.storage import households as hh_store
+from cannngheo_desktop.storage import repo
+from cannngheo_desktop.storage.backup import backup_database
 from cannngheo_desktop.storage.db import Store, open_db
 
 from .common import Result, timer
@@ -74,8 +76,7 @@ def run(scale: int, workdir: Path) -> list[Result]:
     size = path.stat().st_size
     opened = envelope.open_bundle(office, path)
     plain = envelope.decrypt(office, opened, PASS)
-    decoded = payload_mod.decode(path, plain, payload_mod.UPWARD_TABLES,
-                                 {t: [] for t in ()} or _columns(office), COMMUNE)
+    decoded = payload_mod.decode(path, plain, payload_mod.UPWARD_TABLES, _columns(office), COMMUNE)
     raw_s = _raw_import(workdir, decoded.rows)
     gc.collect()
     with timer() as t_import:
@@ -83,7 +84,6 @@ def run(scale: int, workdir: Path) -> list[Result]:
     assert result.status == "applied", result.message
     assert office.scalar("SELECT count(*) FROM members") == members
     with timer() as t_backup:
-        from cannngheo_desktop.storage.backup import backup_database
         backup_database(office.conn, office.path, reason="bench", folder=workdir / "bundle-backups", keep=1)
     commune.close()
     office.close()
@@ -102,6 +102,4 @@ def run(scale: int, workdir: Path) -> list[Result]:
 
 
 def _columns(store: Store) -> dict[str, tuple[str, ...]]:
-    from cannngheo_desktop.storage import repo
-
     return {t: repo.columns(store, t) for t in payload_mod.UPWARD_TABLES}

@@ -23,7 +23,7 @@ from .errors import BundleError
 from .format import SUFFIX, write_bundle
 
 REPORT = "commune-report"
-CHAIN_KINDS = ("commune-report",)
+REFERENCE = "reference"
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -64,24 +64,30 @@ def locked_period(store: Store) -> str | None:
     return store.get_setting("locked_period")
 
 
-def _collect(store: Store, period: str, full: bool, progress: Progress) -> _Collected:
+def _collect(store: Store, period: str, full: bool, progress: Progress, *, kind: str = REPORT,
+             peer: str | None = None) -> _Collected:
     check_period(period)
     inst = require_installation(store)
-    if inst.role != "commune" or not inst.receiving_unit_code:
-        raise BundleError("Chỉ bản cài đặt của xã/phường (có cơ quan tiếp nhận) mới xuất gói báo cáo.")
-    locked = locked_period(store)
-    if locked and period < locked:
-        raise BundleError(f"Kỳ {period} cũ hơn kỳ đã gửi gần nhất ({locked}); hãy chọn kỳ {locked} trở đi.")
-    peer = inst.receiving_unit_code
-    last = sync.last_bundle(store, "out", peer, CHAIN_KINDS)
-    acked = sync.last_bundle(store, "out", peer, CHAIN_KINDS, statuses=("acknowledged",))
+    if kind == REPORT:
+        if inst.role != "commune" or not inst.receiving_unit_code:
+            raise BundleError("Chỉ bản cài đặt của xã/phường (có cơ quan tiếp nhận) mới xuất gói báo cáo.")
+        locked = locked_period(store)
+        if locked and period < locked:
+            raise BundleError(f"Kỳ {period} cũ hơn kỳ đã gửi gần nhất ({locked}); hãy chọn kỳ {locked} trở đi.")
+        peer, tables = inst.receiving_unit_code, payload.UPWARD_TABLES
+    else:
+        if inst.role != "aggregator" or not peer:
+            raise BundleError("Chỉ cơ quan tiếp nhận mới gửi gói danh mục/kế hoạch xuống xã/phường.")
+        tables = payload.DOWNWARD_TABLES
+    chain = (kind,)
+    last = sync.last_bundle(store, "out", peer, chain)
+    acked = sync.last_bundle(store, "out", peer, chain, statuses=("acknowledged",))
     acked_seq = int(acked["last_change_seq"] or 0) if acked else 0
     acked_audit = int(acked["last_audit_id"] or 0) if acked else 0
     up_to_seq, up_to_audit = sync.max_change_seq(store), sync.max_audit_id(store)
     preview = ExportPreview(period, (last["sequence"] + 1) if last else 1, peer, full)
     lines: list[tuple[str, dict[str, Any]]] = []
     audit: list[dict[str, Any]] = []
-    tables = payload.UPWARD_TABLES
     for done, table in enumerate(tables):
         if progress.cancelled():
             raise Cancelled()
@@ -106,6 +112,12 @@ def preview_export(store: Store, period: str, *, full: bool = False,
     return _collect(store, period, full, or_null(progress)).preview
 
 
+def preview_reference(store: Store, peer_unit: str, period: str, *, full: bool = False,
+                      progress: Progress | None = None) -> ExportPreview:
+    """Counts of what ``export_reference`` would write now (nothing is written)."""
+    return _collect(store, period, full, or_null(progress), kind=REFERENCE, peer=peer_unit).preview
+
+
 def bundle_file_name(unit: str, period: str, sequence: int) -> str:
     return f"{unit}-{period}-{sequence}{SUFFIX}"
 
@@ -113,16 +125,30 @@ def bundle_file_name(unit: str, period: str, sequence: int) -> str:
 def export_bundle(store: Store, period: str, out_dir: Path, passphrase: str, *, full: bool = False,
                   progress: Progress | None = None) -> Path:
     """Write ``<unit>-<YYYY-MM>-<seq>.cnb`` into ``out_dir``, record it as sent and lock the period."""
-    progress = or_null(progress)
-    got = _collect(store, period, full, progress)
+    return _export(store, period, out_dir, passphrase, full, or_null(progress), REPORT, None)
+
+
+def export_reference(store: Store, peer_unit: str, period: str, out_dir: Path, passphrase: str, *,
+                     full: bool = False, progress: Progress | None = None) -> Path:
+    """At the office: write ``<office>-<commune>-<YYYY-MM>-<seq>.cnb`` carrying the plans, targets,
+    catalogues and unit rows the office owns (changed since the commune's last receipt, or all)."""
+    return _export(store, period, out_dir, passphrase, full, or_null(progress), REFERENCE, peer_unit)
+
+
+def _export(store: Store, period: str, out_dir: Path, passphrase: str, full: bool, progress: Progress,
+            kind: str, peer: str | None) -> Path:
+    got = _collect(store, period, full, progress, kind=kind, peer=peer)
     inst = require_installation(store)
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise BundleError(f"Thư mục '{out_dir}' không tồn tại; hãy chọn thư mục khác (ví dụ ổ USB).")
-    sealed = seal(store, kind=REPORT, recipient_unit=got.preview.recipient_unit, period=period,
+    sealed = seal(store, kind=kind, recipient_unit=got.preview.recipient_unit, period=period,
                   sequence=got.preview.sequence, prev_sha256=got.prev_sha256, lines=got.lines,
                   passphrase=passphrase, full=full)
-    target = out_dir / bundle_file_name(inst.unit_code, period, got.preview.sequence)
+    name = bundle_file_name(inst.unit_code, period, got.preview.sequence)
+    if kind == REFERENCE:
+        name = bundle_file_name(f"{inst.unit_code}-{got.preview.recipient_unit}", period, got.preview.sequence)
+    target = out_dir / name
     if target.exists():
         raise BundleError(f"Tệp '{target}' đã có; hãy chọn thư mục khác hoặc đổi tên tệp cũ.")
     try:
@@ -148,7 +174,7 @@ def _record(store: Store, sealed: Sealed, target: Path, got: _Collected, period:
             "prev_sha256": m.prev_sha256, "status": "sent", "counts": json.dumps(m.rows),
             "last_change_seq": got.up_to_seq, "last_audit_id": got.up_to_audit, "created_at": utc_now()})
         locked = locked_period(store)
-        if not locked or period > locked:
+        if m.kind == REPORT and (not locked or period > locked):
             repo.set_setting(store, "locked_period", period)
         if m.key_update and not store.get_setting("key_rotation_announced_seq"):
             repo.set_setting(store, "key_rotation_announced_seq", str(m.sequence))

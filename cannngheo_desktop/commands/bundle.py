@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ex.add_argument("--out", type=Path, required=True, help="thư mục ghi gói (ví dụ ổ USB)")
     ex.add_argument("--full", action="store_true", help="gửi toàn bộ dữ liệu thay vì phần thay đổi")
     ex.add_argument("--passphrase-file", type=Path, default=None)
+    ex.add_argument("--to", default=None, metavar="MÃ_XÃ",
+                    help="(cơ quan tiếp nhận) gửi gói kế hoạch/danh mục xuống xã/phường này")
     ex.set_defaults(func=run_export)
     im = bs.add_parser("import", help="nhập một hoặc nhiều gói (tệp hoặc thư mục)")
     add_db_argument(im)
@@ -51,12 +53,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     with open_db(db_path(args), create=False) as store:
-        preview = export.preview_export(store, args.period, full=args.full)
+        if args.to:
+            preview = export.preview_reference(store, args.to, args.period, full=args.full)
+        else:
+            preview = export.preview_export(store, args.period, full=args.full)
         for table, c in preview.tables.items():
             print(f"  {table}: {c['new']} mới, {c['changed']} thay đổi")
         print(f"  nhật ký: {preview.audit_entries} mục")
         passphrase = read_passphrase(args.passphrase_file)
-        path = export.export_bundle(store, args.period, args.out, passphrase, full=args.full)
+        if args.to:
+            path = export.export_reference(store, args.to, args.period, args.out, passphrase, full=args.full)
+        else:
+            path = export.export_bundle(store, args.period, args.out, passphrase, full=args.full)
     print(f"Đã ghi gói số {preview.sequence}: {path}")
     return 0
 
