@@ -3,7 +3,6 @@ and reasons, and bulk runs (assess a unit, compare two rulesets) that read in bi
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from ..core.errors import Cancelled, NotFoundError, ValidationError
 from ..core.model import HOUSEHOLD_FACT_FIELDS, MEMBER_FACT_FIELDS
 from ..core.progress import Progress, or_null
 from ..core.standards import Comparison, Evaluation, Ruleset, area_type_for_unit_kind, evaluate
+from ..core.standards.evaluator import household_view
 from . import households as hh_repo
 from . import repo
 from .db import Store
@@ -21,11 +21,8 @@ from .rulesets import get_ruleset
 
 HH_COLUMNS = ("id", "unit_code", "household_code", "village", "head_name", "area_type", *HOUSEHOLD_FACT_FIELDS)
 MEMBER_COLUMNS = ("id", "household_id", *MEMBER_FACT_FIELDS)
+SNAPSHOT_MEMBER_FIELDS = ("id", *MEMBER_FACT_FIELDS)
 CHUNK = 2000
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class UnitKinds:
@@ -56,20 +53,28 @@ class UnitKinds:
 
 
 def snapshot(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], area_type: str) -> dict:
-    """The facts an assessment used (unknown facts are kept as null)."""
-    return {"household": {**{k: household.get(k) for k in HOUSEHOLD_FACT_FIELDS}, "area_type": area_type},
-            "members": [{k: m.get(k) for k in ("id", *MEMBER_FACT_FIELDS)} for m in members]}
+    """The facts an assessment used. Unknown facts are left out (absent means unknown)."""
+    hh = {k: v for k in HOUSEHOLD_FACT_FIELDS if (v := household.get(k)) is not None}
+    if isinstance(hh.get("devices"), str):  # stored as JSON text in the households table
+        devices = household_view(household).get("devices")
+        hh.pop("devices")
+        if devices is not None:
+            hh["devices"] = devices
+    hh["area_type"] = area_type
+    return {"household": hh,
+            "members": [{k: v for k in SNAPSHOT_MEMBER_FIELDS if (v := m.get(k)) is not None} for m in members]}
 
 
 def _assessment_row(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], ev: Evaluation,
                     assessor: str | None, recognised: bool) -> dict[str, Any]:
+    # Lists/dicts are JSON-encoded once by repo.to_db (no text normalisation pass over them).
     return {
         "unit_code": household["unit_code"], "household_id": household["id"],
         "ruleset_code": ev.ruleset_code, "assessed_on": ev.assessed_on.isoformat(),
-        "inputs": _dumps(snapshot(household, members, ev.area_type)),
-        "results": _dumps([{"code": r.code, "status": r.status, "reason": r.reason} for r in ev.indicators]),
+        "inputs": snapshot(household, members, ev.area_type),
+        "results": [{"code": r.code, "status": r.status, "reason": r.reason} for r in ev.indicators],
         "deprivation_count": ev.deprivation_count, "income_per_person": ev.income_per_person,
-        "category": ev.category, "missing": _dumps([list(x) for x in ev.missing]),
+        "category": ev.category, "missing": [list(x) for x in ev.missing],
         "assessor": assessor, "recognised": int(recognised),
     }
 

@@ -92,6 +92,21 @@ def validate_age_range(obj: Mapping[str, Any], where: str) -> None:
 
 
 def _kleene_all(parts: list[Compiled]) -> Compiled:
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+
+        def run2(m: Mapping[str, Any], age: int | None) -> Tri:
+            a = first(m, age)
+            if a is False:
+                return False
+            b = second(m, age)
+            if b is False:
+                return False
+            return None if a is None or b is None else True
+        return run2
+
     def run(m: Mapping[str, Any], age: int | None) -> Tri:
         unknown = False
         for p in parts:
@@ -105,6 +120,9 @@ def _kleene_all(parts: list[Compiled]) -> Compiled:
 
 
 def _kleene_any(parts: list[Compiled]) -> Compiled:
+    if len(parts) == 1:
+        return parts[0]
+
     def run(m: Mapping[str, Any], age: int | None) -> Tri:
         unknown = False
         for p in parts:
@@ -117,15 +135,52 @@ def _kleene_any(parts: list[Compiled]) -> Compiled:
     return run
 
 
-def compile_condition(cond: Mapping[str, Any]) -> Compiled:
-    """A fast closure ``(member, age) -> True/False/None`` for a validated condition."""
-    if "all" in cond:
-        return _kleene_all([compile_condition(c) for c in cond["all"]])
-    if "any" in cond:
-        return _kleene_any([compile_condition(c) for c in cond["any"]])
-    if "not" in cond:
-        inner = compile_condition(cond["not"])
-        return lambda m, age: None if (v := inner(m, age)) is None else not v
+class Condition:
+    """A validated condition compiled once: ``test(member, age)`` is the fast three-valued check,
+    ``explain`` says why (only called for the few members that matter)."""
+
+    __slots__ = ("spec", "test", "children")
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.spec = spec
+        key = "all" if "all" in spec else "any" if "any" in spec else "not" if "not" in spec else None
+        self.children = ([Condition(c) for c in spec[key]] if key in ("all", "any")
+                         else [Condition(spec["not"])] if key == "not" else [])
+        if key == "all":
+            self.test = _kleene_all([c.test for c in self.children])
+        elif key == "any":
+            self.test = _kleene_any([c.test for c in self.children])
+        elif key == "not":
+            inner = self.children[0].test
+            self.test = lambda m, age: None if (v := inner(m, age)) is None else not v
+        else:
+            self.test = _leaf(spec)
+
+    def explain(self, m: Mapping[str, Any], age: int | None, phrases: list[str], unknown: list[str]) -> None:
+        """Collect the phrases of the facts that hold (for a deprived member) and the names of
+        the facts that are missing (for an undetermined one)."""
+        spec = self.spec
+        if "all" in spec or "any" in spec:
+            whole = self.test(m, age)
+            for c in self.children:
+                # The children that decide the whole: true ones when it holds, unknown ones when unknown.
+                if whole is not False and c.test(m, age) is whole:
+                    c.explain(m, age, phrases, unknown)
+            return
+        if "not" in spec:
+            self.children[0].explain(m, age, [], unknown)
+            return
+        value = self.test(m, age)
+        if "field" in spec:
+            if value is None:
+                unknown.append(spec["field"])
+            elif value:
+                phrases.append(fact_phrase(spec["field"], m.get(spec["field"])))
+        elif value is None:
+            unknown.append("birth_date")
+
+
+def _leaf(cond: Mapping[str, Any]) -> Compiled:
     if "field" in cond:
         field = cond["field"]
         if "equals" in cond:
@@ -138,39 +193,25 @@ def compile_condition(cond: Mapping[str, Any]) -> Compiled:
     return age_test(cond.get("age_min"), cond.get("age_below"))
 
 
+def compile_condition(cond: Mapping[str, Any]) -> Compiled:
+    """A fast closure ``(member, age) -> True/False/None`` for a validated condition."""
+    return Condition(cond).test
+
+
 def age_test(lo: float | None, hi: float | None) -> Compiled:
-    def run(m: Mapping[str, Any], age: int | None) -> Tri:
-        if age is None:
-            return None
-        return (lo is None or age >= lo) and (hi is None or age < hi)
-    return run
+    if lo is not None and hi is not None:
+        return lambda m, age: None if age is None else lo <= age < hi
+    if lo is not None:
+        return lambda m, age: None if age is None else age >= lo
+    if hi is not None:
+        return lambda m, age: None if age is None else age < hi
+    return lambda m, age: None if age is None else True
 
 
 def explain(cond: Mapping[str, Any], m: Mapping[str, Any], age: int | None,
             phrases: list[str], unknown: list[str]) -> None:
-    """Collect the Vietnamese phrases of the facts that hold (for a deprived member) and the
-    names of the facts that are missing (for an undetermined one)."""
-    run = compile_condition(cond)
-    if "all" in cond or "any" in cond:
-        whole = run(m, age)
-        for c in cond.get("all") or cond.get("any"):
-            # Explain the children that decide the whole: true ones when it holds, unknown ones
-            # when it is unknown.
-            if compile_condition(c)(m, age) is whole and whole is not False:
-                explain(c, m, age, phrases, unknown)
-        return
-    if "not" in cond:
-        sub: list[str] = []
-        explain(cond["not"], m, age, sub, unknown)
-        return
-    value = run(m, age)
-    if "field" in cond:
-        if value is None:
-            unknown.append(cond["field"])
-        elif value:
-            phrases.append(fact_phrase(cond["field"], m.get(cond["field"])))
-    elif value is None:
-        unknown.append("birth_date")
+    """One-off explanation of a condition (compiles it; use Condition.explain in loops)."""
+    Condition(cond).explain(m, age, phrases, unknown)
 
 
 def fact_phrase(field: str, value: Any) -> str:

@@ -109,7 +109,8 @@ def present_members(members: Sequence[Mapping[str, Any]]) -> list[Mapping[str, A
     return [m for m in members if not m.get("deleted") and (m.get("status") or "present") == "present"]
 
 
-def _household_view(household: Mapping[str, Any]) -> Mapping[str, Any]:
+def household_view(household: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The household facts with ``devices`` decoded when it is JSON text (as stored)."""
     devices = household.get("devices")
     if isinstance(devices, str):
         try:
@@ -125,7 +126,7 @@ def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
     """Classify one household under ``ruleset`` at date ``on`` in an area ('rural'/'urban')."""
     if area_type not in (RURAL, URBAN):
         raise RulesetError(f"Khu vực '{area_type}' không hợp lệ (rural hoặc urban).")
-    hh = _household_view(household)
+    hh = household_view(household)
     views = [MemberView(i, m.get("full_name") or f"Thành viên thứ {i + 1}", age_on(m.get("birth_date"), on), m)
              for i, m in enumerate(members)
              if not m.get("deleted") and (m.get("status") or "present") == "present"]

@@ -41,7 +41,7 @@ _FLAG_TEXT = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberView:
     index: int
     name: str
@@ -54,7 +54,7 @@ class MemberView:
         return f"{self.name}, {self.age} tuổi" if self.age >= 1 else f"{self.name}, dưới 1 tuổi"
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     household: Mapping[str, Any]
     members: Sequence[MemberView]
@@ -113,8 +113,8 @@ def _member_any(params: Mapping[str, Any], where: str) -> Callable[[Context], Ou
         cnd.validate_condition(rule["condition"], f"{where}.rules.{i}.condition")
         age = {k: rule[k] for k in ("age_min", "age_below") if rule.get(k) is not None}
         conds.append({"all": [age, rule["condition"]]} if age else rule["condition"])
-    whole = {"any": conds}
-    test = cnd.compile_condition(whole)
+    whole = cnd.Condition({"any": conds})
+    test = whole.test
 
     def run(ctx: Context) -> Outcome:
         hits, unknown = [], []
@@ -128,7 +128,7 @@ def _member_any(params: Mapping[str, Any], where: str) -> Callable[[Context], Ou
             parts = []
             for mv in hits:
                 phrases: list[str] = []
-                cnd.explain(whole, mv.data, mv.age, phrases, [])
+                whole.explain(mv.data, mv.age, phrases, [])
                 parts.append(", ".join([mv.label(), *dict.fromkeys(phrases)]))
             return DEPRIVED, "; ".join(parts), []
         if unknown:
@@ -136,7 +136,7 @@ def _member_any(params: Mapping[str, Any], where: str) -> Callable[[Context], Ou
             parts = []
             for mv in unknown:
                 fields: list[str] = []
-                cnd.explain(whole, mv.data, mv.age, [], fields)
+                whole.explain(mv.data, mv.age, [], fields)
                 fields = list(dict.fromkeys(fields))
                 missing.extend(member_missing(mv, f) for f in fields)
                 parts.append(f"{mv.name}: chưa rõ {', '.join(cnd.MEMBER_FIELD_LABELS.get(f, f) for f in fields)}")
@@ -149,14 +149,20 @@ def _member_any(params: Mapping[str, Any], where: str) -> Callable[[Context], Ou
 def _member_ratio(params: Mapping[str, Any], where: str) -> Callable[[Context], Outcome]:
     cnd.validate_condition(params.get("condition"), f"{where}.condition")
     max_share = _need_number(params, where, "max_share", hi=1.0)
-    test = cnd.compile_condition(params["condition"])
+    condition = cnd.Condition(params["condition"])
+    test = condition.test
 
     def run(ctx: Context) -> Outcome:
         n = len(ctx.members)
         if n == 0:
             return UNDETERMINED, "Hộ chưa có thành viên đang ở", [("members", "Danh sách thành viên")]
-        yes = [mv for mv in ctx.members if test(mv.data, mv.age)]
-        unknown = [mv for mv in ctx.members if test(mv.data, mv.age) is None]
+        yes, unknown = [], []
+        for mv in ctx.members:
+            v = test(mv.data, mv.age)
+            if v:
+                yes.append(mv)
+            elif v is None:
+                unknown.append(mv)
         names = ", ".join(mv.label() for mv in yes) or "không ai"
         if len(yes) > max_share * n:
             return DEPRIVED, (f"{len(yes)}/{n} thành viên là người phụ thuộc ({names}), "
@@ -166,7 +172,7 @@ def _member_ratio(params: Mapping[str, Any], where: str) -> Callable[[Context], 
         missing: Missing = []
         for mv in unknown:
             fields: list[str] = []
-            cnd.explain(params["condition"], mv.data, mv.age, [], fields)
+            condition.explain(mv.data, mv.age, [], fields)
             missing.extend(member_missing(mv, f) for f in dict.fromkeys(fields))
         return UNDETERMINED, (f"Chưa đủ thông tin: {len(yes)}/{n} chắc chắn là người phụ thuộc, "
                               f"chưa rõ {len(unknown)} người"), missing
