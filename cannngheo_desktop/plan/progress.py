@@ -84,7 +84,7 @@ class UnitProgress:
     status: str
     baseline_typed: bool = False
     to_zero: bool = False
-    current: int | None = None  # near-poor households in the registry now
+    current: int = 0  # near-poor households in the registry now
 
     @property
     def net_change(self) -> int:
@@ -149,15 +149,14 @@ def build_progress(plan_id: str, year: int, as_of: date, plan_units: Iterable[Ma
         units.append(UnitProgress(
             code, pu.get("unit_name") or code, _int(pu.get("baseline_near_poor")), target, exited,
             _int(c.get("new")), _int(c.get("to_poor")), expected, unit_status(exited, target, expected),
-            bool(pu.get("baseline_typed")), bool(pu.get("to_zero")), c.get("current")))
+            bool(pu.get("baseline_typed")), bool(pu.get("to_zero")), _int(c.get("current"))))
     target = sum(u.target for u in units)
     exited = sum(u.exited for u in units)
     expected = expected_exits(target, year, as_of)
-    current = None if any(u.current is None for u in units) else sum(u.current or 0 for u in units)
     total = UnitProgress("", "Tổng cộng", sum(u.baseline for u in units), target, exited,
                          sum(u.new for u in units), sum(u.to_poor for u in units), expected,
                          unit_status(exited, target, expected),
-                         any(u.baseline_typed for u in units), False, current)
+                         any(u.baseline_typed for u in units), False, sum(u.current for u in units))
     return Progress(plan_id, year, as_of, units, total, monthly_curve(year, as_of, target, exits_by_month))
 
 
