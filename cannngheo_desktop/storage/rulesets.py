@@ -3,6 +3,7 @@ parameters corrected by an administrator (validated, audited through repo.update
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from ..core.errors import NotFoundError, RulesetError
 from ..core.standards import Ruleset, check_overlap, load_definitions_dir, parse_ruleset, set_parameter
 from . import repo
 from .db import Store
+
+log = logging.getLogger(__name__)
 
 SHIPPED_OWNER = "*"  # shipped national/provincial reference data, not owned by one unit
 
@@ -47,18 +50,30 @@ def load_shipped_rulesets(store: Store, folder: Path | None = None) -> int:
     """Insert shipped rulesets the database does not have yet; returns how many were added.
 
     Existing rows (even edited by an administrator) are left alone, so this is cheap and silent
-    on every start. A shipped ruleset overlapping a stored one of the same scope is refused.
+    on every start. A shipped ruleset overlapping a stored one of the same scope is skipped
+    (and logged) rather than stopping the start.
     """
     definitions = shipped_definitions(folder)
     present = {r[0] for r in store.query("SELECT code FROM rulesets")}
     new = [d for d in definitions if d["code"] not in present]
     if not new:
         return 0
+    accepted: list[Ruleset] = []
+    rows = []
     stored = list_rulesets(store)
-    parsed = [parse_ruleset(d) for d in new]
-    for i, rs in enumerate(parsed):
-        check_overlap(rs, [*stored, *parsed[:i]])
-    rows = [{**_row_for(d), "unit_code": SHIPPED_OWNER} for d in new]
+    for d in new:
+        rs = parse_ruleset(d)
+        try:
+            check_overlap(rs, [*stored, *accepted])
+        except RulesetError as exc:
+            # A local ruleset an administrator added already covers this period: keep theirs and
+            # start normally; the conflict is logged for support.
+            log.warning("Bỏ qua bộ chuẩn có sẵn %s: %s", rs.code, exc.message)
+            continue
+        accepted.append(rs)
+        rows.append({**_row_for(d), "unit_code": SHIPPED_OWNER})
+    if not rows:
+        return 0
     with store.transaction():
         repo.insert_many(store, "rulesets", rows)
     return len(rows)

@@ -225,3 +225,18 @@ def test_cancelled_bulk_save_writes_nothing(store, fixture_households, monkeypat
     with pytest.raises(Cancelled):
         assess_many(store, "VN-2022", ON, save=True, progress=CancelAfterFirst())
     assert store.scalar("SELECT count(*) FROM assessments") == 0
+
+
+def test_shipped_ruleset_overlapping_a_local_one_is_skipped_not_fatal(tmp_path):
+    import json
+    import shutil
+
+    from cannngheo_desktop.paths import resource_path
+
+    folder = tmp_path / "standards"
+    shutil.copytree(resource_path("standards"), folder)
+    with open_db(tmp_path / "y.sqlite") as s:
+        local = json.loads((folder / "VN-2027.json").read_text(encoding="utf-8"))
+        rs_store.add_ruleset(s, dict(local, code="VN-LOCAL", valid_from="2028-01-01"))
+        assert rs_store.load_shipped_rulesets(s, folder) == 2  # VN-2027 overlaps VN-LOCAL
+        assert {r.code for r in rs_store.list_rulesets(s)} == {"VN-2022", "HN-2022", "VN-LOCAL"}
