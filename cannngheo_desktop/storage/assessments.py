@@ -21,7 +21,7 @@ from .rulesets import get_ruleset
 
 HH_COLUMNS = ("id", "unit_code", "household_code", "village", "head_name", "area_type", *HOUSEHOLD_FACT_FIELDS)
 MEMBER_COLUMNS = ("id", "household_id", *MEMBER_FACT_FIELDS)
-SNAPSHOT_MEMBER_FIELDS = ("id", *MEMBER_FACT_FIELDS)
+SNAPSHOT_MEMBER_FIELDS = frozenset(("id", *MEMBER_FACT_FIELDS))
 CHUNK = 2000
 
 
@@ -62,7 +62,8 @@ def snapshot(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
             hh["devices"] = devices
     hh["area_type"] = area_type
     return {"household": hh,
-            "members": [{k: v for k in SNAPSHOT_MEMBER_FIELDS if (v := m.get(k)) is not None} for m in members]}
+            "members": [{k: v for k, v in m.items() if v is not None and k in SNAPSHOT_MEMBER_FIELDS}
+                        for m in members]}
 
 
 def _assessment_row(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], ev: Evaluation,
