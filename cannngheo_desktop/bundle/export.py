@@ -68,6 +68,7 @@ def _collect(store: Store, period: str, full: bool, progress: Progress, *, kind:
              peer: str | None = None) -> _Collected:
     check_period(period)
     inst = require_installation(store)
+    tables: tuple[str, ...]
     if kind == REPORT:
         if inst.role != "commune" or not inst.receiving_unit_code:
             raise BundleError("Chỉ bản cài đặt của xã/phường (có cơ quan tiếp nhận) mới xuất gói báo cáo.")

@@ -122,3 +122,31 @@ def test_completeness_at_commune_and_office(pair):
     office = completeness.completeness_grid(pair.office, 2026, today=date(2026, 3, 10))
     assert office[COMMUNE][1] in ("received", "late") and office[COMMUNE][2] == "missing"
     assert OFFICE not in office
+
+
+class _Recorder:
+    def __init__(self, cancel_after: int | None = None) -> None:
+        self.calls: list[tuple[int, int]] = []
+        self.cancel_after = cancel_after
+
+    def report(self, done: int, total: int, message: str = "") -> None:
+        self.calls.append((done, total))
+
+    def cancelled(self) -> bool:
+        return self.cancel_after is not None and len(self.calls) >= self.cancel_after
+
+
+def test_progress_is_reported_and_cancel_writes_nothing(pair):
+    from cannngheo_desktop.core.errors import Cancelled
+
+    pair.add_households(2)
+    before = dump(pair.commune)
+    with pytest.raises(Cancelled):
+        export.export_bundle(pair.commune, "2026-01", pair.outbox, PASS, progress=_Recorder(cancel_after=2))
+    assert dump(pair.commune) == before and not list(pair.outbox.iterdir())
+    rec = _Recorder()
+    path = export.export_bundle(pair.commune, "2026-01", pair.outbox, PASS, progress=rec)
+    assert rec.calls[-1] == (1, 1) and len(rec.calls) > 3
+    rec = _Recorder()
+    importer.apply_bundle(pair.office, path, PASS, progress=rec)
+    assert rec.calls and rec.calls[-1] == (1, 1)
