@@ -122,14 +122,14 @@ def latest_assessment(store: Store, household_id: str, ruleset_code: str | None 
         sql += " AND ruleset_code = ?"
         params += (ruleset_code,)
     row = store.query_one(sql + " ORDER BY assessed_on DESC, updated_at DESC LIMIT 1", params)
-    return repo.decode_row("assessments", row) if row is not None else None
+    return repo.decode_row("assessments", dict(row)) if row is not None else None
 
 
 def assessment_history(store: Store, household_id: str) -> list[dict[str, Any]]:
     """Every assessment of a household, newest first."""
     rows = store.query("SELECT * FROM assessments WHERE household_id = ? AND deleted = 0 "
                        "ORDER BY assessed_on DESC, updated_at DESC", (household_id,))
-    return [r for r in (repo.decode_row("assessments", row) for row in rows) if r is not None]
+    return [r for r in (repo.decode_row("assessments", dict(row)) for row in rows) if r is not None]
 
 
 # --- bulk ----------------------------------------------------------------------------------

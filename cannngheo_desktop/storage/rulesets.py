@@ -94,13 +94,13 @@ def get_ruleset(store: Store, code: str) -> Ruleset:
     if row is None:
         known = ", ".join(r[0] for r in store.query("SELECT code FROM rulesets WHERE deleted = 0 ORDER BY code"))
         raise NotFoundError(f"Không có bộ chuẩn '{code}' (các bộ chuẩn hiện có: {known or 'chưa có'}).")
-    return _parse_row(row)
+    return _parse_row(dict(row))
 
 
 def list_rulesets(store: Store) -> list[Ruleset]:
     """All stored (not deleted) rulesets, oldest validity first."""
     rows = store.query("SELECT * FROM rulesets WHERE deleted = 0 ORDER BY scope, valid_from, code")
-    return [_parse_row(r) for r in rows]
+    return [_parse_row(dict(r)) for r in rows]
 
 
 def rulesets_for(store: Store, on: Any, province_code: str | None = None) -> list[Ruleset]:
@@ -129,7 +129,7 @@ def update_ruleset_parameter(store: Store, code: str, path: str, value: Any) -> 
         row = store.query_one("SELECT * FROM rulesets WHERE code = ? AND deleted = 0", (code,))
         if row is None:
             raise NotFoundError(f"Không có bộ chuẩn '{code}'.")
-        current = repo.decode_row("rulesets", row)
+        current = repo.decode_row("rulesets", dict(row))
         assert current is not None
         definition = set_parameter(current["definition"], path, value)
         rs = parse_ruleset(definition)

@@ -143,6 +143,7 @@ class Condition:
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.spec = spec
+        self.test: Compiled
         key = "all" if "all" in spec else "any" if "any" in spec else "not" if "not" in spec else None
         self.children = ([Condition(c) for c in spec[key]] if key in ("all", "any")
                          else [Condition(spec["not"])] if key == "not" else [])
@@ -231,7 +232,7 @@ def condition_fields(cond: Mapping[str, Any]) -> set[str]:
     """Member facts a condition reads (``birth_date`` for age tests)."""
     if "all" in cond or "any" in cond:
         out: set[str] = set()
-        for c in cond.get("all") or cond.get("any"):
+        for c in cond["all"] if "all" in cond else cond["any"]:
             out |= condition_fields(c)
         return out
     if "not" in cond:

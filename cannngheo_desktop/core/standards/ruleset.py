@@ -75,9 +75,11 @@ class Ruleset:
         return out
 
 
-def _date(value: Any, where: str, *, optional: bool = False) -> date | None:
-    if value is None and optional:
-        return None
+def _opt_date(value: Any, where: str) -> date | None:
+    return None if value is None else _date(value, where)
+
+
+def _date(value: Any, where: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
@@ -107,7 +109,7 @@ def parse_ruleset(definition: Mapping[str, Any]) -> Ruleset:
             raise RulesetError(f"Bộ chuẩn không hợp lệ: thiếu trường '{key}'.")
     code = str(d["code"])
     valid_from = _date(d["valid_from"], "valid_from")
-    valid_to = _date(d.get("valid_to"), "valid_to", optional=True)
+    valid_to = _opt_date(d.get("valid_to"), "valid_to")
     if valid_to is not None and valid_to < valid_from:
         raise RulesetError(f"Bộ chuẩn '{code}' không hợp lệ: 'valid_to' trước 'valid_from'.")
     lines = _lines(d, "income_lines")
