@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,32 @@ AUDIT = "audit_log"
 RECEIPT = "_receipt"
 AUDIT_FIELDS = ("id", "at", "user", "table_name", "row_id", "action", "field", "before", "after")
 MAX_ERRORS_SHOWN = 5
+CHUNK_CHARS = 1 << 20
 
 
-def encode(lines: Iterable[tuple[str, Mapping[str, Any]]], level: int = 6) -> bytes:
-    """(table, row) pairs → compressed JSON lines."""
+def encode(lines: Iterable[tuple[str, Mapping[str, Any]]], level: int = 3) -> bytes:
+    """(table, row) pairs → compressed JSON lines.
+
+    zlib releases the GIL, so 1 MiB chunks are compressed on one worker thread (in order) while
+    the next chunk is JSON-encoded: on two cores the export costs about max(JSON, zlib), not the sum.
+    Level 3 is half the time of level 6 for a ~15 % larger file.
+    """
     enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    text = "".join(f'{{"t":{enc(table)},"r":{enc(row)}}}\n' for table, row in lines)
-    return zlib.compress(text.encode("utf-8"), level)
+    comp = zlib.compressobj(level)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parts: list[Future[bytes]] = []
+        buf: list[str] = []
+        size = 0
+        for table, row in lines:
+            text = f'{{"t":{enc(table)},"r":{enc(row)}}}\n'
+            buf.append(text)
+            size += len(text)
+            if size >= CHUNK_CHARS:
+                parts.append(pool.submit(comp.compress, "".join(buf).encode("utf-8")))
+                buf, size = [], 0
+        parts.append(pool.submit(comp.compress, "".join(buf).encode("utf-8")))
+        parts.append(pool.submit(comp.flush))
+        return b"".join(f.result() for f in parts)
 
 
 def decompress(path: Path, data: bytes, max_plain: int) -> bytes:
