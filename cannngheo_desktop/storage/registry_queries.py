@@ -7,6 +7,7 @@ subquery), so the list stays fast at 100,000 households. Writes go through ``rep
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -96,7 +97,7 @@ def _where(q: ListQuery) -> tuple[str, dict[str, Any]]:
         clauses.append("h.deleted = 0 AND h.status = 'active'")
     match = fts_query(q.search or "")
     if match:
-        clauses.append("h.id IN (SELECT household_id FROM household_search WHERE household_search MATCH :fts)")
+        clauses.append("h.rowid IN (SELECT rowid FROM household_fts WHERE household_fts MATCH :fts)")
         params["fts"] = match
     if q.unit_code:
         clauses.append("h.unit_code = :unit_code")
@@ -163,6 +164,22 @@ def fetch_ids(store: Store, q: ListQuery) -> list[str]:
     """Every matching household id in list order (exports walk these in batches)."""
     where, params = _where(q)
     return [r[0] for r in store.query(f"SELECT h.id FROM households h{where}{_order_by(q)}", params)]
+
+
+def rebuild_search_index(store: Store) -> None:
+    """Rebuild the list's search index from households.search_key (after a VACUUM, which may
+    renumber the rowids it is keyed on, or if ``check_search_index`` fails)."""
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO household_fts(household_fts) VALUES ('rebuild')")
+
+
+def check_search_index(store: Store) -> bool:
+    """True when the list's search index matches the households table."""
+    try:
+        store.conn.execute("INSERT INTO household_fts(household_fts, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError:
+        return False
+    return True
 
 
 def list_villages(store: Store, unit_code: str | None = None) -> list[str]:

@@ -174,3 +174,31 @@ def test_not_a_duplicate_decision_is_remembered(store) -> None:
     assert rq.is_not_duplicate(store, a, ids["Nguyễn Thị Hằng"])
     assert rq.find_duplicates(store, hh, members) == []
     assert store.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'duplicate_decisions'") == 1
+
+
+def test_search_follows_every_write_path(store) -> None:
+    ids = seed_households(store)
+    hid = ids["Đặng Văn Đông"]
+    member_id = households.get_members(store, hid)[0]["id"]
+    households.update_member(store, member_id, {"full_name": "Đặng Văn Tây"})
+    assert names(store, ListQuery(search="dang van dong")) == []
+    assert names(store, ListQuery(search="dang tay")) == ["Đặng Văn Tây"]
+    households.add_member(store, hid, member("Lò Thị Sáu", "spouse", "1991-01-01"))
+    assert names(store, ListQuery(search="lo thi sau")) == ["Đặng Văn Tây"]
+    households.update_household(store, hid, {"address": "Ngõ Quỳnh"})
+    assert rq.count_households(store, ListQuery(search="quynh")) == 1
+    assert rq.check_search_index(store)
+    rq.rebuild_search_index(store)
+    assert rq.check_search_index(store)
+    assert names(store, ListQuery(search="quynh")) == ["Đặng Văn Tây"]
+
+
+def test_search_index_damage_is_detected(store) -> None:
+    seed_households(store)
+    # what a VACUUM renumbering rowids would leave behind: the index points at other rows
+    store.conn.execute("INSERT INTO household_fts(household_fts, rowid, search_key) "
+                       "VALUES ('delete', 1, (SELECT search_key FROM households WHERE rowid = 1))")
+    store.conn.execute("INSERT INTO household_fts(rowid, search_key) VALUES (1, 'sai lech')")
+    assert not rq.check_search_index(store)
+    rq.rebuild_search_index(store)
+    assert rq.check_search_index(store)
