@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "registry",
     "keys",
     "bundle",
+    "report",
 )
 
 
