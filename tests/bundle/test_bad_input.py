@@ -175,3 +175,16 @@ def test_dry_run_writes_nothing(pair, good):
 
 def test_cheap_kdf_is_explicit():
     assert CHEAP.n < 2**15
+
+
+def test_deeply_nested_json_line(pair, good):
+    bad = reseal(pair, good, pair.tmp / "n.cnb", plain=lambda t: t + b"[" * 200_000 + b"\n")
+    refused(pair.office, bad, "JSON")
+
+
+def test_row_with_unknown_column_and_bool_values(pair, good):
+    bad = reseal(pair, good, pair.tmp / "c.cnb",
+                 plain=lambda t: t.replace(b'"deleted":0', b'"deleted":false', 1))
+    refused(pair.office, bad, "sai kiểu")
+    bad = reseal(pair, good, pair.tmp / "c2.cnb", plain=lambda t: t.replace(b'"village":', b'"lang":', 1))
+    refused(pair.office, bad, "không có cột lang")

@@ -150,3 +150,29 @@ def test_progress_is_reported_and_cancel_writes_nothing(pair):
     rec = _Recorder()
     importer.apply_bundle(pair.office, path, PASS, progress=rec)
     assert rec.calls and rec.calls[-1] == (1, 1)
+
+
+def test_three_months_one_twice_one_out_of_order(pair):
+    """Issue 7's "done when": identical data at the office, receipts at the commune, a true grid."""
+    ids = pair.add_households(3)
+    jan = _export(pair, "2026-01")
+    repo.update(pair.commune, "households", ids[0], {"village": "Thôn 5"})
+    pair.add_households(2)
+    feb = _export(pair, "2026-02")
+    repo.soft_delete(pair.commune, "households", ids[1])
+    mar = _export(pair, "2026-03")
+    results = [importer.apply_bundle(pair.office, f, PASS) for f in (jan, mar, jan, feb)]
+    assert [r.status for r in results] == ["applied", "waiting", "duplicate", "applied"]
+    assert [r.status for r in results[3].also_applied] == ["applied"]
+    for table in ("households", "members"):
+        assert rows_of(pair.office, table) == rows_of(pair.commune, table)
+    receipts = results[0].receipts + results[3].receipts
+    assert len(receipts) == 3
+    for receipt in receipts:
+        assert importer.apply_bundle(pair.commune, receipt, PASS).status == "acknowledged"
+    assert {r["status"] for r in pair.commune.query("SELECT status FROM bundles WHERE direction='out'")} == {
+        "acknowledged"}
+    assert export.preview_export(pair.commune, "2026-04").tables == {}
+    grid = completeness.completeness_grid(pair.office, 2026, today=date(2026, 4, 3))
+    assert [grid[COMMUNE][m] for m in (1, 2, 3, 4)] != ["missing"] * 4
+    assert grid[COMMUNE][4] == "" and all(grid[COMMUNE][m] in ("received", "late") for m in (1, 2, 3))
