@@ -101,10 +101,10 @@ class HouseholdEditor(QDialog):
 
     # -- loading ------------------------------------------------------------------------------------
     def _fill_units(self) -> None:
-        combo = self.ui.unitCombo
-        for u in self.units:
-            end = f" — đến {format_date(u['valid_to'])}" if u.get("valid_to") else ""
-            combo.addItem(f"{u['name']} ({u['code']}){end}", u["code"])
+        self.current_units = {}
+        for label, code, row in choices.unit_choices(self.units):
+            self.ui.unitCombo.addItem(label, code)
+            self.current_units[code] = row
 
     def _setup_members_table(self) -> None:
         table = self.ui.membersTable
@@ -197,7 +197,7 @@ class HouseholdEditor(QDialog):
     def area_type(self) -> str | None:
         if self.stored.get("area_type"):
             return str(self.stored["area_type"])
-        unit = next((u for u in self.units if u["code"] == self.ui.unitCombo.currentData()), None)
+        unit = self.current_units.get(self.ui.unitCombo.currentData())
         if unit is None:
             return None
         try:

@@ -27,6 +27,7 @@ from ...registry.excel_import import ImportReport, ImportSummary, apply_import, 
 from ...storage import reference
 from .. import errors
 from ..context import AppContext
+from ..widgets import choices
 from . import files
 from .history_dialog import FIELD_LABELS
 
@@ -50,8 +51,8 @@ class ImportDialog(QDialog):
         self.setWindowTitle(f"Nhập danh sách hộ từ Excel — {self.path.name}")
         self.unit = QComboBox()
         self.unit.addItem("— Theo cột “Mã đơn vị” trong tệp —", None)
-        for u in reference.list_units(ctx.store, kinds=("commune", "ward", "town")):
-            self.unit.addItem(f"{u['name']} ({u['code']})", u["code"])
+        for label, code, _row in choices.unit_choices(reference.list_units(ctx.store, kinds=("commune", "ward", "town"))):
+            self.unit.addItem(label, code)
         index = self.unit.findData(unit_code)
         self.unit.setCurrentIndex(max(index, 0))
         self.summary_label = QLabel("Đang kiểm tra tệp…")

@@ -99,9 +99,8 @@ class HouseholdsTab(QWidget):
         store = self.ctx.store
         self.unit = QComboBox()
         self.unit.addItem(ANY, None)
-        for u in reference.list_units(store, kinds=("commune", "ward", "town")):
-            if self.unit.findData(u["code"]) < 0:
-                self.unit.addItem(f"{u['name']} ({u['code']})", u["code"])
+        for label, code, _row in choices.unit_choices(reference.list_units(store, kinds=("commune", "ward", "town"))):
+            self.unit.addItem(label, code)
         self.village = QComboBox()
         self.category = QComboBox()
         choices.fill(self.category, model.CATEGORY_LABELS, unknown=ANY)

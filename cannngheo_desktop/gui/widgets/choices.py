@@ -43,3 +43,23 @@ def mark_error(widget: QWidget, message: str | None) -> None:
     """Red frame and a tooltip on a field with a problem; cleared with ``message`` None."""
     widget.setStyleSheet(ERROR_STYLE if message else "")
     widget.setToolTip(message or "")
+
+
+def unit_choices(units: list[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(label, code, current row) per unit code: codes were re-used after the 2025 reform, so one
+    code may name an old commune and a new ward; the current name leads, older ones follow."""
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for u in units:
+        by_code.setdefault(u["code"], []).append(u)
+    out = []
+    for code, rows in by_code.items():
+        rows.sort(key=lambda u: (u.get("valid_to") is None, u.get("valid_to") or "", u.get("valid_from") or ""))
+        current = rows[-1]
+        older = [u["name"] for u in rows[:-1] if u["name"] != current["name"]]
+        ended = f", đến {current['valid_to'][8:10]}/{current['valid_to'][5:7]}/{current['valid_to'][:4]}" \
+            if current.get("valid_to") else ""
+        label = f"{current['name']} ({code}{ended})"
+        if older:
+            label += f" — trước đây: {', '.join(older)}"
+        out.append((label, code, current))
+    return sorted(out, key=lambda item: item[0])
