@@ -84,7 +84,10 @@ class MainWindow(QMainWindow):
         metrics = self.db_label.fontMetrics()
         self.db_label.setText(f"Tệp dữ liệu: {metrics.elidedText(full, Qt.TextElideMode.ElideMiddle, 520)}")
         self.db_label.setToolTip(full)
-        self.show_note(" ".join(self.ctx.notes))
+        notes = list(self.ctx.notes)
+        for i in range(tabs.count()):  # e.g. the plan tab's "Kế hoạch: 3 việc quá hạn."
+            notes += getattr(tabs.widget(i), "startup_notes", list)()
+        self.show_note(" ".join(notes))
 
     def show_note(self, text: str, msecs: int = 20_000) -> None:
         """A short note in the status bar (cleared after ``msecs``)."""
