@@ -253,7 +253,7 @@ CATALOGUE: dict[str, ReportSpec] = {spec.code: spec for spec in (
     ReportSpec("groups", "Hộ nghèo, hộ cận nghèo theo nguyên nhân và nhóm đối tượng",
                "Nguyên nhân nghèo; hộ người có công, không có khả năng lao động, dân tộc thiểu số; "
                "trẻ em không có BHYT, suy dinh dưỡng, không đi học.", _ALL, FORMATS, _summary_builder(groups_report)),
-    ReportSpec("support", "Kết quả hỗ trợ theo chính sách và cơ quan thực hiện",
+    ReportSpec("support", "Kết quả thực hiện các chính sách hỗ trợ",
                "Số lượt hỗ trợ, số đã hoàn thành và số tiền theo từng chính sách và từng cơ quan.",
                ("unit", "year"), FORMATS, _summary_builder(support_report)),
     ReportSpec("household-list", "Danh sách hộ và thành viên",

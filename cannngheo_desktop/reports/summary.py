@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from ..core.text import format_date, format_percent, format_vnd
 from . import pdf_base
-from .xlsx_base import FONT_NAME, TOTAL_FILL, Column, OfficialSheet, vn_date_line
+from .xlsx_base import BORDER, FONT_NAME, LEFT, TOTAL_FILL, Column, OfficialSheet, vn_date_line
 
 
 @dataclass
@@ -81,8 +81,11 @@ def write_xlsx(report: SummaryReport, path: Path) -> Path:
     for section in report.sections:
         if section.title:
             ws.merge_cells(start_row=sheet.row, start_column=1, end_row=sheet.row, end_column=n)
+            for c in range(1, n + 1):
+                ws.cell(row=sheet.row, column=c).border = BORDER
             cell = ws.cell(row=sheet.row, column=1, value=section.title)
             cell.font = Font(name=FONT_NAME, bold=True, size=11)
+            cell.alignment = LEFT
             sheet.row += 1
         first = sheet.row
         for row in section.rows:
