@@ -38,6 +38,7 @@ class HouseholdsListDialog(QDialog):
                 cell(names.get(r.get("unit_code") or "", r.get("unit_code"))), cell(r.get("village")),
                 cell(CATEGORY_LABELS.get(r.get("category") or "", r.get("category"))),
                 cell(r.get("member_count"), right=True), cell(format_date(r.get("event_date")))])
+        table.setColumnHidden(6, not any(r.get("event_date") for r in self.rows))
         if self.rows:
             table.selectRow(0)
         self.action_button: QPushButton | None = None

@@ -26,7 +26,7 @@ class Ui_PlanDialog(object):
     def setupUi(self, PlanDialog):
         if not PlanDialog.objectName():
             PlanDialog.setObjectName(u"PlanDialog")
-        PlanDialog.resize(1000, 640)
+        PlanDialog.resize(1000, 680)
         self.mainLayout = QVBoxLayout(PlanDialog)
         self.mainLayout.setObjectName(u"mainLayout")
         self.statusLabel = QLabel(PlanDialog)
