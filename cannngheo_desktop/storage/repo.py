@@ -2,7 +2,7 @@
 when, appends to ``changes`` (what the next bundle carries) and to ``audit_log`` (field-level
 before/after). Callers wrap a unit of work in ``store.transaction()``.
 
-Audit granularity: an insert is one entry holding the whole new row; an update is one entry per
+Audit granularity: an insert is one entry (who, when; the values are the row's version 1); an update is one entry per
 changed field; a soft delete is one entry (deleted 0 → 1). No function here deletes a row, and
 the schema's triggers refuse DELETE on every synced table.
 """
@@ -34,7 +34,6 @@ JSON_COLUMNS: dict[str, frozenset[str]] = {
 UNAUDITED_COLUMNS = frozenset({"search_key"})
 
 _PLAIN = (int, float)  # exact types: bool (a subclass of int) still goes through to_db
-_AUDIT_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder, not one per json.dumps call
 
 _columns_cache: dict[tuple[int, str], tuple[str, ...]] = {}
 
@@ -127,10 +126,14 @@ def insert_many(store: Store, table: str, rows: Iterable[Mapping[str, Any]]) -> 
             sql = (f"INSERT INTO {table} ({', '.join(names)}) "
                    f"VALUES ({', '.join('?' for _ in names)})")
             conn.executemany(sql, [tuple(d[n] for n in names) for d in group])
+        # The insert entry records who created the row and when, not a copy of it: the row's
+        # first values are recoverable by undoing later updates (each keeps its "before"), and
+        # copying every inserted row doubled the bytes written by bulk loads, assessments and
+        # bundles.
         conn.executemany(
             "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
-            "VALUES (?, ?, ?, ?, 'insert', NULL, NULL, ?)",
-            [(now, store.user, table, d["id"], _AUDIT_JSON.encode(d)) for d in prepared])
+            "VALUES (?, ?, ?, ?, 'insert', NULL, NULL, NULL)",
+            [(now, store.user, table, d["id"]) for d in prepared])
         conn.executemany(
             "INSERT INTO changes(table_name, row_id, version, changed_at) VALUES (?, ?, 1, ?)",
             [(table, d["id"], now) for d in prepared])
