@@ -163,12 +163,28 @@ def write_household_list(chunks: Iterable[Sequence[tuple[Mapping[str, Any], Sequ
     ws.append(header)
     styler = _Styler(ws)
     number = 0
-    for chunk in chunks:
-        for household, members in chunk:
-            number += 1
-            for values in household_rows(number, household, members, unit_names):
-                ws.append(styler.row(values))
-        if on_chunk is not None:
-            on_chunk(number)
+    try:
+        for chunk in chunks:
+            for household, members in chunk:
+                number += 1
+                for values in household_rows(number, household, members, unit_names):
+                    ws.append(styler.row(values))
+            if on_chunk is not None:
+                on_chunk(number)
+    except BaseException:
+        _discard(ws)
+        raise
     wb.save(path)
     return number
+
+
+def _discard(ws: Any) -> None:
+    """Close a write-only sheet abandoned half-way (cancel, error) and drop its temp file."""
+    writer = getattr(ws, "_writer", None)
+    try:
+        ws.close()
+    except Exception:  # noqa: BLE001 - best effort clean-up; the original error is re-raised
+        pass
+    out = getattr(writer, "out", None)
+    if out:
+        Path(out).unlink(missing_ok=True)

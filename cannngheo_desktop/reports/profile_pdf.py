@@ -161,7 +161,10 @@ class _Pen:
                 lines = max(1, len(wrapped))
             else:
                 wrapped = []
-            self.need(ROW_H + (lines - 1) * 9)
+            height = ROW_H + (lines - 1) * 9
+            if self.y - height < BOTTOM:  # continue on a new page under the repeated header
+                self.need(height + ROW_H)
+                self._row(t.titles, widths, font=FONT_BOLD, shade=True, size=7)
             self._row(row, widths, wrap=(t.wrap_col, wrapped) if t.wrap_col is not None else None)
 
     def _row(self, cells: Sequence[Any], widths: Sequence[float], *, font: str = FONT, shade: bool = False,
