@@ -32,13 +32,13 @@ EXIT_TARGETS = {"not_poor": model.CATEGORY_LABELS["not_poor"], "average": model.
 
 
 class EventDialog(QDialog):
-    """On success ``self.event`` holds the stored event row and the dialog is accepted."""
+    """On success ``self.recorded`` holds the stored event row and the dialog is accepted."""
 
     def __init__(self, store: Store, household_id: str, parent: QWidget | None = None, *,
                  today: date | None = None) -> None:
         super().__init__(parent)
         self.store, self.household_id, self.today = store, household_id, today or date.today()
-        self.event: dict[str, Any] | None = None
+        self.recorded: dict[str, Any] | None = None
         hh = hh_repo.get_household(store, household_id) or {}
         self.setWindowTitle(f"Ghi sự kiện — hộ {hh.get('head_name') or ''}")
         self.kind = QComboBox()
@@ -104,7 +104,7 @@ class EventDialog(QDialog):
     def submit(self) -> None:
         kind = self.kind.currentData()
         try:
-            self.event = record_event(
+            self.recorded = record_event(
                 self.store, self.household_id, kind, self.date.text(), decision_no=self.decision.text().strip(),
                 member_id=self.member.currentData() if kind in MEMBER_EVENT_KINDS else None,
                 related_household_id=self.related.currentData(), to_category=self.to_category.currentData(),

@@ -1,5 +1,5 @@
 """A household's history from the audit log: who, when, which field, before → after, with
-Vietnamese field labels and code labels; events listed on top."""
+Vietnamese field labels and code labels; events named with their kind, date and decision."""
 
 from __future__ import annotations
 
@@ -88,20 +88,32 @@ def when_text(at: str) -> str:
     return moment.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
-def history_rows(entries: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+def _insert_text(entry: dict[str, Any], events: dict[str, dict[str, Any]]) -> tuple[str, str]:
+    """(what was added, note) for an insert entry (the audit keeps who/when; the row says what)."""
+    table = entry["table_name"]
+    if table == "households":
+        return "Tạo hồ sơ hộ", ""
+    if table == "members":
+        return f"Thêm thành viên {entry.get('member_name') or ''}".strip(), ""
+    event = events.get(entry["row_id"]) or {}
+    label = model.EVENT_KINDS.get(event.get("kind") or "", "Sự kiện")
+    day = f" ngày {format_date(event['event_date'])}" if event.get("event_date") else ""
+    decision = f", số {event['decision_no']}" if event.get("decision_no") else ""
+    return f"{label}{day}{decision}", str(event.get("note") or "")
+
+
+def history_rows(entries: list[dict[str, Any]], events: list[dict[str, Any]] | None = None
+                 ) -> list[tuple[str, ...]]:
     """Audit entries → table rows (time, user, what, field, before, after)."""
+    by_id = {e["id"]: e for e in events or []}
     rows = []
     for e in entries:
         who = e.get("member_name")
         what = {"households": "Hộ", "members": f"Thành viên {who or ''}".strip(),
                 "household_events": "Sự kiện"}.get(e["table_name"], e["table_name"])
         if e["action"] == "insert":
-            after = json.loads(e["after"] or "{}") if e.get("after") else {}
-            summary = {"households": "Tạo hồ sơ hộ", "members": f"Thêm thành viên {after.get('full_name', '')}",
-                       "household_events": model.EVENT_KINDS.get(after.get("kind", ""), "Sự kiện")
-                       + (f" ngày {format_date(after['event_date'])}" if after.get("event_date") else "")}
-            rows.append((when_text(e["at"]), e.get("user") or "", what, summary.get(e["table_name"], "Thêm mới"),
-                         "", (after.get("note") or "") if e["table_name"] == "household_events" else ""))
+            text, note = _insert_text(e, by_id)
+            rows.append((when_text(e["at"]), e.get("user") or "", what, text, "", note))
             continue
         field = e.get("field") or ""
         rows.append((when_text(e["at"]), e.get("user") or "", what, FIELD_LABELS.get(field, field),
@@ -114,10 +126,10 @@ class HistoryDialog(QDialog):
 
     def __init__(self, store: Store, household_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        detail = rq.household_detail(store, household_id) or {"household": {}}
+        detail = rq.household_detail(store, household_id) or {"household": {}, "events": []}
         hh = detail["household"]
         self.setWindowTitle(f"Lịch sử hộ {hh.get('head_name') or ''} — mã {hh.get('household_code') or '?'}")
-        self.rows = history_rows(rq.household_history(store, household_id))
+        self.rows = history_rows(rq.household_history(store, household_id), detail.get("events"))
         self.table = QTableWidget(len(self.rows), len(HEADERS))
         self.table.setHorizontalHeaderLabels(list(HEADERS))
         self.table.verticalHeader().setVisible(False)
