@@ -54,6 +54,9 @@ SORT_EXPRESSIONS = {
 }
 
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
+# Above this many search hits the list walks its sort index instead of fetching each hit
+# ("nguyen van" matches ~45% of households: 0.10 s → 0.02 s for a page at 100,000).
+BROAD_SEARCH_HITS = 2000
 REVIEW_AFTER_MONTHS = 12
 
 
@@ -90,14 +93,30 @@ def _bool_filter(clauses: list[str], expr: str, value: bool | None) -> None:
         clauses.append(f"NOT {expr}")
 
 
-def _where(q: ListQuery) -> tuple[str, dict[str, Any]]:
+def _broad(store: Store, q: ListQuery) -> bool:
+    """True when the search matches so many households that walking the table (or the sort
+    index) and testing membership beats fetching every match by rowid."""
+    match = fts_query(q.search or "")
+    if not match:
+        return False
+    hits = store.scalar("SELECT count(*) FROM household_fts WHERE household_fts MATCH ?", (match,))
+    return int(hits or 0) > BROAD_SEARCH_HITS
+
+
+def _where(q: ListQuery, *, broad: bool = False, counting: bool = False) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if not q.include_removed:
-        clauses.append("h.deleted = 0 AND h.status = 'active'")
+        # Counting with no indexed filter reads the small households_live index; otherwise the
+        # unary + keeps the planner on the sort index (pages) or the filter's own index.
+        live_index = counting and not (q.unit_code or q.village or q.category)
+        plus = "" if live_index else "+"
+        clauses.append(f"{plus}h.deleted = 0 AND {plus}h.status = 'active'")
     match = fts_query(q.search or "")
     if match:
-        clauses.append("h.rowid IN (SELECT rowid FROM household_fts WHERE household_fts MATCH :fts)")
+        # "+h.rowid" keeps the planner from driving the query by the matches (see _broad)
+        column = "+h.rowid" if broad else "h.rowid"
+        clauses.append(f"{column} IN (SELECT rowid FROM household_fts WHERE household_fts MATCH :fts)")
         params["fts"] = match
     if q.unit_code:
         clauses.append("h.unit_code = :unit_code")
@@ -108,7 +127,8 @@ def _where(q: ListQuery) -> tuple[str, dict[str, Any]]:
     if q.category == "undetermined":
         clauses.append("(h.category IS NULL OR h.category = 'undetermined')")
     elif q.category:
-        clauses.append("h.category = :category")
+        # a unit is far more selective than a category: keep the planner on the unit's index
+        clauses.append(f"{'+' if q.unit_code else ''}h.category = :category")
         params["category"] = q.category
     if q.able_to_exit is not None:
         clauses.append("h.able_to_exit = :able_to_exit")
@@ -144,14 +164,14 @@ def _order_by(q: ListQuery) -> str:
 
 def count_households(store: Store, q: ListQuery) -> int:
     """How many households match the query (the count shown above the list)."""
-    where, params = _where(q)
+    where, params = _where(q, broad=_broad(store, q), counting=True)
     return int(store.scalar(f"SELECT count(*) FROM households h{where}", params) or 0)
 
 
 def fetch_page(store: Store, q: ListQuery, offset: int, limit: int) -> list[dict[str, Any]]:
     """One page of the list, sorted and filtered in SQL, as dicts with LIST_COLUMNS plus
     ``id``, ``unit_code``, ``status`` and ``deleted``."""
-    where, params = _where(q)
+    where, params = _where(q, broad=_broad(store, q))
     params = {**params, "limit": int(limit), "offset": int(offset)}
     sql = ("SELECT h.id, h.household_code, h.head_name, h.village, h.unit_code, "
            f"{_UNIT_NAME} AS unit_name, h.category, h.member_count, h.deprivation_count, "
@@ -162,7 +182,7 @@ def fetch_page(store: Store, q: ListQuery, offset: int, limit: int) -> list[dict
 
 def fetch_ids(store: Store, q: ListQuery) -> list[str]:
     """Every matching household id in list order (exports walk these in batches)."""
-    where, params = _where(q)
+    where, params = _where(q, broad=_broad(store, q))
     return [r[0] for r in store.query(f"SELECT h.id FROM households h{where}{_order_by(q)}", params)]
 
 

@@ -6,7 +6,12 @@ CREATE INDEX households_head_name ON households(head_name, id);
 CREATE INDEX households_village ON households(village, id);
 CREATE INDEX households_member_count ON households(member_count, id);
 CREATE INDEX households_deprivation_count ON households(deprivation_count, id);
-CREATE INDEX households_able_to_exit ON households(able_to_exit);
+CREATE INDEX households_live ON households(deleted, status);  -- counts read only this index
+CREATE INDEX households_able_to_exit ON households(able_to_exit, id);
+CREATE INDEX households_is_merit ON households(is_merit, id);
+CREATE INDEX households_category_id ON households(category, id);
+CREATE INDEX households_code_id ON households(household_code, id);
+CREATE INDEX households_updated_id ON households(updated_at, id);
 CREATE INDEX members_name_birth ON members(search_key, birth_date);
 CREATE INDEX duplicate_decisions_pair ON duplicate_decisions(household_a, household_b);
 CREATE INDEX assessments_household_latest ON assessments(household_id, assessed_on, updated_at);
