@@ -202,3 +202,15 @@ def test_search_index_damage_is_detected(store) -> None:
     assert not rq.check_search_index(store)
     rq.rebuild_search_index(store)
     assert rq.check_search_index(store)
+
+
+@pytest.mark.parametrize("q", [ListQuery(search="nguyen thi"), ListQuery(search="nguyen", unit_code=UNIT_A),
+                               ListQuery(search="nguyen", unit_code=UNIT_A, category="near_poor", sort="village"),
+                               ListQuery(search="thi", include_removed=True, sort="household_code")])
+def test_broad_search_plan_gives_the_same_rows(store, monkeypatch, q: ListQuery) -> None:
+    seed_households(store)
+    narrow = (rq.count_households(store, q), rq.fetch_page(store, q, 0, 100), rq.fetch_ids(store, q))
+    monkeypatch.setattr(rq, "BROAD_SEARCH_HITS", 0)
+    assert rq._broad(store, q)
+    assert (rq.count_households(store, q), rq.fetch_page(store, q, 0, 100), rq.fetch_ids(store, q)) == narrow
+    assert narrow[0] > 0
