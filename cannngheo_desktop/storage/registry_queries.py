@@ -154,10 +154,30 @@ def _where(q: ListQuery, *, broad: bool = False, counting: bool = False) -> tupl
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _order_by(q: ListQuery) -> str:
+def _unit_rank(store: Store) -> str:
+    """Sorting by unit name: a CASE over the few unit codes ranked by name, instead of a
+    subquery per household (0.15 s → a plain sort at 100,000 households)."""
+    names: dict[str, str] = {}
+    for r in store.query("SELECT code, name FROM units WHERE deleted = 0 "
+                         "ORDER BY valid_to IS NOT NULL DESC, valid_from"):
+        names[r["code"]] = r["name"]  # the last row wins: the one still valid, else the newest
+    ranked = sorted(names, key=lambda code: (names[code], code))
+    if not ranked:
+        return "NULL"
+    whens = " ".join(f"WHEN {_sql_text(code)} THEN {i}" for i, code in enumerate(ranked))
+    return f"(CASE h.unit_code {whens} END)"
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _order_by(q: ListQuery, store: Store | None = None) -> str:
     expr = SORT_EXPRESSIONS.get(q.sort)
     if expr is None:
         raise ValueError(f"cannot sort by {q.sort!r}; one of {sorted(SORT_EXPRESSIONS)}")
+    if q.sort == "unit_name" and store is not None:
+        expr = _unit_rank(store)
     direction = "DESC" if q.descending else "ASC"
     return f" ORDER BY {expr} {direction}, h.id {direction}"
 
@@ -176,14 +196,14 @@ def fetch_page(store: Store, q: ListQuery, offset: int, limit: int) -> list[dict
     sql = ("SELECT h.id, h.household_code, h.head_name, h.village, h.unit_code, "
            f"{_UNIT_NAME} AS unit_name, h.category, h.member_count, h.deprivation_count, "
            "h.able_to_exit, h.is_merit, h.updated_at, h.status, h.deleted "
-           f"FROM households h{where}{_order_by(q)} LIMIT :limit OFFSET :offset")
+           f"FROM households h{where}{_order_by(q, store)} LIMIT :limit OFFSET :offset")
     return [dict(r) for r in store.query(sql, params)]
 
 
 def fetch_ids(store: Store, q: ListQuery) -> list[str]:
     """Every matching household id in list order (exports walk these in batches)."""
     where, params = _where(q, broad=_broad(store, q))
-    return [r[0] for r in store.query(f"SELECT h.id FROM households h{where}{_order_by(q)}", params)]
+    return [r[0] for r in store.query(f"SELECT h.id FROM households h{where}{_order_by(q, store)}", params)]
 
 
 def rebuild_search_index(store: Store) -> None:
