@@ -31,3 +31,10 @@ def choose_save_file(parent: QWidget | None, title: str, start: Path | None = No
         return None
     path = Path(chosen)
     return path if path.suffix else path.with_suffix(".sqlite")
+
+
+def choose_open_files(parent: QWidget | None, title: str, start: Path | None = None,
+                      file_filter: str = DB_FILTER) -> list[Path]:
+    """Existing files the user picked (several allowed); empty when cancelled."""
+    chosen, _ = QFileDialog.getOpenFileNames(parent, title, str(start or Path.home()), file_filter)
+    return [Path(c) for c in chosen]
