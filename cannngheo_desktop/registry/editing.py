@@ -52,6 +52,22 @@ def _pick(data: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
     return {k: data[k] for k in names if k in data}
 
 
+def _same(stored: Any, new: Any) -> bool:
+    """Values that mean the same: empty text and None, lists in another order, bools and 0/1."""
+    if stored in (None, "") and new in (None, ""):
+        return True
+    if isinstance(stored, list) and isinstance(new, list):
+        return sorted(map(str, stored)) == sorted(map(str, new))
+    if isinstance(new, bool) and stored in (0, 1):
+        return bool(stored) == new
+    return False
+
+
+def _real_changes(current: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the fields that really change (so the history shows no empty edits)."""
+    return {k: v for k, v in data.items() if not _same(current.get(k), v)}
+
+
 def save_household(store: Store, household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], *,
                    household_id: str | None = None, today: date | None = None) -> str:
     """Create (``household_id`` None) or update a household with its members in ONE transaction.
@@ -81,11 +97,12 @@ def save_household(store: Store, household: Mapping[str, Any], members: Sequence
             if "full_name" in fields:
                 fields["search_key"] = fold(fields["full_name"])
             if m.get("id"):
-                repo.update(store, "members", m["id"], fields)
+                stored = repo.require(store, "members", m["id"])
+                repo.update(store, "members", m["id"], _real_changes(stored, fields))
             else:
                 repo.insert(store, "members", {**fields, "household_id": household_id,
                                                "unit_code": data.get("unit_code") or current["unit_code"]})
-        hh_repo.refresh_derived(store, household_id, data)
+        hh_repo.refresh_derived(store, household_id, _real_changes(current, data))
     return household_id
 
 

@@ -72,3 +72,13 @@ def test_event_refuses_bad_input(store):
     with pytest.raises(ValidationError):
         record_event(store, hid, "merged_duplicate", "01/01/2026", today=TODAY)
     assert rq.list_events(store, hid) == []
+
+
+def test_saving_unchanged_values_writes_no_history(store):
+    hid = save_household(store, {"unit_code": UNIT_A, "devices": ["tv", "computer"], "needs_text": None},
+                         [member("Nguyễn Thị Lan", "head", "1975-03-05")], today=TODAY)
+    before = len(rq.household_history(store, hid))
+    ms = households.get_members(store, hid)
+    save_household(store, {"unit_code": UNIT_A, "devices": ["computer", "tv"], "needs_text": "",
+                           "is_merit": False}, [{**ms[0], "cccd": ""}], household_id=hid, today=TODAY)
+    assert len(rq.household_history(store, hid)) == before

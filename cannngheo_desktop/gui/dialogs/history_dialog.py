@@ -143,6 +143,7 @@ class HistoryDialog(QDialog):
         for c, width in enumerate((120, 90, 170, 170, 170)):
             self.table.setColumnWidth(c, width)
         header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"{len(self.rows)} thay đổi, mới nhất ở trên. Mọi thay đổi đều được ghi lại; "
                                 "không có gì bị xóa hẳn."))

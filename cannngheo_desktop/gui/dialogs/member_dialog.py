@@ -50,7 +50,7 @@ class MemberDialog(QDialog):
 
     def _load(self, m: dict[str, Any]) -> None:
         for name, attr in TEXTS.items():
-            getattr(self.ui, attr).setText(str(m.get(name) or ("Kinh" if name == "ethnicity" and not m else "")))
+            getattr(self.ui, attr).setText(str(m.get(name) or ("Kinh" if name == "ethnicity" and not m.get("full_name") else "")))
         for name, attr in DATES.items():
             getattr(self.ui, attr).setText(format_date(m.get(name)) if m.get(name) else "")
         for name, (attr, _) in COMBOS.items():

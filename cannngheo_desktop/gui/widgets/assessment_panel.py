@@ -42,15 +42,15 @@ def render_html(ev: Evaluation) -> str:
              f"{f', {ev.undetermined_count} chưa rõ' if ev.undetermined_count else ''}.</p>"]
     parts.append(f"<p style='color:#555'>Tính tại ngày {format_date(ev.assessed_on)}.</p>")
     parts.extend(f"<p style='color:#9a6700'>⚠ {escape(w)}</p>" for w in ev.warnings)
+    if ev.missing:
+        links = "".join(f"<li><a href='field:{escape(f)}'>{escape(label)}</a></li>" for f, label in ev.missing)
+        parts.append(f"<p><b>Còn thiếu thông tin</b> (bấm để nhập):</p><ul style='margin-left:-20px'>{links}</ul>")
     rows = []
     for r in ev.indicators:
         mark, col, word = STATUS_MARK.get(r.status, UNKNOWN_MARK)
         rows.append(f"<tr><td style='color:{col}' title='{word}'><b>{mark}</b></td>"
                     f"<td><b>{escape(r.name)}</b>: {escape(r.reason)}</td></tr>")
     parts.append("<table cellspacing='2'>" + "".join(rows) + "</table>")
-    if ev.missing:
-        links = "".join(f"<li><a href='field:{escape(f)}'>{escape(label)}</a></li>" for f, label in ev.missing)
-        parts.append(f"<p><b>Còn thiếu thông tin</b> (bấm để nhập):</p><ul style='margin-left:-20px'>{links}</ul>")
     return "".join(parts)
 
 
