@@ -38,26 +38,44 @@ def machine() -> str:
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
 
 
-def table(results: list[Result]) -> str:
-    head = "| benchmark | baseline (s) | measured (s) | ratio | target | ok | note |"
-    rows = [head, "|---|---:|---:|---:|---|---|---|"]
+def table(results: list[Result], when: str = "", kept: list[str] = ()) -> str:
+    """Markdown table; ``kept`` rows (from an earlier run, already formatted) follow."""
+    head = "| benchmark | baseline (s) | measured (s) | ratio | target | ok | run | note |"
+    rows = [head, "|---|---:|---:|---:|---|---|---|---|"]
     for r in results:
         rows.append(f"| {r.name} | {r.baseline_s:.2f} | {r.measured_s:.2f} | {r.ratio:.2f}× | "
-                    f"{r.target} | {'yes' if r.ok else 'NO'} | {r.note} |")
+                    f"{r.target} | {'yes' if r.ok else 'NO'} | {when} | {r.note} |")
+    rows.extend(kept)
     return "\n".join(rows)
 
 
-def write_results(path: Path, results: list[Result], scale: int, total_s: float) -> None:
+def earlier_rows(path: Path, replaced: set[str]) -> list[str]:
+    """Rows of the existing RESULTS.md whose benchmark did not run this time (``--only``)."""
+    if not path.exists():
+        return []
+    kept = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if (line.startswith("| ") and len(cells) == 8 and cells[0] != "benchmark"
+                and cells[0] not in replaced):
+            kept.append(line)
+    return kept
+
+
+def write_results(path: Path, results: list[Result], scale: int, total_s: float,
+                  keep_others: bool = False) -> None:
+    when = datetime.now().strftime("%Y-%m-%d %H:%M")
+    kept = earlier_rows(path, {r.name for r in results}) if keep_others else []
     text = (
         "# Benchmark results\n\n"
         "Written by `python -m bench.run`; do not edit by hand. Each benchmark times the app's way\n"
         "(*measured*) against a raw baseline doing the same work in the same run (*baseline*);\n"
         "the ratio is what the target bounds. See docs/benchmarks.md.\n\n"
-        f"- date: {datetime.now().strftime('%Y-%m-%d %H:%M')}\n"
+        f"- last run: {when} ({'only some benchmarks; the other rows are from earlier runs' if kept else 'all'})\n"
         f"- machine: {machine()}\n"
         f"- scale: {scale:,} households\n"
-        f"- total run time: {total_s:.0f} s\n\n"
-        f"{table(results)}\n")
+        f"- run time: {total_s:.0f} s\n\n"
+        f"{table(results, when, kept)}\n")
     path.write_text(text, encoding="utf-8")
 
 
@@ -95,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             results.extend(run_module(name, args.scale, args.workdir))
     print(table(results))
     if not args.no_write:
-        write_results(BENCH_DIR / "RESULTS.md", results, args.scale, total[0])
+        write_results(BENCH_DIR / "RESULTS.md", results, args.scale, total[0], keep_others=bool(args.only))
         print(f"wrote {BENCH_DIR / 'RESULTS.md'}")
     return 0 if all(r.ok for r in results) else 1
 
