@@ -172,3 +172,29 @@ def test_template_from_the_toolbar(tab, tmp_path, monkeypatch, qtbot, shown_mess
     tab.actions_by_name["template"].trigger()
     qtbot.waitUntil(lambda: (tmp_path / "mau.xlsx").exists() and bool(shown_messages), timeout=10_000)
     assert openpyxl.load_workbook(tmp_path / "mau.xlsx").sheetnames
+
+
+def test_closing_the_window_asks_about_unsaved_editors(qtbot, seeded, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from cannngheo_desktop.gui import errors
+    from cannngheo_desktop.gui.main_window import MainWindow
+
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    monkeypatch.setattr(errors, "present", lambda box: int(answers.pop(0)))
+    window = MainWindow(seeded)
+    qtbot.addWidget(window)
+    window.show()
+    tab = window.ui.tabs.widget(0)
+    editor = tab.edit_household(tab.model.household_id(0))
+    editor.ui.addressEdit.setText("Số 1 đường Mới")
+    assert editor.dirty
+    assert not window.close()  # Hủy: the window and the editor stay
+    assert window.isVisible() and editor.isVisible() and answers == [QMessageBox.StandardButton.Discard]
+    assert window.close()  # Không lưu: everything closes, nothing written
+    assert answers == []
+    from cannngheo_desktop.storage import open_db
+
+    with open_db(seeded.db_path, readonly=True) as store:  # the window closed its own store
+        assert rq.count_households(store, rq.ListQuery(search="duong moi")) == 0
+        assert rq.count_households(store, rq.ListQuery()) == 5

@@ -10,8 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -285,5 +285,27 @@ class HouseholdsTab(QWidget):
             self.edit_household(data.get("household_id"), draft=(path, data))
 
     def unsaved_editors(self) -> list[HouseholdEditor]:
-        """Open editors with unsaved changes (the main window asks before quitting)."""
+        """Open editors with unsaved changes."""
         return [e for e in self.editors.values() if e.dirty]
+
+    def close_editors(self) -> bool:
+        """Close every editor, each asking Lưu / Không lưu / Hủy; False when one stays open."""
+        for editor in list(self.editors.values()):
+            if not editor.close():
+                return False
+        return True
+
+    # Closing the app asks about unsaved editors first: the tab watches its window's Close event.
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        window = self.window()
+        if window is not self and getattr(self, "_watching", None) is not window:
+            window.installEventFilter(self)
+            self._watching = window
+        super().showEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Close and watched is getattr(self, "_watching", None) \
+                and not self.close_editors():
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
