@@ -48,7 +48,7 @@ def _add(store, name: str = "Nguyễn Văn An", **extra) -> str:
     return hh.add_household(store, {"unit_code": "10150", "village": "Thôn Đông", **extra}, members)
 
 
-def _closed_v1_file(path: Path) -> Path:
+def _closed_current_file(path: Path) -> Path:
     open_db(path).close()
     assert not Path(f"{path}-wal").exists()
     return path
@@ -70,7 +70,7 @@ def test_migrates_a_new_and_an_empty_file(tmp_path: Path) -> None:
 
 
 def test_reopening_a_current_file_changes_nothing(tmp_path: Path) -> None:
-    path = _closed_v1_file(tmp_path / "v1.sqlite")
+    path = _closed_current_file(tmp_path / "v1.sqlite")
     with sqlite3.connect(path) as raw:
         before = raw.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
         stamp = raw.execute("SELECT value FROM settings WHERE key = 'schema_migrated_at'").fetchone()
@@ -85,8 +85,33 @@ def test_reopening_a_current_file_changes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "backups").exists()
 
 
+def test_a_real_v1_file_is_upgraded_with_its_rows_kept(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    if SCHEMA_VERSION == 1:
+        pytest.skip("only schema v1 exists: nothing to upgrade yet")
+    path = tmp_path / "cu.sqlite"
+    with monkeypatch.context() as m:  # a copy of the app that only knew schema v1
+        m.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS[:1])
+        m.setattr(dbmod, "SCHEMA_VERSION", 1)
+        with open_db(path, user="canbo") as s:
+            assert s.schema_version() == 1
+            hid = repo.insert(s, "households", {"unit_code": "10150", "village": "Thôn Đông",
+                                                "head_name": "Nguyễn Văn An"})["id"]
+            audit = s.scalar("SELECT count(*) FROM audit_log")
+    with open_db(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        assert repo.get(s, "households", hid)["head_name"] == "Nguyễn Văn An"
+        assert s.scalar("SELECT count(*) FROM audit_log") == audit
+    copies = list((tmp_path / "backups").glob("cu-*truoc-nang-cap-v1.sqlite"))
+    assert len(copies) == 1
+    with sqlite3.connect(copies[0]) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert raw.execute("SELECT head_name FROM households").fetchall() == [("Nguyễn Văn An",)]
+    raw.close()
+
+
 def test_upgrade_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _closed_v1_file(tmp_path / "v1.sqlite")
+    path = _closed_current_file(tmp_path / "v1.sqlite")
     with open_db(path) as s:
         _add(s)
     nxt = SCHEMA_VERSION + 1
@@ -104,7 +129,7 @@ def test_upgrade_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _closed_v1_file(tmp_path / "v1.sqlite")
+    path = _closed_current_file(tmp_path / "v1.sqlite")
     nxt = SCHEMA_VERSION + 1
     broken = "CREATE TABLE extra (x TEXT);\nINSERT INTO no_such_table VALUES (1);"
     monkeypatch.setattr(dbmod, "MIGRATIONS", [*dbmod.MIGRATIONS, (nxt, broken)])
@@ -312,7 +337,7 @@ def test_database_of_another_app_is_refused(tmp_path: Path) -> None:
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    path = _closed_v1_file(tmp_path / "moi.sqlite")
+    path = _closed_current_file(tmp_path / "moi.sqlite")
     raw = sqlite3.connect(path)
     raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     raw.close()
@@ -323,7 +348,7 @@ def test_read_only_file_is_refused(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("running as root: file permissions do not stop root, so a chmod 0o444 file "
                     "is writable (see test_read_only_folder_is_refused_even_for_root)")
-    path = _closed_v1_file(tmp_path / "chidoc.sqlite")
+    path = _closed_current_file(tmp_path / "chidoc.sqlite")
     path.chmod(0o444)
     try:
         _refused(path, "chỉ đọc")
@@ -339,7 +364,7 @@ def test_read_only_folder_is_refused_even_for_root(tmp_path: Path) -> None:
                       capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
     try:
-        path = _closed_v1_file(mnt / "usb.sqlite")
+        path = _closed_current_file(mnt / "usb.sqlite")
         subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True, capture_output=True)
         _refused(path, "chỉ đọc")
     finally:
@@ -357,7 +382,7 @@ s.close()
 
 
 def test_second_copy_is_told_who_holds_the_file(tmp_path: Path) -> None:
-    path = _closed_v1_file(tmp_path / "chung.sqlite")
+    path = _closed_current_file(tmp_path / "chung.sqlite")
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, env=env, text=True)
