@@ -93,14 +93,23 @@ def _bool_filter(clauses: list[str], expr: str, value: bool | None) -> None:
         clauses.append(f"NOT {expr}")
 
 
+_last_hits: dict[str, Any] = {}
+
+
 def _broad(store: Store, q: ListQuery) -> bool:
     """True when the search matches so many households that walking the table (or the sort
     index) and testing membership beats fetching every match by rowid."""
     match = fts_query(q.search or "")
     if not match:
         return False
-    hits = store.scalar("SELECT count(*) FROM household_fts WHERE household_fts MATCH ?", (match,))
-    return int(hits or 0) > BROAD_SEARCH_HITS
+    # count then page for one keystroke ask the same question: remember the last answer
+    # until the connection writes anything (total_changes moves); only the plan depends on it,
+    # never the rows returned
+    key = (id(store.conn), match, store.conn.total_changes)
+    if _last_hits.get("key") != key:
+        hits = store.scalar("SELECT count(*) FROM household_fts WHERE household_fts MATCH ?", (match,))
+        _last_hits.update(key=key, hits=int(hits or 0))
+    return int(_last_hits["hits"]) > BROAD_SEARCH_HITS
 
 
 def _where(q: ListQuery, *, broad: bool = False, counting: bool = False) -> tuple[str, dict[str, Any]]:
