@@ -311,6 +311,9 @@ def _assess(store: Store, ids: list[str]) -> dict[str, int] | None:
     except ImportError:  # the assessment module is optional for the demo
         return None
     result = assess_many(store, "HN-2022", BASELINE, household_ids=ids, save=True, assessor=ADMIN_NAME)
+    # The list shows each household's deprivation count: record what the assessment found.
+    for item in result.items:
+        repo.update(store, "households", item["id"], {"deprivation_count": item["deprivation_count"]})
     return dict(result.counts)
 
 
