@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "keys",
     "bundle",
     "report",
+    "review",
 )
 
 
