@@ -71,7 +71,8 @@ class FileCheck:
         insp = self.inspection
         return not self.refused and insp is not None and insp.ok and insp.state in ACCEPTABLE
 
-    def state_text(self) -> str:
+    def state_text(self, batch: set[tuple[str, str, int]] | None = None) -> str:
+        """The check's outcome in words; ``batch`` = (sender, kind, number) of the other files."""
         insp = self.inspection
         if self.refused:
             return self.refused
@@ -81,7 +82,10 @@ class FileCheck:
         if insp.state == "duplicate":
             return "Đã nhập trước đó — không có gì thay đổi."
         if insp.state == "waiting":
-            return f"Hợp lệ nhưng còn thiếu gói số {', '.join(map(str, insp.missing))}: sẽ được giữ chờ."
+            numbers = ", ".join(map(str, insp.missing))
+            if batch is not None and all((insp.sender_unit, insp.kind, n) in batch for n in insp.missing):
+                return f"Hợp lệ; nhập sau gói số {numbers} có trong danh sách này."
+            return f"Hợp lệ nhưng còn thiếu gói số {numbers}: sẽ được giữ chờ đến khi có gói thiếu."
         if insp.state == "receipt":
             return "Biên nhận hợp lệ."
         return "Hợp lệ, gói kế tiếp — sẵn sàng nhập."
@@ -257,16 +261,19 @@ class BundleImportDialog(QDialog):
         self.status.setText(text)
         self.apply_button.setEnabled(good > 0 and not self.applied)
         if checked.files:
-            self.table.selectRow(0)
+            first = next((r for r, f in enumerate(checked.files) if f.acceptable), 0)
+            self.table.selectRow(first)
 
     def _fill(self) -> None:
         items = self.checked.files if self.checked else []
+        batch = {(f.inspection.sender_unit, f.inspection.kind, f.inspection.sequence)
+                 for f in items if f.acceptable and f.inspection is not None}
         self.table.setRowCount(len(items))
         for r, item in enumerate(items):
             insp = item.inspection
             period = f"{insp.period[5:7]}/{insp.period[:4]}" if insp and insp.period else ""
             values = [item.path.name, insp.sender_unit if insp else "", KIND_LABELS.get(insp.kind, insp.kind)
-                      if insp else "", period, str(insp.sequence) if insp else "", item.state_text(),
+                      if insp else "", period, str(insp.sequence) if insp else "", item.state_text(batch),
                       item.result_text]
             bad = bool(item.refused or (insp and insp.errors)) or item.result == "refused"
             colour = BAD if bad else WAIT if (insp and insp.state == "waiting") or item.result == "waiting" \
@@ -284,7 +291,15 @@ class BundleImportDialog(QDialog):
         item = items[rows[0].row()] if rows and rows[0].row() < len(items) else None
         summary = item.inspection.summary if item and item.inspection else {}
         name = item.path.name if item else ""
-        self.summary_title.setText(f"<b>Tóm tắt thử nhập</b> {name}:" if item else
+        note = ""
+        if item is not None and not summary:
+            insp = item.inspection
+            note = (" — không có: tệp bị từ chối" if item.refused or (insp and insp.errors) else
+                    " — không có: đã nhập trước đó" if insp and insp.state == "duplicate" else
+                    " — không có: biên nhận không chứa dữ liệu hộ" if insp and insp.state == "receipt" else
+                    " — sẽ tính khi gói đến lượt nhập (sau các gói còn thiếu)" if insp and insp.state == "waiting"
+                    else "")
+        self.summary_title.setText(f"<b>Tóm tắt thử nhập</b> {name}{note}" if item else
                                    "<b>Tóm tắt thử nhập</b> (chọn một tệp ở bảng trên):")
         self.summary.setRowCount(len(summary))
         for r, (table, counts) in enumerate(summary.items()):

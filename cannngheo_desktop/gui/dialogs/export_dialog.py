@@ -70,7 +70,10 @@ class ExportDialog(QDialog):
         self.month = QComboBox()
         for label, period in month_choices(today or date.today()):
             self.month.addItem(label, period)
-        self.month.setCurrentIndex(1)  # the previous month
+        self.month.setCurrentIndex(1)  # the previous month …
+        locked = None if self.reference else export.locked_period(ctx.store)
+        if locked and locked > str(self.month.currentData()) and self.month.findData(locked) >= 0:
+            self.month.setCurrentIndex(self.month.findData(locked))  # … unless a later one was already sent
         self.full = QCheckBox("Gửi toàn bộ dữ liệu (không chỉ phần thay đổi chưa có biên nhận)")
         form = QFormLayout()
         if self.reference:

@@ -32,10 +32,23 @@ from ..widgets.completeness_grid import CompletenessGrid
 
 TITLE = "Trao đổi dữ liệu"
 OUT_STATUS = {"sent": "Đã gửi, chờ biên nhận", "acknowledged": "Đã được nhận (có biên nhận)"}
+IN_STATUS = {"applied": "Đã nhập", "waiting": "Chờ gói thiếu"}
 
 
 def _date(iso: str | None) -> str:
     return format_date(iso[:10]) if iso else ""
+
+
+def _table(columns: list[str], *, stretch: int) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
 
 
 class ExchangeTab(QWidget):
@@ -69,22 +82,15 @@ class ExchangeTab(QWidget):
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
-        table = QTableWidget(0, 6)
-        table.setHorizontalHeaderLabels(["Số", "Kỳ", "Tệp", "Ngày xuất", "Trạng thái", "Ngày biên nhận"])
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.verticalHeader().hide()
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        table = _table(["Số", "Kỳ", "Tệp", "Ngày xuất", "Trạng thái", "Ngày biên nhận"], stretch=2)
         self.sent_table = table
         layout = QVBoxLayout(box)
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
         layout.addWidget(QLabel("<b>Các gói đã gửi</b>"))
-        layout.addWidget(table, 2)
+        layout.addWidget(table, 1)
         layout.addWidget(QLabel("<b>Theo dõi các tháng</b>"))
-        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.grid)
         return box
 
     def _office_box(self) -> QGroupBox:
@@ -104,7 +110,10 @@ class ExchangeTab(QWidget):
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
         layout.addWidget(QLabel("<b>Tình trạng nhận gói</b> (hạn: ngày 5 của tháng sau)"))
-        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.grid)
+        layout.addWidget(QLabel("<b>Các gói đã nhận</b>"))
+        self.received_table = _table(["Đơn vị", "Số", "Kỳ", "Tệp", "Ngày nhận", "Trạng thái"], stretch=3)
+        layout.addWidget(self.received_table, 1)
         return box
 
     def _unit_label(self, code: str) -> str:
@@ -134,6 +143,7 @@ class ExchangeTab(QWidget):
         if self.inst.is_aggregator:
             self.import_folder_button.setEnabled(ready)
             self.reference_button.setEnabled(ready)
+            self._fill_received()
         else:
             self.export_button.setEnabled(ready)
             self._fill_sent()
@@ -152,6 +162,18 @@ class ExchangeTab(QWidget):
                       _date(r["created_at"]), OUT_STATUS.get(r["status"], r["status"]), _date(r["acknowledged_at"])]
             for c, value in enumerate(values):
                 self.sent_table.setItem(i, c, QTableWidgetItem(value))
+
+    def _fill_received(self) -> None:
+        rows = [r for r in sync.list_bundles(self.ctx.store, "in") if r["kind"] == "commune-report"]
+        rows.sort(key=lambda r: (r["received_at"] or r["created_at"] or "", r["sequence"]), reverse=True)
+        self.received_table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            period = r["period"] or ""
+            values = [self._unit_label(r["peer_unit"]), str(r["sequence"]),
+                      f"{period[5:7]}/{period[:4]}" if period else "", r["file_name"] or "",
+                      _date(r["received_at"] or r["created_at"]), IN_STATUS.get(r["status"], r["status"])]
+            for c, value in enumerate(values):
+                self.received_table.setItem(i, c, QTableWidgetItem(value))
 
     # --- actions -------------------------------------------------------------------------------
     def open_export(self) -> ExportDialog:

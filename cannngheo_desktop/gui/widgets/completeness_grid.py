@@ -62,7 +62,7 @@ class CompletenessGrid(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
         layout.addLayout(legend)
         self.refresh()
 
@@ -81,6 +81,14 @@ class CompletenessGrid(QWidget):
                 cell.setToolTip(f"{self.unit_label(unit)}, tháng {m}/{self.year.value()}: "
                                 f"{STATUS_LABELS[status] or 'chưa đến hạn'}")
                 self.table.setItem(r, m - 1, cell)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        rows = min(max(self.table.rowCount(), 1), 8)
+        height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
+        height += sum(self.table.rowHeight(r) for r in range(min(rows, self.table.rowCount())))
+        height += 0 if self.table.rowCount() else self.table.verticalHeader().defaultSectionSize()
+        self.table.setMaximumHeight(height + 4)
 
     def status(self, unit: str, month: int) -> str:
         return self.grid.get(unit, {}).get(month, "")
