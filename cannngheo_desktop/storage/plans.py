@@ -17,6 +17,7 @@ from typing import Any
 from ..core.errors import NotFoundError, ValidationError
 from ..core.text import nfc, parse_vn_date
 from ..plan.allocation import rate_percent
+from ..plan.objectives import require_fact
 from . import repo
 from .db import Store, utc_now
 from .reference import get_unit, short_unit_name
@@ -303,8 +304,13 @@ def _insert_objective(store: Store, plan: Mapping[str, Any], objective: Mapping[
     data = dict(objective)
     if not data.get("kind") or not nfc(data.get("label") or ""):
         raise ValidationError("Mục tiêu cần mã chỉ tiêu và tên.", field="label")
-    data.setdefault("comparison", ">=")
-    data.setdefault("measure_unit", "%")
+    # An objective measures a catalogue fact: its direction and unit come from the fact unless
+    # given ("0 poor households" is "at most 0", never "at least 0").
+    fact = require_fact(data["kind"])
+    if data.get("comparison") is None:
+        data["comparison"] = fact.comparison
+    if data.get("measure_unit") is None:
+        data["measure_unit"] = fact.measure_unit
     if data["comparison"] not in COMPARISONS:
         raise ValidationError(f"Phép so sánh '{data['comparison']}' không hợp lệ.", field="comparison")
     target = data.get("target_value")
@@ -317,7 +323,7 @@ def _insert_objective(store: Store, plan: Mapping[str, Any], objective: Mapping[
 
 
 def add_objective(store: Store, plan_id: str, *, kind: str, label: str, target_value: float | None = None,
-                  comparison: str = ">=", measure_unit: str = "%", params: Mapping[str, Any] | None = None,
+                  comparison: str | None = None, measure_unit: str | None = None, params: Mapping[str, Any] | None = None,
                   sort_order: int | None = None, id: str | None = None) -> dict[str, Any]:
     """Add a measurable objective to a draft plan (approved plans: through ``amend_plan``)."""
     with store.transaction():

@@ -124,3 +124,15 @@ def test_milestones_stay_editable_after_approval(draft) -> None:
         plans.update_milestone(store, m["id"], {"status": "finished"})
     with pytest.raises(ValidationError):
         plans.add_milestone(store, plan_id, title="", due_date="2023-06-30")
+
+
+def test_objectives_take_direction_and_unit_from_the_fact(draft) -> None:
+    store, plan_id = draft
+    zero_poor = plans.add_objective(store, plan_id, kind="poor_households", label="Không còn hộ nghèo",
+                                    target_value=0)
+    insured = plans.add_objective(store, plan_id, kind="health_insurance_members", label="BHYT",
+                                  target_value=100)
+    assert (zero_poor["comparison"], zero_poor["measure_unit"]) == ("<=", "hộ")
+    assert (insured["comparison"], insured["measure_unit"]) == (">=", "%")
+    with pytest.raises(ValidationError, match="không phải chỉ tiêu đo được"):
+        plans.add_objective(store, plan_id, kind="made_up", label="?")
