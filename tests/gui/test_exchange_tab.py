@@ -191,3 +191,38 @@ def test_passphrase_dialog_checks_repeat_and_length(qtbot):
     dialog.ui.repeatEdit.setText("mot cau dai du")
     dialog.submit()
     assert dialog.passphrase == "mot cau dai du"
+
+
+def test_office_sends_a_reference_bundle_and_revokes_a_card(qtbot, tmp_path, monkeypatch, copies, shown_messages):
+    commune_ctx, office_ctx = copies
+    _commune_exports(qtbot, tmp_path, monkeypatch, commune_ctx, office_ctx, shown_messages)
+    roster.trust_card(office_ctx.store, tmp_path / "cards" / f"the-khoa-{COMMUNE}.json")
+    office = _tab(qtbot, office_ctx)
+    down = tmp_path / "xuong"
+    down.mkdir()
+    monkeypatch.setattr(files, "choose_folder", lambda *a, **k: down)
+    dialog = office.open_reference()
+    qtbot.addWidget(dialog)
+    assert dialog.peer.currentData() == COMMUNE
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=10_000)
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.written is not None, timeout=15_000)
+    assert dialog.written.name.startswith(f"{OFFICE}-{COMMUNE}-") and dialog.written.exists()
+    # the commune imports it through "Nhập biên nhận / gói tham chiếu…"
+    commune = _tab(qtbot, commune_ctx)
+    monkeypatch.setattr(files, "choose_open_files", lambda *a, **k: [dialog.written])
+    back = commune.import_files()
+    qtbot.addWidget(back)
+    qtbot.waitUntil(lambda: back.checked is not None, timeout=15_000)
+    assert back.checked.files[0].acceptable
+    assert back.summary.rowCount() > 0 or "không có dòng dữ liệu" in back.summary_title.text()
+    back.apply_button.click()
+    qtbot.waitUntil(lambda: back.applied, timeout=15_000)
+    assert back.checked.files[0].result == "applied"
+    # revoke the commune's card at the office: both keys revoked, import disabled
+    office.keys_panel.table.selectRow(0)
+    assert office.keys_panel.revoke_button.isEnabled()
+    office.keys_panel.revoke_button.click()
+    assert all(not k.active for k in roster.list_roster(office_ctx.store))
+    assert not office.import_button.isEnabled()
+    assert office.keys_panel.table.item(0, 4).text() != "—"

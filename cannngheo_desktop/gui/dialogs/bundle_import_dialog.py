@@ -298,7 +298,7 @@ class BundleImportDialog(QDialog):
                     " — không có: đã nhập trước đó" if insp and insp.state == "duplicate" else
                     " — không có: biên nhận không chứa dữ liệu hộ" if insp and insp.state == "receipt" else
                     " — sẽ tính khi gói đến lượt nhập (sau các gói còn thiếu)" if insp and insp.state == "waiting"
-                    else "")
+                    else " — gói không có dòng dữ liệu nào")
         self.summary_title.setText(f"<b>Tóm tắt thử nhập</b> {name}{note}" if item else
                                    "<b>Tóm tắt thử nhập</b> (chọn một tệp ở bảng trên):")
         self.summary.setRowCount(len(summary))
