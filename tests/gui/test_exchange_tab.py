@@ -70,7 +70,7 @@ def _commune_exports(qtbot, tmp_path, monkeypatch, commune_ctx, office_ctx, show
     monkeypatch.setattr(files, "choose_open_file", lambda *a, **k: cards / "phong.json")
     tab.keys_panel.trust_button.click()
     card = keycard.read_card(cards / "phong.json")
-    assert any(card.display_fingerprint in text for _i, title, text in shown_messages
+    assert any(card.display_fingerprint.replace(" ", "&nbsp;") in text for _i, title, text in shown_messages
                if title == "Đối chiếu dấu vân tay")
     assert {k.unit_code for k in roster.list_roster(commune_ctx.store)} == {OFFICE}
     assert tab.export_button.isEnabled()

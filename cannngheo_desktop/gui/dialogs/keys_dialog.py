@@ -49,7 +49,7 @@ def fingerprint_box(parent: QWidget | None, card: KeyCard) -> QMessageBox:
     who = card.unit_name or card.unit_code
     text = (f"Thẻ khóa của <b>{who}</b> (mã {card.unit_code}).<br><br>"
             f"<span style='font-size:22pt; font-family:monospace; font-weight:bold'>"
-            f"{card.display_fingerprint}</span><br><br>"
+            f"{card.display_fingerprint.replace(' ', '&nbsp;')}</span><br><br>"
             "So sánh từng nhóm ký tự với dấu vân tay in trên thẻ khóa giấy (hoặc đọc qua điện thoại "
             "với người giữ thẻ). Chỉ chọn <b>Có</b> khi tất cả trùng khớp.<br>Tin cậy thẻ khóa này?")
     box = QMessageBox(QMessageBox.Icon.Question, "Đối chiếu dấu vân tay", text,
