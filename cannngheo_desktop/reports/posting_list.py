@@ -20,12 +20,12 @@ from .xlsx_base import Column
 COLUMNS = [
     Column("TT", 6, "int", "center"),
     Column("Họ và tên chủ hộ", 24),
-    Column("Số định danh cá nhân (CCCD)", 17, align="center"),
-    Column("Thôn/Tổ dân phố", 12),
-    Column("Địa chỉ", 34),
-    Column("Số nhân khẩu", 9, "int"),
+    Column("Số định danh cá nhân (CCCD)", 16, align="center"),
+    Column("Thôn/Tổ dân phố", 11),
+    Column("Địa chỉ", 46),
+    Column("Số nhân khẩu", 9, "int", "center"),
     Column("Phân loại hộ", 14),
-    Column("Ghi chú", 12),
+    Column("Ghi chú", 10),
 ]
 
 

@@ -38,6 +38,13 @@ class Column:
     align: str = ""
 
 
+def _lines(value: Any, width: float) -> int:
+    """Printed lines a wrapped text cell needs in a column of ``width`` characters (estimate)."""
+    if not isinstance(value, str) or value.startswith("="):
+        return 1
+    return max(1, -(-len(value) // max(1, int(width * 1.15))))
+
+
 def vn_date_line(place: str, on: date) -> str:
     """'Thanh Trì, ngày 23 tháng 02 năm 2023' — the date line of an official document."""
     return f"{place}, ngày {on.day:02d} tháng {on.month:02d} năm {on.year}"
@@ -69,11 +76,21 @@ class OfficialSheet:
         cell.font = Font(name=FONT_NAME, bold=bold, size=size, italic=italic)
         cell.alignment = align
 
+    def _split(self) -> int:
+        """Columns of the unit block (top left): the first ~40% of the sheet's width."""
+        widths = [c.width for c in self.columns]
+        total, run = sum(widths), 0.0
+        for k, w in enumerate(widths[:-1], start=1):
+            run += w
+            if run >= 0.4 * total:
+                return k
+        return max(1, len(widths) - 1)
+
     def title_block(self, *, unit_lines: Sequence[str], title: str, subtitle: str = "",
                     date_line: str = "") -> None:
         """Unit name top left, the national motto top right, then the centred title."""
         n = self.ncols
-        split = max(1, n // 2 - (1 if n > 3 else 0))
+        split = self._split()
         lines = list(unit_lines) + [""] * max(0, 2 - len(unit_lines))
         self._merged(1, 1, split, lines[0].upper(), size=11)
         self._merged(2, 1, split, lines[1].upper(), bold=True, size=11)
@@ -117,7 +134,7 @@ class OfficialSheet:
                 cell.fill = fill
             if col.kind in ("int", "money"):
                 cell.number_format = INT_FORMAT
-                cell.alignment = RIGHT
+                cell.alignment = CENTER if col.align == "center" else RIGHT
             elif col.kind == "percent":
                 cell.number_format = PERCENT_VALUE_FORMAT
                 cell.alignment = RIGHT
@@ -126,6 +143,9 @@ class OfficialSheet:
                 cell.alignment = CENTER
             else:
                 cell.alignment = CENTER if col.align == "center" else LEFT
+        lines = max((_lines(v, c.width) for v, c in zip(values, self.columns, strict=False)), default=1)
+        if lines > 1:  # neither openpyxl nor LibreOffice sizes wrapped rows on opening
+            ws.row_dimensions[self.row].height = 15 * lines
         self.row += 1
         return self.row - 1
 

@@ -48,6 +48,9 @@ def test_household_list_has_every_member_with_real_dates(store, tmp_path: Path) 
     assert ws.cell(1, 1).value == "UBND XÃ ĐẠI ÁNG"
     assert ws.cell(4, 1).value.startswith("DANH SÁCH HỘ GIA ĐÌNH VÀ THÀNH VIÊN")
     assert str(ws.page_setup.paperSize) == "9" and ws.page_setup.orientation == "landscape"
+    assert ws.cell(header + 1, 7).border.left.style == "thin"
+    blank_borders = [str(r.sqref) for r in ws.conditional_formatting]  # borders of unwritten blank cells
+    assert blank_borders == [f"A{header + 1}:O{header + len(expected)}"]
 
 
 def test_household_list_reports_progress_and_cancels_cleanly(store, tmp_path: Path) -> None:
