@@ -16,13 +16,13 @@ from . import errors
 from .context import AppContext
 from .dialogs import files
 from .forms.ui_main_window import Ui_MainWindow
-from .tabs import exchange_tab, households_tab, plans_tab, reports_tab
+from .tabs import exchange_tab, households_tab, plans_tab, reports_tab, reviews_tab
 
 log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1280, 720)  # fits a 1366×768 laptop screen with the taskbar
-TAB_MODULES = (households_tab, plans_tab, reports_tab, exchange_tab)
+TAB_MODULES = (households_tab, plans_tab, reports_tab, exchange_tab, reviews_tab)
 TAB_CLASSES = (households_tab.HouseholdsTab, plans_tab.PlansTab, reports_tab.ReportsTab,
-               exchange_tab.ExchangeTab)
+               exchange_tab.ExchangeTab, reviews_tab.ReviewsTab)
 
 
 class MainWindow(QMainWindow):

@@ -130,6 +130,17 @@ def mark_step(store: Store, review_id: str, step: str, status: str, on: date) ->
     return get_round(store, review_id)
 
 
+def _advance(store: Store, rnd: Mapping[str, Any], on: date, *, done: str | None = None,
+             doing: str | None = None) -> None:
+    """Move the round's steps along as work is recorded (never backwards)."""
+    current = steps.normalised(rnd.get("steps"))
+    if done and current[done]["status"] != "done":
+        current = steps.mark(current, done, "done", on.isoformat())
+    if doing and current[doing]["status"] == "todo":
+        current = steps.mark(current, doing, "doing", on.isoformat())
+    repo.update(store, "reviews", rnd["id"], {"steps": current})
+
+
 def _open_round(store: Store, review_id: str) -> dict[str, Any]:
     rnd = get_round(store, review_id)
     if rnd["status"] != "open":
@@ -241,6 +252,11 @@ def record_survey(store: Store, item_id: str, *, phieu_a_result: str, on: date,
             changes.update(assessment_id=saved["id"], proposed_category=evaluation.category)
         repo.update(store, "review_items", item_id, changes)
         hh_repo.update_household(store, item["household_id"], {"phieu_a_result": phieu_a_result})
+        left = store.scalar("SELECT count(*) FROM review_items WHERE review_id = ? AND deleted = 0 "
+                            "AND surveyed_on IS NULL", (rnd["id"],))
+        _advance(store, rnd, on, done="list", doing=None if left else "meeting")
+        _advance(store, get_round(store, rnd["id"]), on, done=None if left else "survey",
+                 doing="survey" if left else None)
     out = get_item(store, item_id)
     out["evaluation"] = evaluation
     return out
@@ -275,6 +291,7 @@ def record_meeting(store: Store, review_id: str, *, village: str | None, meeting
         for i in listed:
             repo.update(store, "review_items", i["id"],
                         {"meeting_result": results.get(i["id"], i["proposed_category"])})
+        _advance(store, rnd, day, done="survey", doing="meeting")
     return meeting
 
 
@@ -291,7 +308,8 @@ def set_posting(store: Store, review_id: str, start: date | str) -> dict[str, An
     end = calendar.posting_end(day, rnd.get("posting_days") or calendar.DEFAULT_POSTING_DAYS, get_holidays(store))
     repo.update(store, "reviews", review_id, {
         "posting_start": day.isoformat(), "posting_end": end.isoformat(),
-        "steps": steps.mark(rnd["steps"], "posting", "doing", day.isoformat())})
+        "steps": steps.mark(steps.mark(rnd["steps"], "meeting", "done", day.isoformat()), "posting", "doing",
+                            day.isoformat())})
     return get_round(store, review_id)
 
 
@@ -314,6 +332,7 @@ def record_complaint(store: Store, item_id: str, *, complaint_date: date | str, 
     if not (text or "").strip():
         raise ValidationError("Hãy ghi nội dung khiếu nại.", field="complaint")
     day = as_date(complaint_date, "complaint_date", "Ngày nhận khiếu nại")
+    _advance(store, get_round(store, item["review_id"]), day, done="posting", doing="complaints")
     repo.update(store, "review_items", item_id, {
         "complaint": text.strip(), "complaint_by": (by or "").strip() or None, "complaint_date": day.isoformat(),
         "complaint_outcome": None, "complaint_resolved_on": None, "complaint_category": None})
@@ -342,3 +361,20 @@ def resolve_complaint(store: Store, item_id: str, *, on: date | str, outcome: st
 def category_label(code: str | None) -> str:
     """Vietnamese label of a category code ('' for None)."""
     return CATEGORY_LABELS.get(code or "", "")
+
+
+def review_units(store: Store) -> list[tuple[str, str]]:
+    """(code, name) of the units whose households a round may review: the installation's own
+    unit for a commune; every unit holding households for a receiving office (demo data)."""
+    inst = store.query_one("SELECT unit_code, role FROM installation WHERE id = 1")
+    if inst is not None and inst["role"] == "commune":
+        codes = [inst["unit_code"]]
+    else:
+        codes = [r[0] for r in store.query("SELECT DISTINCT unit_code FROM households WHERE deleted = 0 "
+                                           "ORDER BY unit_code")]
+    out = []
+    for code in codes:
+        name = store.scalar("SELECT name FROM units WHERE code = ? AND deleted = 0 ORDER BY valid_from DESC LIMIT 1",
+                            (code,))
+        out.append((code, name or code))
+    return out
