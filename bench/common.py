@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from cannngheo_desktop.storage import households as hh_store
 from cannngheo_desktop.storage import repo
-from cannngheo_desktop.storage.db import open_db
+from cannngheo_desktop.storage.db import MIGRATIONS, open_db
 
 from .generate import iter_households, make_units
 
@@ -59,14 +60,25 @@ def load_units(store) -> list[dict]:
     return units
 
 
+def schema_tag() -> str:
+    """Short hash of every migration script: a cached dataset is only reused with the same schema
+    (while the app is young, migrations get renumbered and edited, not only appended)."""
+    digest = hashlib.sha256()
+    for number, script in MIGRATIONS:
+        digest.update(f"{number}\n{script}".encode())
+    return digest.hexdigest()[:10]
+
+
 def make_dataset(workdir: Path, households: int, seed: int = 1) -> Path:
     """A database with ``households`` generated households (+ ~4× members) loaded through the
     storage layer (audit, change log, search index), built once and cached in ``workdir`` by
     (households, seed). Benchmarks that read data start from here."""
     workdir.mkdir(parents=True, exist_ok=True)
-    target = workdir / f"dataset-{households}-{seed}.sqlite"
+    target = workdir / f"dataset-{households}-{seed}-{schema_tag()}.sqlite"
     if target.exists():
         return target
+    for stale in workdir.glob(f"dataset-{households}-{seed}*.sqlite*"):
+        stale.unlink()  # built with other migrations: would be missing tables or columns
     building = workdir / f"building-{households}-{seed}.sqlite"
     for stale in workdir.glob(f"{building.name}*"):
         stale.unlink()
