@@ -20,8 +20,8 @@ from typing import Any
 from openpyxl import Workbook
 from reportlab.pdfgen.canvas import Canvas
 
-from cannngheo_desktop.reporting import ReportParams, build_report, make_context
 from cannngheo_desktop.report_profiles import profiles_for
+from cannngheo_desktop.reporting import ReportParams, build_report, make_context
 from cannngheo_desktop.reports import pdf_base
 from cannngheo_desktop.reports.household_list import household_rows
 from cannngheo_desktop.reports.profile_pdf import draw_profile, new_canvas, write_profiles

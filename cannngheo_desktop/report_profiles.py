@@ -90,7 +90,7 @@ def members_table(members: Sequence[Mapping[str, Any]]) -> Table:
              EMPLOYMENT.get(m.get("employment") or "", ""), _yes(m.get("has_health_insurance"))]
             for i, m in enumerate(members, start=1)]
     return Table(["TT", "Họ và tên", "Quan hệ", "Giới", "Ngày sinh", "Số CCCD", "Dân tộc", "Học vấn",
-                  "Việc làm", "BHYT"], [6, 33, 13, 9, 17, 22, 11, 29, 30, 10], rows)
+                  "Việc làm", "BHYT"], [6, 32, 14, 8, 17, 22, 13, 28, 30, 10], rows)
 
 
 def living(household: Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -61,6 +61,12 @@ class Profile:
     signature: tuple[str, str] = ("Người lập biểu", "Xác nhận của UBND xã")
 
 
+def _pair_width(label: str, value: Any) -> float:
+    """Width of "label: value" as drawn (bold label, regular value)."""
+    shown = value if value not in (None, "") else "—"
+    return stringWidth(nfc(label) + ": ", FONT_BOLD, SIZE) + stringWidth(nfc(shown), FONT, SIZE)
+
+
 class _Pen:
     """A cursor over the canvas with the page furniture and overflow handling."""
 
@@ -130,13 +136,13 @@ class _Pen:
         i = 0
         while i < len(items):
             label, value = items[i]
-            wide = stringWidth(nfc(f"{label}: {value}"), FONT, SIZE) > half - 6
+            wide = _pair_width(label, value) > half - 6
             self.need(LEAD)
             self.y -= LEAD
             self._pair(LEFT, label, value, WIDTH if wide else half - 6)
             if not wide and i + 1 < len(items):
                 nlabel, nvalue = items[i + 1]
-                if stringWidth(nfc(f"{nlabel}: {nvalue}"), FONT, SIZE) <= half - 6:
+                if _pair_width(nlabel, nvalue) <= half - 6:
                     self._pair(LEFT + half, nlabel, nvalue, half - 6)
                     i += 1
             i += 1
