@@ -63,9 +63,22 @@ def test_walk_through_a_round(qtbot, commune_ctx, shown_messages, monkeypatch, t
     assert {tab.table.item(r, 1).text() for r in range(5)} >= {"Nguyễn Văn Đức", "Trần Thị Hoà"}
     assert "còn 5 hộ chưa rà soát" in tab.facts_label.text()
 
+    # A request form for a household not on the list (search folds diacritics).
+    tab.add_button.click()
+    dialog = tab.add_dialog
+    dialog.ui.searchEdit.setText("dang thi ngoc anh")
+    dialog.search()
+    assert dialog.ui.householdList.count() == 1
+    dialog.ui.buttonBox.button(dialog.ui.buttonBox.StandardButton.Ok).click()
+    assert "người nộp" in dialog.ui.errorLabel.text() and dialog.isVisible()
+    dialog.ui.requestByEdit.setText("Đặng Thị Ngọc Ánh")
+    dialog.ui.buttonBox.button(dialog.ui.buttonBox.StandardButton.Ok).click()
+    assert not dialog.isVisible() and tab.table.rowCount() == 6
+    assert "Có giấy đề nghị" in {tab.table.item(r, 2).text() for r in range(6)}
+
     tab.decision_edit.setText("125/QĐ-UBND")  # deciding now is refused with the reason
     tab.decide_button.click()
-    assert "5 hộ chưa rà soát" in shown_messages[-1][2]
+    assert "6 hộ chưa rà soát" in shown_messages[-1][2]
 
     _set_day(tab, 2026, 11, 5)
     tab.table.selectAll()
@@ -104,6 +117,6 @@ def test_walk_through_a_round(qtbot, commune_ctx, shown_messages, monkeypatch, t
     _set_day(tab, 2026, 12, 7)
     tab.certificates_button.click()
     pages = PdfReader(str(out.with_suffix(".pdf"))).pages
-    assert len(pages) == 5  # A, B, C (kept near-poor after the complaint), G, H
+    assert len(pages) == 6  # A, B, C (kept near-poor after the complaint), D (new poor), G, H
     assert "Lê Văn Hưởng" in "".join(p.extract_text() for p in pages)
     assert all(tab.table.item(r, 8).text().endswith("/GCN-HN.HCN") for r in range(tab.table.rowCount()))

@@ -36,6 +36,7 @@ from ...storage.rulesets import list_rulesets
 from .. import errors
 from ..context import AppContext
 from ..dialogs import files
+from ..dialogs.review_add_dialog import ReviewAddDialog
 
 TITLE = "Rà soát"
 COLUMNS = ["Thôn/Tổ", "Chủ hộ", "Lý do", "Hiện tại", "Đề xuất", "Họp dân", "Khiếu nại", "Kết quả", "Số GCN"]
@@ -90,6 +91,9 @@ class ReviewsTab(QWidget):
         self.day_edit = QDateEdit(QDate.currentDate())
         self.day_edit.setDisplayFormat("dd/MM/yyyy")
         self.day_edit.setCalendarPopup(True)
+        self.add_dialog: ReviewAddDialog | None = None
+        self.add_button = QPushButton("Thêm hộ / giấy đề nghị…")
+        self.add_button.clicked.connect(self.add_household)
         self.survey_button = QPushButton("Ghi kết quả rà soát (hộ đã chọn)")
         self.survey_button.clicked.connect(self.survey_selected)
         self.attendees_spin = QSpinBox()
@@ -132,6 +136,7 @@ class ReviewsTab(QWidget):
         grid.addWidget(self.decision_edit, 2, 0, 1, 3)
         grid.addWidget(self.decide_button, 2, 3)
         grid.addWidget(self.certificates_button, 2, 5)
+        grid.addWidget(self.add_button, 1, 6)
         return box
 
     # -- state ------------------------------------------------------------------------------
@@ -230,6 +235,16 @@ class ReviewsTab(QWidget):
             self.round_combo.addItem("", rnd["id"])
             self.round_combo.setCurrentIndex(self.round_combo.count() - 1)
         self._run(go)
+
+    def add_household(self) -> None:
+        """Open the (non-blocking) dialog that records a request or adds a household by hand."""
+        review_id = self.review_id()
+        if not review_id:
+            errors.warn(self, "Hãy mở hoặc chọn một đợt rà soát trước.")
+            return
+        self.add_dialog = ReviewAddDialog(self.store, review_id, self, today=self.day())
+        self.add_dialog.accepted.connect(self.refresh)
+        self.add_dialog.open()
 
     def survey_selected(self) -> None:
         chosen = self._need_selection()
