@@ -111,3 +111,22 @@ def test_unknown_household_and_empty_batch_are_refused(store, tmp_path: Path) ->
         build_report(store, "household-profiles", ReportParams(unit_code="00679", category="poor"),
                      tmp_path / "y.pdf")
     assert not list(tmp_path.iterdir())
+
+
+def test_cancelled_batch_leaves_no_file(store, tmp_path: Path) -> None:
+    class CancelAfterTwo:
+        def __init__(self) -> None:
+            self.done = 0
+
+        def report(self, done: int, total: int) -> None:
+            self.done = done
+
+        def cancelled(self) -> bool:
+            return self.done >= 2
+
+    from cannngheo_desktop.core.errors import Cancelled
+
+    with pytest.raises(Cancelled):
+        build_report(store, "household-profiles", ReportParams(unit_code="00679"), tmp_path / "huy.pdf",
+                     progress=CancelAfterTwo())
+    assert not list(tmp_path.iterdir())
