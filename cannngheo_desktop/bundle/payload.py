@@ -19,7 +19,7 @@ from .errors import refuse
 
 # What a commune owns and sends up, parents before children (foreign keys).
 UPWARD_TABLES = ("households", "members", "household_events", "assessments", "support_actions",
-                 "duplicate_decisions", "reviews", "review_items", "plans", "plan_units",
+                 "duplicate_decisions", "reviews", "review_items", "review_meetings", "plans", "plan_units",
                  "plan_amendments", "plan_objectives", "milestones")
 # What an office owns and sends down.
 DOWNWARD_TABLES = ("units", "unit_successors", "bodies", "rulesets", "support_measures", "plans",

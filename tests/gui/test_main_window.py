@@ -13,7 +13,7 @@ from cannngheo_desktop.gui.dialogs import files
 from cannngheo_desktop.gui.main_window import MainWindow
 from cannngheo_desktop.storage import households, open_db
 
-TAB_TITLES = ["Hộ gia đình", "Kế hoạch", "Báo cáo", "Trao đổi dữ liệu"]
+TAB_TITLES = ["Hộ gia đình", "Kế hoạch", "Báo cáo", "Trao đổi dữ liệu", "Rà soát"]
 
 
 @pytest.fixture
