@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from ..core import model
@@ -119,6 +120,12 @@ _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
+@lru_cache(maxsize=8192)
+def _key(value: str) -> str:
+    """fold() of a cell's text, cached: coded columns repeat a handful of values."""
+    return fold(value)
+
+
 class CellError(ValueError):
     """A cell that cannot be read (the message is Vietnamese and names the value)."""
 
@@ -134,7 +141,7 @@ def text(value: Any) -> str:
 
 def code_from(value: Any, words: dict[str, str], label: str) -> str | None:
     """A code from a cell, by code, Vietnamese label or common word; CellError when unknown."""
-    key = fold(text(value))
+    key = _key(text(value))
     if not key:
         return None
     if key in words:
@@ -158,7 +165,7 @@ def bool_from(value: Any, label: str) -> bool | None:
     """Yes/no cell: 'x', 'có', '1' → True; 'không', '0' → False; empty → None (unknown)."""
     if isinstance(value, bool):
         return value
-    key = fold(text(value))
+    key = _key(text(value))
     if not key:
         return None
     if key in TRUE_WORDS:
@@ -170,7 +177,7 @@ def bool_from(value: Any, label: str) -> bool | None:
 
 def category_from(value: Any) -> str | None:
     """'Hộ cận nghèo', 'CN', 'can ngheo' → near_poor; 'nghèo' → poor; a code as such."""
-    key = fold(text(value))
+    key = _key(text(value))
     if not key:
         return None
     if key in model.CATEGORY_LABELS:

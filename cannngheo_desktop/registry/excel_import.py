@@ -15,11 +15,11 @@ from typing import Any
 
 from ..core.errors import Cancelled, FileFormatError, ValidationError
 from ..core.progress import Progress, or_null
-from ..core.text import fold
 from ..storage import households as hh_repo
 from ..storage import registry_queries as rq
 from ..storage.backup import backup_database
 from ..storage.db import Store
+from ..storage.registry_queries import folded
 from .excel_reader import CandidateHousehold, ImportPlan, RowIssue, read_workbook
 from .validation import validate_household
 
@@ -132,7 +132,7 @@ def _file_duplicates(report: ImportReport) -> None:
     by_cccd: dict[str, tuple[int, int]] = {}
     by_name: dict[tuple[str, str, str], tuple[int, int]] = {}
     for n, cand in enumerate(report.households):
-        village = fold(cand.household.get("village"))
+        village = folded(cand.household.get("village"))
         for i, m in enumerate(cand.members):
             row = cand.member_rows[i]
             cccd = m.get("cccd")
@@ -142,7 +142,7 @@ def _file_duplicates(report: ImportReport) -> None:
                     report.issues.append(RowIssue(row, "warning", "cccd",
                                                   f"Số CCCD {cccd} trùng với dòng {first[1]} trong tệp."))
             if m.get("full_name") and m.get("birth_date"):
-                key = (fold(m["full_name"]), str(m["birth_date"]), village)
+                key = (folded(m["full_name"]), str(m["birth_date"]), village)
                 first = by_name.setdefault(key, (n, row))
                 if first[0] != n:
                     report.issues.append(RowIssue(row, "warning", "full_name",

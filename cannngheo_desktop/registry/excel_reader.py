@@ -150,6 +150,24 @@ def _is_total_row(values: dict[str, Any], raw: tuple) -> bool:
     return False
 
 
+CONVERTERS: dict[str, Any] = {
+    "household_code": lambda v: col.text(v) or None, "village": lambda v: col.text(v) or None,
+    "address": lambda v: col.text(v) or None, "unit_code": lambda v: col.text(v) or None,
+    "head_name": lambda v: col.text(v) or None, "group_no": lambda v: col.text(v) or None,
+    "category": col.category_from, "is_merit": lambda v: col.bool_from(v, "Hộ có công"),
+    "income_month": lambda v: _int(col.number_from(v, "Thu nhập")),
+    "floor_area_m2": lambda v: col.number_from(v, "Diện tích nhà ở"),
+    "full_name": lambda v: col.text(v) or None, "ethnicity": lambda v: col.text(v) or None,
+    "relation": lambda v: col.code_from(v, col.RELATION_WORDS, "Quan hệ với chủ hộ"),
+    "sex": lambda v: col.code_from(v, col.SEX_WORDS, "Giới tính"),
+    "education_level": col.education_from,
+    "employment": lambda v: col.code_from(v, col.EMPLOYMENT_WORDS, "Việc làm"),
+    "in_school": lambda v: col.bool_from(v, "Đang đi học"),
+    "has_health_insurance": lambda v: col.bool_from(v, "Thẻ BHYT"),
+    "disabled": lambda v: col.bool_from(v, "Khuyết tật"),
+}
+
+
 class _Builder:
     """Groups data rows into households (see docs/excel-import.md for the rules)."""
 
@@ -167,28 +185,12 @@ class _Builder:
     def _convert(self, row: int, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         hh: dict[str, Any] = {}
         m: dict[str, Any] = {}
-        converters = {
-            "household_code": lambda v: col.text(v) or None, "village": lambda v: col.text(v) or None,
-            "address": lambda v: col.text(v) or None, "unit_code": lambda v: col.text(v) or None,
-            "head_name": lambda v: col.text(v) or None, "group_no": lambda v: col.text(v) or None,
-            "category": col.category_from, "is_merit": lambda v: col.bool_from(v, "Hộ có công"),
-            "income_month": lambda v: _int(col.number_from(v, "Thu nhập")),
-            "floor_area_m2": lambda v: col.number_from(v, "Diện tích nhà ở"),
-            "full_name": lambda v: col.text(v) or None, "ethnicity": lambda v: col.text(v) or None,
-            "relation": lambda v: col.code_from(v, col.RELATION_WORDS, "Quan hệ với chủ hộ"),
-            "sex": lambda v: col.code_from(v, col.SEX_WORDS, "Giới tính"),
-            "education_level": col.education_from,
-            "employment": lambda v: col.code_from(v, col.EMPLOYMENT_WORDS, "Việc làm"),
-            "in_school": lambda v: col.bool_from(v, "Đang đi học"),
-            "has_health_insurance": lambda v: col.bool_from(v, "Thẻ BHYT"),
-            "disabled": lambda v: col.bool_from(v, "Khuyết tật"),
-        }
         for name, value in values.items():
             if value is None or value == "":
                 continue
             try:
-                if name in converters:
-                    out = converters[name](value)
+                if name in CONVERTERS:
+                    out = CONVERTERS[name](value)
                     (hh if name in col.HOUSEHOLD_FIELDS else m)[name] = out
                 elif name == "cccd":
                     m["cccd"], warning = col.cccd_from(value)
@@ -315,7 +317,8 @@ def _read_rows(path: Path, sheet: str, head: list[tuple], rest: Any, header_inde
     for number, raw in rows():
         values = {name: (raw[j] if j < len(raw) else None) for j, name in fields.items()}
         present = [k for k, v in values.items() if v not in (None, "") and k not in col.IGNORED_FIELDS]
-        if not present or _is_number_row(list(raw)) or _is_total_row(values, raw):
+        near_header = number <= header_index + 4  # a row of column numbers sits right under it
+        if not present or (near_header and _is_number_row(list(raw))) or _is_total_row(values, raw):
             continue
         count += 1
         builder.add_row(number, {k: v for k, v in values.items() if k not in col.IGNORED_FIELDS})

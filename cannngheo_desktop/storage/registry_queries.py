@@ -11,11 +11,15 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from ..core.text import fold, fts_query
 from . import repo
 from .db import Store
+
+# fold() is pure and imports fold the same names several times (file checks, duplicates).
+folded = lru_cache(maxsize=131_072)(fold)
 
 # Columns of the list, in display order (the GUI model uses these names and labels).
 LIST_COLUMNS = ("household_code", "head_name", "village", "unit_name", "category", "member_count",
@@ -339,7 +343,7 @@ def find_duplicates_many(store: Store, items: Sequence[tuple[Mapping[str, Any], 
     exclude = list(exclude_ids) if exclude_ids is not None else [None] * len(items)
     own_ids = [(ex or hh.get("id") or None) for (hh, _), ex in zip(items, exclude, strict=True)]
     cccds = {str(m["cccd"]) for _, ms in items for m in ms if m.get("cccd")}
-    names = {(fold(m.get("full_name")), str(m["birth_date"])) for _, ms in items for m in ms
+    names = {(folded(m.get("full_name")), str(m["birth_date"])) for _, ms in items for m in ms
              if m.get("full_name") and m.get("birth_date")}
     by_cccd: dict[str, list[Any]] = {}
     for r in _lookup(store, "_dup_cccd", ((c,) for c in cccds), "m.cccd = k.k1", 1) if cccds else []:
@@ -352,15 +356,15 @@ def find_duplicates_many(store: Store, items: Sequence[tuple[Mapping[str, Any], 
     results: list[list[Duplicate]] = []
     for (household, members), own in zip(items, own_ids, strict=True):
         found: list[Duplicate] = []
-        village = fold(household.get("village"))
+        village = folded(household.get("village"))
         for index, m in enumerate(members):
             seen: set[str] = set()
             for r in by_cccd.get(str(m.get("cccd") or ""), []):
                 if _keep(r, own, decided, seen):
                     found.append(_dup("cccd", index, r, f"Số CCCD {m['cccd']} đã có ở {_where_text(r)}."))
-            key = (fold(m.get("full_name")), str(m.get("birth_date") or ""))
+            key = (folded(m.get("full_name")), str(m.get("birth_date") or ""))
             for r in by_name.get(key, []):
-                if fold(r["village"]) == village and _keep(r, own, decided, seen):
+                if folded(r["village"]) == village and _keep(r, own, decided, seen):
                     found.append(_dup("name_birth_village", index, r,
                                       f"{r['full_name']}, cùng ngày sinh và thôn/tổ, đã có ở {_where_text(r)}."))
         results.append(found)
