@@ -46,7 +46,7 @@ def daily_backup(store: Store) -> str | None:
     try:
         if backup.daily_backup_due(store.path):
             target = backup.backup_database(store.conn, store.path, reason="hang-ngay")
-            return f"Đã tự động sao lưu hằng ngày: {target.name}."
+            return f"Đã sao lưu tự động hôm nay ({target.parent.name}/)."
     except AppError as exc:
         log.warning("Daily backup failed: %s", exc.detail or exc.message)
         return f"Chưa sao lưu tự động được: {exc.message}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QWidget
 
 from .. import APP_TITLE, __version__, paths
 from ..core.errors import AppError
@@ -41,6 +41,9 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(6, 0, 12, 0)
             self.statusBar().addWidget(label)
         self.note_label.setStyleSheet("color: #205080;")
+        # A long note must never push the database path off a 1366-px screen: the label may
+        # shrink (its full text stays in the tooltip).
+        self.note_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.note_label, 1)
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)

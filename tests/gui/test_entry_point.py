@@ -72,7 +72,7 @@ def test_demo_session_builds_data_and_logs_in(qtbot, tmp_path, shown_messages):
         assert ctx is not None and shown_messages == []
         assert ctx.user_name == demo.ADMIN_NAME
         assert count_households(ctx.store, ListQuery(category="near_poor")) == 505
-        assert any("sao lưu hằng ngày" in note for note in ctx.notes)
+        assert any("sao lưu tự động hôm nay" in note for note in ctx.notes)
     finally:
         ctx.close()
 
