@@ -26,6 +26,8 @@ def build_main_window(store: Store, inst: Installation, user: dict[str, Any]) ->
     size = window.size()
     window.close()
     app.processEvents()
-    if len(titles) != 4:
-        raise RuntimeError(f"cửa sổ chính có {len(titles)} thẻ, cần 4")
+    required = ("Hộ gia đình", "Kế hoạch", "Báo cáo", "Trao đổi dữ liệu")
+    missing = [t for t in required if t not in titles]
+    if missing:
+        raise RuntimeError(f"cửa sổ chính thiếu thẻ: {', '.join(missing)}")
     return f"{len(titles)} thẻ ({', '.join(titles)}), {size.width()}×{size.height()}, nền {app.platformName()}"
