@@ -317,8 +317,12 @@ def _assess(store: Store, ids: list[str]) -> dict[str, int] | None:
     return dict(result.counts)
 
 
-def build_demo(store: Store, *, seed: int = 2023, households_extra: int = 0) -> dict[str, Any]:
+def build_demo(store: Store, *, seed: int = 2023, households_extra: int = 0,
+               year_in_progress: bool = False) -> dict[str, Any]:
     """Fill an empty database with the demo (see module docstring) in ONE transaction.
+
+    ``year_in_progress`` adds 2023's support actions and exits (demo_activity.py): what the
+    window and the command line show; tests of the plan's starting point leave it off.
 
     Sets up the installation (aggregator of unit 020, admin/admin123) when the file is new.
     ``households_extra`` adds that many ordinary (not poor) households for larger trials.
@@ -374,7 +378,12 @@ def build_demo(store: Store, *, seed: int = 2023, households_extra: int = 0) -> 
         ids = add_households(store, items)
         repo.insert_many(store, "household_events", events)
         assessed = _assess(store, ids)
+        activity = None
+        if year_in_progress:
+            from .demo_activity import add_year_in_progress
+
+            activity = add_year_in_progress(store, plans.plan_units(store, plan["id"]), seed=seed)
     return {"plan_id": plan["id"], "households": len(ids), "near_poor": len(events),
             "movers": MOVERS, "members": sum(len(ms) for _, ms in items), "events": len(events),
-            "assessed": assessed, "admin": ADMIN_NAME,
+            "assessed": assessed, "activity": activity, "admin": ADMIN_NAME,
             "units": [short_unit_name(units[c]["name"]) for c in codes]}

@@ -163,3 +163,27 @@ def test_cli_demo_command(tmp_path: Path, capsys) -> None:
     assert "505 hộ cận nghèo" in out and "admin123" in out
     with open_db(tmp_path / "cli.sqlite") as store:
         assert store.scalar("SELECT count(*) FROM plans WHERE doc_no = '90/KH-UBND'") == 1
+
+
+def test_year_in_progress_shows_exits_and_support_in_the_tracker(tmp_path: Path) -> None:
+    from cannngheo_desktop.storage import plan_measures, support
+
+    store = open_db(tmp_path / "year.sqlite", user="admin")
+    summary = demo.build_demo(store, seed=2023, year_in_progress=True)
+    exits = summary["activity"]["exits"]
+    assert 0 < exits <= 75
+    events = store.query("SELECT household_id, event_date FROM household_events "
+                         "WHERE kind = 'exited_near_poverty'")
+    assert len(events) == exits and all(e["event_date"].startswith("2023-") for e in events)
+    exited = {e["household_id"] for e in events}
+    categories = {r["category"] for r in store.query(
+        f"SELECT category FROM households WHERE id IN ({','.join('?' * len(exited))})", tuple(exited))}
+    assert categories == {"not_poor"}
+    progress = plan_measures.progress(store, summary["plan_id"], date(2023, 12, 31))
+    assert progress.total.exited == exits
+    done = [a for a in support.list_actions(store) if a["status"] == "done"]
+    assert done and all(a["done_date"] for a in done)
+    # The starting point stays the customer's appendix.
+    table = plans.plan_table(store, summary["plan_id"])
+    assert table[-1]["baseline_near_poor"] == 505 and table[-1]["target_reduction"] == 75
+    store.close()

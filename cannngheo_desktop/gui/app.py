@@ -26,7 +26,7 @@ def build_demo_if_empty(store: Store) -> bool:
         return False
     from .. import demo  # written alongside; imported only when asked for
 
-    demo.build_demo(store)
+    demo.build_demo(store, year_in_progress=True)
     return True
 
 
