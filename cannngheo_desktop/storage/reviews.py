@@ -265,9 +265,12 @@ def record_survey(store: Store, item_id: str, *, phieu_a_result: str, on: date,
 # --- meeting, posting, complaints ----------------------------------------------------------
 def record_meeting(store: Store, review_id: str, *, village: str | None, meeting_date: date | str,
                    attendees: int, agreed: str = "", disagreements: str = "",
-                   results: Mapping[str, str] | None = None) -> dict[str, Any]:
+                   results: Mapping[str, str] | None = None,
+                   notes: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Minutes of one village meeting. Every household of the village must be surveyed; the
-    meeting agrees the proposal unless ``results`` (item id → category) says otherwise."""
+    meeting agrees the proposal unless ``results`` (item id → category) says otherwise; a
+    changed category needs a note (``notes``: item id → text), written into the minutes'
+    disagreements as "Hộ …: đề xuất … → họp dân … (note)"."""
     rnd = _open_round(store, review_id)
     day = as_date(meeting_date, "meeting_date", "Ngày họp")
     if attendees is None or int(attendees) < 1:
@@ -283,6 +286,17 @@ def record_meeting(store: Store, review_id: str, *, village: str | None, meeting
     for cat in results.values():
         if cat not in decisions.FINAL_CHOICES:
             raise ValidationError(f"Kết quả họp '{cat}' không hợp lệ.", field="results")
+    lines = [disagreements.strip()] if (disagreements or "").strip() else []
+    for i in listed:
+        changed = results.get(i["id"])
+        if changed and changed != i["proposed_category"]:
+            note = ((notes or {}).get(i["id"]) or "").strip()
+            if not note:
+                raise ValidationError(f"Hộ {i['head_name']}: họp dân đổi phân loại thì phải ghi lý do.",
+                                      field="notes")
+            lines.append(f"Hộ {i['head_name']}: đề xuất {category_label(i['proposed_category']).lower()} → "
+                         f"họp dân {category_label(changed).lower()} ({note})")
+    disagreements = "\n".join(lines)
     with store.transaction():
         meeting = repo.insert(store, "review_meetings", {
             "unit_code": rnd["unit_code"], "review_id": review_id, "village": village or "",
