@@ -29,7 +29,8 @@ MOVES = (("Mới công nhận", "became_poor", "became_near_poor"),
          ("Chuyển sang loại khác", "poor_to_near_poor", "near_poor_to_poor"))
 
 
-def _movement(item: dict[str, Any]) -> str | None:
+def movement(item: dict[str, Any]) -> str | None:
+    """The event kind the decision writes (or wrote) for one item; None when unchanged or refused."""
     if item.get("event_kind"):
         return item["event_kind"]
     if item.get("reply_date") or decisions.is_refusal(item, item["final_category"]):
@@ -47,7 +48,7 @@ def round_report(store: Store, review_id: str, on: date) -> SummaryReport:
     rows_cat = [[1, "Danh sách trước rà soát", before[POOR], before[NEAR_POOR]],
                 [2, "Kết quả rà soát" + ("" if rnd["status"] == "decided" else " (đề xuất, chưa có quyết định)"),
                  after[POOR], after[NEAR_POOR]]]
-    moves = Counter(k for k in map(_movement, listed) if k)
+    moves = Counter(k for k in map(movement, listed) if k)
     rows_move = [[n, label, moves[p], moves[c]] for n, (label, p, c) in enumerate(MOVES, start=1)]
     ruleset = rulesets.get_ruleset(store, rnd["ruleset_code"])
     deprived: Counter = Counter()
