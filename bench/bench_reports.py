@@ -24,7 +24,7 @@ from cannngheo_desktop.report_profiles import profiles_for
 from cannngheo_desktop.reporting import ReportParams, build_report, make_context
 from cannngheo_desktop.reports import pdf_base
 from cannngheo_desktop.reports.household_list import household_rows
-from cannngheo_desktop.reports.profile_pdf import draw_profile, new_canvas, write_profiles
+from cannngheo_desktop.reports.profile_pdf import draw_profile, new_canvas, save_canvas, write_profiles
 from cannngheo_desktop.storage import report_queries as rq
 from cannngheo_desktop.storage.db import open_db
 
@@ -65,7 +65,7 @@ def bench_profiles(db: Path, workdir: Path) -> Result:
     with timer() as b:
         for name, args, kwargs in recorder.ops:
             getattr(bare, name)(*args, **kwargs)
-        bare.save()
+        save_canvas(bare)
     rate = pages / t[0]
     return Result(f"{len(ids):,} household profiles in one PDF ({pages} pages)", b[0], t[0],
                   f"≥ {MIN_PAGES_PER_S:.0f} pages/s", rate >= MIN_PAGES_PER_S,

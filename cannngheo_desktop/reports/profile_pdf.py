@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -61,10 +62,36 @@ class Profile:
     signature: tuple[str, str] = ("Người lập biểu", "Xác nhận của UBND xã")
 
 
+_WIDTHS: dict[tuple[str, str, float], float] = {}
+
+
+def _width(text: str, font: str, size: float) -> float:
+    """stringWidth, memoised: labels, headers and short values repeat on every page."""
+    key = (text, font, size)
+    w = _WIDTHS.get(key)
+    if w is None:
+        w = stringWidth(text, font, size)
+        if len(_WIDTHS) < 50_000:
+            _WIDTHS[key] = w
+    return w
+
+
+def _clip(text: str, font: str, size: float, width: float) -> str:
+    """The longest prefix of ``text`` that fits ``width`` with "…" (binary search)."""
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if stringWidth(text[:mid] + "…", font, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…"
+
+
 def _pair_width(label: str, value: Any) -> float:
     """Width of "label: value" as drawn (bold label, regular value)."""
     shown = value if value not in (None, "") else "—"
-    return stringWidth(nfc(label) + ": ", FONT_BOLD, SIZE) + stringWidth(nfc(shown), FONT, SIZE)
+    return _width(nfc(label) + ": ", FONT_BOLD, SIZE) + _width(nfc(shown), FONT, SIZE)
 
 
 class _Pen:
@@ -79,10 +106,8 @@ class _Pen:
     def text(self, x: float, y: float, value: Any, *, font: str = FONT, size: float = SIZE,
              anchor: str = "left", width: float | None = None) -> None:
         s = nfc(value)
-        if width is not None and stringWidth(s, font, size) > width:
-            while s and stringWidth(s + "…", font, size) > width:
-                s = s[:-1]
-            s += "…"
+        if width is not None and _width(s, font, size) > width:
+            s = _clip(s, font, size, width)
         self.c.setFont(font, size)
         if anchor == "center":
             self.c.drawCentredString(x, y, s)
@@ -149,7 +174,7 @@ class _Pen:
 
     def _pair(self, x: float, label: str, value: Any, width: float) -> None:
         lab = nfc(label) + ": "
-        lw = stringWidth(lab, FONT_BOLD, SIZE)
+        lw = _width(lab, FONT_BOLD, SIZE)
         self.text(x, self.y, lab, font=FONT_BOLD)
         self.text(x + lw, self.y, value if value not in (None, "") else "—", width=width - lw)
 
@@ -239,6 +264,18 @@ def new_canvas(path: Path | str, title: str) -> Canvas:
     return c
 
 
+def save_canvas(canvas: Canvas) -> None:
+    """Save with deflate only: reportlab's default adds an ASCII85 pass over every page, run in
+    pure Python when its C accelerator is missing (a third of a batch's time), for no benefit
+    in a binary file. ``rl_config.useA85`` is read while saving, so it is switched off only then."""
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        canvas.save()
+    finally:
+        rl_config.useA85 = saved
+
+
 def write_profiles(profiles: Iterable[Profile], path: Path, *, title: str = "Hồ sơ hộ",
                    on_profile: Callable[[int], None] | None = None) -> int:
     """Write profiles to one PDF (each starts on a new page); returns the page count. Written
@@ -255,7 +292,7 @@ def write_profiles(profiles: Iterable[Profile], path: Path, *, title: str = "H�
                 on_profile(done)
         if not done:
             raise AppError("Không có hộ nào thỏa điều kiện lọc để in hồ sơ. Hãy đổi đơn vị hoặc phân loại.")
-        canvas.save()
+        save_canvas(canvas)
         tmp.replace(target)
     except OSError as exc:
         raise AppError(f"Không ghi được tệp PDF '{target}': {exc.strerror or exc}. "
