@@ -70,9 +70,10 @@ def round_report(store: Store, review_id: str, on: date) -> SummaryReport:
                Column("Hộ cận nghèo (hộ)", 13, "int")]
     return SummaryReport(
         title="Báo cáo kết quả rà soát hộ nghèo, hộ cận nghèo", columns=columns,
-        sections=[Section(rows_cat, title="I. Kết quả theo phân loại"),
-                  Section(rows_move, title="II. Biến động so với danh sách trước"),
-                  Section(rows_dep, title=f"III. Số hộ thiếu hụt dịch vụ xã hội cơ bản ({ruleset.code})")],
+        sections=[Section([["I", "Kết quả theo phân loại", None, None], *rows_cat,
+                           ["II", "Biến động so với danh sách trước", None, None], *rows_move,
+                           ["III", f"Số hộ thiếu hụt dịch vụ xã hội cơ bản ({ruleset.code})", None, None],
+                           *rows_dep])],
         unit_lines=(ubnd(unit["name"]), ""), subtitle=f"Rà soát {what} — {unit['name']}{decision}",
         place=place_name(unit["name"]), on=on, sheet_name="Ket qua ra soat",
         notes=(f"{figures['households']} hộ trong danh sách rà soát; {figures['complaints']} khiếu nại; "

@@ -186,7 +186,7 @@ def test_walk_through_a_round(qtbot, commune_ctx, shown_messages, monkeypatch, t
     report = tab.step_pages[7]
     tab.step_buttons[7].click()
     texts = [report.table.item(r, 1).text() for r in range(report.table.rowCount())]
-    assert "II. Biến động so với danh sách trước" in texts
+    assert "Biến động so với danh sách trước" in texts
     xlsx = tmp_path / "bc"
     monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: xlsx)
     tab.export_report("xlsx")

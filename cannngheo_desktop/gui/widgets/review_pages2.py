@@ -218,6 +218,9 @@ class CertificatesPage(QWidget):
                            day=day_of(self.day))
 
 
+HEADINGS = ("I", "II", "III")
+
+
 class ReportPage(QWidget):
     """Bước 8: the round report on screen and as Excel/PDF."""
 
@@ -248,11 +251,10 @@ class ReportPage(QWidget):
         report = round_report(self.tab.store, rnd["id"], date.today())
         out: list[list[Any]] = []
         for section in report.sections:
-            out.append(["", section.title, "", ""])
-            out += [list(r) for r in section.rows]
+            out += [["" if v is None else v for v in r] for r in section.rows]
         fill(self.table, out)
         for n, row in enumerate(out):
-            if row[0] == "":
+            if row[0] in HEADINGS:
                 for c in range(4):
                     cell = self.table.item(n, c)
                     font = cell.font()
