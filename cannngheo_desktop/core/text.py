@@ -35,6 +35,15 @@ def fold(text: str | None) -> str:
     return _NON_WORD.sub(" ", stripped.lower()).strip()
 
 
+def name_sort_key(full_name: str | None) -> str:
+    """Order of a Vietnamese name list: given name (last word) first, then the whole name,
+    tone marks ignored and đ with d. ``"Nguyễn Văn An" < "Bùi Thị Bình"``."""
+    folded = fold(full_name)
+    if not folded:
+        return ""
+    return f"{folded.rsplit(' ', 1)[-1]} {folded}"
+
+
 def fts_query(text: str) -> str:
     """Turn what a user typed into an FTS5 MATCH expression: every word, as a prefix."""
     words = fold(text).split()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..core.text import fold
+from ..core.text import fold, name_sort_key
 from . import repo
 from .db import Store
 
@@ -46,6 +46,7 @@ def add_households(store: Store, items: Iterable[tuple[Mapping[str, Any], Sequen
             hh["id"] = repo.new_id()
         live = _live(hh_members)
         hh.setdefault("head_name", _head_name(hh_members))
+        hh["head_sort"] = name_sort_key(hh["head_name"])
         hh["member_count"] = len(live)
         # Same text as household_search_text(), folded piece by piece so that each member's
         # name is folded once (fold of the joined text == the folded pieces joined).
@@ -96,7 +97,9 @@ def refresh_derived(store: Store, household_id: str,
         hh = repo.require(store, "households", household_id)
         members = get_members(store, household_id)
         live = _live(members)
-        changes = {**(extra or {}), "head_name": _head_name(members), "member_count": len(live)}
+        head = _head_name(members)
+        changes = {**(extra or {}), "head_name": head, "head_sort": name_sort_key(head),
+                   "member_count": len(live)}
         merged = {**hh, **changes}
         changes["search_key"] = household_search_text(merged, members)
         row = repo.update(store, "households", household_id, changes)

@@ -155,14 +155,14 @@ def households_behind(store: Store, plan_id: str, unit_code: str | None, metric:
     elif metric == "current":
         params["cat"] = NEAR_POOR
         sql = (f"SELECT {_BEHIND_COLUMNS}, NULL AS event_date FROM households h "
-               f"WHERE {_PLAN_HH} AND {unit_filter} AND h.category = :cat ORDER BY h.unit_code, h.head_name")
+               f"WHERE {_PLAN_HH} AND {unit_filter} AND h.category = :cat ORDER BY h.unit_code, h.head_sort")
     else:
         from .support import able_without_action_sql
 
         where, p = able_without_action_sql(year)
         params.update(p)
         sql = (f"SELECT {_BEHIND_COLUMNS}, NULL AS event_date FROM households h "
-               f"WHERE {_PLAN_HH} AND {unit_filter} AND {where} ORDER BY h.unit_code, h.head_name")
+               f"WHERE {_PLAN_HH} AND {unit_filter} AND {where} ORDER BY h.unit_code, h.head_sort")
     return [dict(r) for r in store.query(sql + " LIMIT :limit", params)]
 
 

@@ -46,7 +46,7 @@ _LATEST_ASSESSMENT = ("(SELECT a.id FROM assessments a WHERE a.household_id = h.
 # The sort whitelist: column name → SQL expression (never user text in ORDER BY).
 SORT_EXPRESSIONS = {
     "household_code": "h.household_code",
-    "head_name": "h.head_name",
+    "head_name": "h.head_sort",  # given name first, tones folded (migration 0005)
     "village": "h.village",
     "unit_name": _UNIT_NAME,
     "category": "h.category",

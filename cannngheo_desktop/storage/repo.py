@@ -31,7 +31,7 @@ JSON_COLUMNS: dict[str, frozenset[str]] = {
 }
 
 # Derived columns are written but not audited (they restate audited fields).
-UNAUDITED_COLUMNS = frozenset({"search_key"})
+UNAUDITED_COLUMNS = frozenset({"search_key", "head_sort"})
 
 _PLAIN = (int, float)  # exact types: bool (a subclass of int) still goes through to_db
 

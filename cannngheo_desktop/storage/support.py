@@ -206,7 +206,7 @@ def households_able_to_exit_without_action(store: Store, year: int, *,
         "SELECT h.id, h.unit_code, h.household_code, h.head_name, h.village, h.category, "
         "h.able_to_exit_reason FROM households h "
         f"WHERE h.deleted = 0 AND h.status = 'active' AND {units} AND {where} "
-        "ORDER BY h.unit_code, h.village, h.head_name LIMIT :limit", params)
+        "ORDER BY h.unit_code, h.village, h.head_sort LIMIT :limit", params)
     return [dict(r) for r in rows]
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from registry_fixtures import UNIT_A, UNIT_B, member, seed_households
 
+from cannngheo_desktop.core.text import name_sort_key
 from cannngheo_desktop.storage import households, repo
 from cannngheo_desktop.storage import registry_queries as rq
 from cannngheo_desktop.storage.registry_queries import ListQuery
@@ -41,7 +42,8 @@ def test_filters_combine(store) -> None:
     q = ListQuery(search="nguyen", unit_code=UNIT_A, category="near_poor", able_to_exit=True)
     assert names(store, q) == ["Nguyễn Thị Hằng"]
     assert rq.count_households(store, q) == 1
-    assert names(store, ListQuery(unit_code=UNIT_A, village="Thôn 1")) == ["Nguyễn Thị Hằng", "Trần Văn Bình"]
+    # Default order: given name first (Bình before Hằng), as Vietnamese lists are kept.
+    assert names(store, ListQuery(unit_code=UNIT_A, village="Thôn 1")) == ["Trần Văn Bình", "Nguyễn Thị Hằng"]
     assert names(store, ListQuery(is_merit=True)) == ["Nguyễn Thị Vân"]
     assert names(store, ListQuery(able_to_exit=False)) == ["Nguyễn Thị Vân"]
     assert names(store, ListQuery(category="undetermined")) == ["Đặng Văn Đông"]
@@ -56,8 +58,19 @@ def test_sort_by_each_column(store, column: str) -> None:
     for descending in (False, True):
         rows = rq.fetch_page(store, ListQuery(sort=column, descending=descending), 0, 100)
         assert len(rows) == 5
-        keys = [(r[column] is not None, r[column], r["id"]) for r in rows]
+        value = (lambda r: name_sort_key(r[column])) if column == "head_name" else (lambda r: r[column])
+        keys = [(r[column] is not None, value(r), r["id"]) for r in rows]
         assert keys == sorted(keys, reverse=descending)
+
+
+def test_names_sort_by_given_name_with_d_beside_d(store) -> None:
+    households.add_households(store, [
+        ({"unit_code": UNIT_A, "household_code": code}, [member(name, "head", "1970-01-01")])
+        for code, name in (("S1", "Bùi Văn Việt"), ("S2", "Bùi Đình Quân"), ("S3", "Nguyễn Văn An"),
+                           ("S4", "Lê Thị Đào"), ("S5", "Trần Văn Dũng"))])
+    rows = rq.fetch_page(store, ListQuery(search="", sort="head_name"), 0, 10)
+    assert [r["head_name"] for r in rows] == [
+        "Nguyễn Văn An", "Lê Thị Đào", "Trần Văn Dũng", "Bùi Đình Quân", "Bùi Văn Việt"]
 
 
 def test_unknown_sort_column_is_refused(store) -> None:
