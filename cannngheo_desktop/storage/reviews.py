@@ -167,7 +167,7 @@ def items(store: Store, review_id: str, *, village: str | None = None) -> list[d
     if village is not None:
         sql += " AND coalesce(h.village, '') = ?"
         params.append(village)
-    rows = store.query(sql + " ORDER BY h.village, h.head_name", tuple(params))
+    rows = store.query(sql + " ORDER BY h.village, h.head_sort", tuple(params))
     return [_with_final(r) for r in rows]
 
 
