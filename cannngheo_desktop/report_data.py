@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .core.errors import NotFoundError
 from .core.model import CATEGORY_LABELS, CAUSES, NEAR_POOR, POOR
 from .core.standards import evaluate
+from .core.text import fold
 from .plan.allocation import rate_percent
 from .plan.objectives import years_before
 from .reports import summary
@@ -157,6 +158,11 @@ def deprivation_report(ctx: Context) -> SummaryReport:
                    notes=("Tỉ lệ = số hộ thiếu hụt chỉ số / tổng số hộ cùng phân loại × 100.",))
 
 
+def vn_sort_key(name: str) -> str:
+    """Units in the order the customer's appendix uses: tone marks ignored, Đ as D."""
+    return fold(name)
+
+
 # --- movements -----------------------------------------------------------------------------------
 MOVES = {  # category: (new, from other category, exited, to other category)
     NEAR_POOR: ("became_near_poor", "poor_to_near_poor", "exited_near_poverty", "near_poor_to_poor"),
@@ -185,7 +191,7 @@ def movements_report(ctx: Context) -> SummaryReport:
     before = rq.categories_at(ctx.store, start - timedelta(days=1), unit)
     after = rq.categories_at(ctx.store, end, unit)
     events = rq.event_counts(ctx.store, start, end, unit)
-    codes = sorted(set(before) | set(after) | set(events), key=lambda c: ctx.name_of(c))
+    codes = sorted(set(before) | set(after) | set(events), key=lambda c: vn_sort_key(short_unit_name(ctx.name_of(c))))
     sections = []
     for category, label in SECTION_CATEGORIES:
         if ctx.params.category not in (None, category):

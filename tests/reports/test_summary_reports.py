@@ -111,6 +111,7 @@ def test_movements_start_changes_end(store, tmp_path: Path) -> None:
     rows = _rows(ws)
     near = rows[1:rows.index(next(r for r in rows if r[0] == "Hộ nghèo"))]
     assert rows[0][0] == "Hộ cận nghèo"
+    assert [r[1] for r in near[:3]] == ["Xã Đại Áng", "Xã Đông Mỹ", "Xã Duyên Hà"]  # as in the appendix
     assert _by_label(near, "Xã Đại Áng")[2:8] == [62, 0, 0, 4, 0, 58]
     assert _by_label(near, "Xã Tả Thanh Oai")[2:8] == [89, 0, 0, 0, 1, 88]
     assert _by_label(near, "Thị trấn Văn Điển")[2:8] == [2, 1, 0, 0, 0, 3]
