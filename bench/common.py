@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,11 +73,32 @@ def schema_tag() -> str:
 def make_dataset(workdir: Path, households: int, seed: int = 1) -> Path:
     """A database with ``households`` generated households (+ ~4× members) loaded through the
     storage layer (audit, change log, search index), built once and cached in ``workdir`` by
-    (households, seed). Benchmarks that read data start from here."""
+    (households, seed, schema). Benchmarks that read data start from here (copy it before
+    writing to it)."""
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / f"dataset-{households}-{seed}-{schema_tag()}.sqlite"
     if target.exists():
         return target
+    for stale in workdir.glob(f"dataset-{households}-{seed}*.sqlite"):
+        for part in workdir.glob(f"{stale.name}*"):
+            part.unlink(missing_ok=True)  # built with other migrations: tables or columns missing
+    # A name of our own: two benchmark runs may build the same dataset at the same time.
+    building = workdir / f"building-{households}-{seed}-{os.getpid()}.sqlite"
+    with open_db(building, user="bench") as store:
+        units = load_units(store)
+        communes = [u for u in units if u["kind"] != "province"]
+        codes = [u["code"] for u in communes]
+        urban = {u["code"] for u in communes if u["area"] == "urban"}
+        for chunk in batched(iter_households(households, seed, codes, urban), BATCH):
+            hh_store.add_households(store, chunk)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for part in workdir.glob(f"{building.name}-*"):
+        part.unlink(missing_ok=True)  # the empty -wal/-shm left beside it
+    if target.exists():  # another run finished first: same rows, keep theirs
+        building.unlink()
+    else:
+        building.replace(target)
+    return target
     for stale in workdir.glob(f"dataset-{households}-{seed}*.sqlite*"):
         stale.unlink()  # built with other migrations: would be missing tables or columns
     building = workdir / f"building-{households}-{seed}.sqlite"

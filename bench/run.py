@@ -63,9 +63,11 @@ def earlier_rows(path: Path, replaced: set[str]) -> list[str]:
 
 
 def write_results(path: Path, results: list[Result], scale: int, total_s: float,
-                  keep_others: bool = False) -> None:
+                  keep_others: bool = False, modules: list[str] = ()) -> None:
+    """Rewrite RESULTS.md; with ``keep_others`` the rows of benchmarks not run this time stay
+    (a module's earlier crash row, named after the module, is replaced too)."""
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
-    kept = earlier_rows(path, {r.name for r in results}) if keep_others else []
+    kept = earlier_rows(path, {r.name for r in results} | set(modules)) if keep_others else []
     text = (
         "# Benchmark results\n\n"
         "Written by `python -m bench.run`; do not edit by hand. Each benchmark times the app's way\n"
@@ -113,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             results.extend(run_module(name, args.scale, args.workdir))
     print(table(results))
     if not args.no_write:
-        write_results(BENCH_DIR / "RESULTS.md", results, args.scale, total[0], keep_others=bool(args.only))
+        write_results(BENCH_DIR / "RESULTS.md", results, args.scale, total[0], keep_others=bool(args.only),
+                      modules=modules)
         print(f"wrote {BENCH_DIR / 'RESULTS.md'}")
     return 0 if all(r.ok for r in results) else 1
 
