@@ -110,6 +110,22 @@ def test_a_real_v1_file_is_upgraded_with_its_rows_kept(tmp_path: Path,
     raw.close()
 
 
+def test_column_cache_never_mixes_up_two_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A closed connection's id() is reused by the next one: the cache must not be keyed by it."""
+    for i in range(5):
+        with monkeypatch.context() as m:  # a file of schema v1, opened by a v1-only copy
+            m.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS[:1])
+            m.setattr(dbmod, "SCHEMA_VERSION", 1)
+            old = open_db(tmp_path / "v1.sqlite")
+            v1_cols = repo.columns(old, "households")
+            old.close()
+            del old
+        with open_db(tmp_path / f"now{i}.sqlite") as new:
+            actual = tuple(r[1] for r in new.query("PRAGMA table_info(households)"))
+            assert repo.columns(new, "households") == actual
+            assert v1_cols == actual[:len(v1_cols)]
+
+
 def test_upgrade_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _closed_current_file(tmp_path / "v1.sqlite")
     with open_db(path) as s:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -35,7 +36,9 @@ UNAUDITED_COLUMNS = frozenset({"search_key", "head_sort"})
 
 _PLAIN = (int, float)  # exact types: bool (a subclass of int) still goes through to_db
 
-_columns_cache: dict[tuple[int, str], tuple[str, ...]] = {}
+# Column lists per open Store (weakly keyed), not per id(conn): the id of a closed connection
+# is reused by the next one, which may be another file with an older schema.
+_columns_cache: weakref.WeakKeyDictionary[Store, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
 
 
 def new_id() -> str:
@@ -43,13 +46,13 @@ def new_id() -> str:
 
 
 def columns(store: Store, table: str) -> tuple[str, ...]:
-    key = (id(store.conn), table)
-    cols = _columns_cache.get(key)
+    per_conn = _columns_cache.setdefault(store, {})
+    cols = per_conn.get(table)
     if cols is None:
         cols = tuple(r[1] for r in store.conn.execute(f"PRAGMA table_info({table})"))
         if not cols:
             raise ValueError(f"unknown table {table}")
-        _columns_cache[key] = cols
+        per_conn[table] = cols
     return cols
 
 
