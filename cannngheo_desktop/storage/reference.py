@@ -204,6 +204,23 @@ def _owner(store: Store, owner: str | None) -> str:
     return row[0] if row is not None else SHIPPED_OWNER
 
 
+def province_code(store: Store, unit_code: str | None) -> str | None:
+    """The province a unit belongs to (walking parent codes), e.g. '01' for any Hà Nội unit.
+
+    Decides which local ruleset overlay applies (a province may set a higher poverty line)."""
+    seen: set[str] = set()
+    code = unit_code
+    while code and code not in seen:
+        seen.add(code)
+        unit = get_unit(store, code)
+        if unit is None:
+            return None
+        if unit["kind"] == "province":
+            return str(unit["code"])
+        code = unit.get("parent_code")
+    return None
+
+
 def add_unit(store: Store, *, code: str, name: str, kind: str, parent_code: str | None = None,
              valid_from: str | date | None = None, valid_to: str | date | None = None,
              area: str | None = None, total_households: int | None = None,

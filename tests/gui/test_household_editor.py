@@ -38,7 +38,7 @@ def test_create_with_four_members_shows_classification_and_reasons(editor, app_c
     assert e.ui.membersTable.rowCount() == 4
     e._recompute()
     ev = e.panel.evaluation()
-    assert ev is not None and ev.ruleset_code == "VN-2022"
+    assert ev is not None and ev.ruleset_code == "HN-2022"  # a Hà Nội commune: the city's own line
     assert ev.category == "near_poor" and ev.deprivation_count == 1  # the husband has no health insurance
     text = e.panel.current.result.text()
     assert "Hộ cận nghèo" in text and "1.000.000 đồng/người/tháng" in text
@@ -173,3 +173,18 @@ def test_draft_survives_a_crash_and_is_offered_back(editor, app_ctx, qtbot, show
     assert reopened[0].ui.membersTable.rowCount() == 4
     assert reopened[0].save()
     assert drafts.drafts_for(app_ctx.db_path) == []
+
+
+def test_a_ha_noi_commune_is_assessed_under_the_ha_noi_line_by_default(fresh_store) -> None:
+    from datetime import date
+
+    from cannngheo_desktop.gui.widgets.assessment_panel import default_rulesets
+    from cannngheo_desktop.storage import reference, rulesets
+
+    reference.load_reference(fresh_store)
+    rulesets.load_shipped_rulesets(fresh_store)
+    shipped = rulesets.list_rulesets(fresh_store)
+    now, later = default_rulesets(shipped, date(2026, 6, 1), reference.province_code(fresh_store, "00649"))
+    assert (now.code, later.code) == ("HN-2022", "VN-2027")
+    now, _ = default_rulesets(shipped, date(2026, 6, 1), "79")  # another province: the national line
+    assert now.code == "VN-2022"

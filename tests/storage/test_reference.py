@@ -136,3 +136,11 @@ def test_damaged_reference_file_is_reported(tmp_path: Path, fresh_store) -> None
 def test_shipped_json_is_valid() -> None:
     for name in reference.REFERENCE_FILES:
         json.loads(resource_path("reference", name).read_text(encoding="utf-8"))
+
+
+def test_every_unit_finds_its_province(fresh_store) -> None:
+    reference.load_reference(fresh_store)
+    assert reference.province_code(fresh_store, "00649") == "01"  # xã Tả Thanh Oai → huyện → Hà Nội
+    assert reference.province_code(fresh_store, "00679") == "01"  # re-used code, new commune
+    assert reference.province_code(fresh_store, "01") == "01"
+    assert reference.province_code(fresh_store, "99999") is None

@@ -79,7 +79,9 @@ class HouseholdEditor(QDialog):
         self.ui = Ui_HouseholdEditor()
         self.ui.setupUi(self)
         self.form = HouseholdForm(self.ui)
-        self.panel = AssessmentPanel(rulesets.list_rulesets(self.store), self.today, self)
+        self.panel = AssessmentPanel(rulesets.list_rulesets(self.store), self.today, self,
+                                     province=reference.province_code(self.store, ctx.installation.unit_code
+                                                                      if ctx.installation else None))
         self.ui.panelHost.addWidget(self.panel)
         self.units = reference.list_units(self.store, kinds=("commune", "ward", "town"))
         self._fill_units()

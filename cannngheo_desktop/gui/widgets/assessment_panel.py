@@ -25,9 +25,14 @@ UNKNOWN_MARK = ("?", "#9a6700", "chưa đủ thông tin")
 CATEGORY_COLOURS = {"poor": "#b00020", "near_poor": "#c25e00", "average": "#5b6b00", "not_poor": "#2e7d32"}
 
 
-def default_rulesets(rulesets: Sequence[Ruleset], today: date) -> tuple[Ruleset | None, Ruleset | None]:
-    """The ruleset valid today (national first) and the next one to compare with, if any."""
-    valid = sorted((r for r in rulesets if r.valid_on(today)), key=lambda r: r.scope != "national")
+def default_rulesets(rulesets: Sequence[Ruleset], today: date,
+                     province: str | None = None) -> tuple[Ruleset | None, Ruleset | None]:
+    """The ruleset valid today — the province's own overlay first (Hà Nội's higher line for a
+    Hà Nội commune), then the national one — and the next national one to compare with."""
+    def rank(r: Ruleset) -> int:
+        return 0 if province and r.scope == province else (1 if r.scope == "national" else 2)
+
+    valid = sorted((r for r in rulesets if r.valid_on(today) and rank(r) < 2), key=rank)
     future = sorted((r for r in rulesets if r.valid_from > today and r.scope == "national"),
                     key=lambda r: r.valid_from)
     current = valid[0] if valid else (rulesets[-1] if rulesets else None)
@@ -113,7 +118,7 @@ class AssessmentPanel(QWidget):
     recognise_requested = Signal(str)
 
     def __init__(self, rulesets: Sequence[Ruleset], today: date | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, province: str | None = None) -> None:
         super().__init__(parent)
         self.today = today or date.today()
         self._facts: tuple[Mapping[str, Any], Sequence[Mapping[str, Any]], str | None] = ({}, [], None)
@@ -121,7 +126,7 @@ class AssessmentPanel(QWidget):
         title.setWordWrap(True)
         self.current = _Column(rulesets, False, self)
         self.compare = _Column(rulesets, True, self)
-        now, later = default_rulesets(rulesets, self.today)
+        now, later = default_rulesets(rulesets, self.today, province)
         if now is not None:
             self.current.combo.setCurrentIndex(self.current.combo.findData(now.code))
         if later is not None:
