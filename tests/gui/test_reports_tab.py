@@ -172,3 +172,17 @@ def test_household_profile_picker_and_print_to_a_pdf_file(qtbot, tab, tmp_path, 
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4 portrait in points
     assert f"Đã gửi {len(reader.pages)} trang" in tab.note.text()
+
+
+def test_print_keeps_landscape_pages_landscape(qtbot, tab, tmp_path) -> None:
+    from cannngheo_desktop.reporting import ReportParams, build_report
+
+    source = build_report(tab.ctx.store, "plan-results", ReportParams(year=2023), tmp_path / "kq.pdf")
+    assert print_preview.is_landscape(source)
+    printer = print_preview.a4_printer(landscape=True)
+    printer.setOutputFormat(printer.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "in.pdf"))
+    assert print_preview.print_pdf(source, printer) == print_preview.page_count(source) == 2
+    pages = PdfReader(tmp_path / "in.pdf").pages
+    assert len(pages) == 2
+    assert all(round(float(p.mediabox.width)) == 842 and round(float(p.mediabox.height)) == 595 for p in pages)

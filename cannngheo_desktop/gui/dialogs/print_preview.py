@@ -73,6 +73,12 @@ def is_landscape(path: Path) -> bool:
     return size.width() > size.height()
 
 
+def _orient(printer: QPrinter, landscape: bool) -> None:
+    want = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    if printer.pageLayout().orientation() != want:
+        printer.setPageOrientation(want)
+
+
 def ask_printer(parent: QWidget | None, printer: QPrinter) -> bool:
     """The system print dialog (printer, copies, pages); True when the user chose Print.
 
@@ -104,9 +110,10 @@ def print_pdf(path: Path, printer: QPrinter, progress: Progress | None = None) -
             if prog.cancelled():
                 printer.abort()
                 raise Cancelled()
-            if n:
-                printer.newPage()
             points = doc.pagePointSize(index)
+            if n:
+                _orient(printer, points.width() > points.height())  # takes effect on the next page
+                printer.newPage()
             size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
             image = doc.render(index, size)
             target = painter.viewport()
@@ -114,7 +121,7 @@ def print_pdf(path: Path, printer: QPrinter, progress: Progress | None = None) -
             rect = QRect(target.x() + (target.width() - scaled.width()) // 2,
                          target.y() + (target.height() - scaled.height()) // 2, scaled.width(), scaled.height())
             painter.drawImage(rect, image.convertToFormat(QImage.Format.Format_RGB32))
-            prog.report(n + 1, len(pages), f"Trang {n + 1}/{len(pages)}")
+            prog.report(n + 1, len(pages))
     finally:
         painter.end()
     return len(pages)

@@ -13,15 +13,19 @@ import re
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -47,6 +51,8 @@ GROUPS = (
 FORMAT_NAMES = {"xlsx": "Excel (.xlsx)", "pdf": "PDF"}
 FILTERS = {"xlsx": "Bảng tính Excel (*.xlsx)", "pdf": "Tệp PDF (*.pdf)"}
 CODE_ROLE = Qt.ItemDataRole.UserRole
+DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 1
+PAD = 4
 
 
 def file_stem(spec: ReportSpec, params: ReportParams) -> str:
@@ -55,6 +61,77 @@ def file_stem(spec: ReportSpec, params: ReportParams) -> str:
     extra = params.household or params.unit_code or ""
     parts = [stem, extra, str(params.year) if params.year else ""]
     return "-".join(p for p in parts if p)
+
+
+class ReportTree(QTreeWidget):
+    """The list of reports; rows are re-measured when the width changes (descriptions wrap)."""
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.scheduleDelayedItemsLayout()
+
+
+class ReportItemDelegate(QStyledItemDelegate):
+    """A report in the list: its title, and its description in smaller grey text, both wrapped."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        title = QFont(option.font)
+        small = QFont(option.font)
+        small.setPointSizeF(option.font.pointSizeF() * 0.9)
+        return title, small
+
+    def _width(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> int:
+        width = option.rect.width() if option.rect.width() > 0 else self.tree.viewport().width()
+        if option.rect.width() <= 0:
+            width -= self.tree.indentation() * (2 if index.parent().isValid() else 1)
+        return max(width - 2 * PAD, 80)
+
+    def _heights(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+                 width: int) -> tuple[int, int]:
+        title_font, small = self._fonts(option)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        title_h = QFontMetrics(title_font).boundingRect(QRect(0, 0, width, 10_000), flags, index.data()).height()
+        text = index.data(DESCRIPTION_ROLE) or ""
+        desc_h = QFontMetrics(small).boundingRect(QRect(0, 0, width, 10_000), flags, text).height() if text else 0
+        return title_h, desc_h
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        if not index.data(DESCRIPTION_ROLE):
+            return super().sizeHint(option, index)
+        width = self._width(option, index)
+        title_h, desc_h = self._heights(option, index, width)
+        return QSize(width, title_h + desc_h + 3 * PAD)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        if not index.data(DESCRIPTION_ROLE):
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        pal = opt.palette
+        width = opt.rect.width() - 2 * PAD
+        title_font, small = self._fonts(opt)
+        title_h, desc_h = self._heights(opt, index, width)
+        x, y = opt.rect.x() + PAD, opt.rect.y() + PAD
+        flags = int(Qt.TextFlag.TextWordWrap)
+        painter.save()
+        painter.setFont(title_font)
+        painter.setPen(pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
+        painter.drawText(QRect(x, y, width, title_h), flags, index.data())
+        painter.setFont(small)
+        if not selected:
+            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(QRect(x, y + title_h + PAD, width, desc_h), flags, index.data(DESCRIPTION_ROLE))
+        painter.restore()
 
 
 class ReportsTab(QWidget):
@@ -70,10 +147,14 @@ class ReportsTab(QWidget):
         self._tmp = tempfile.TemporaryDirectory(prefix="cannngheo-baocao-", ignore_cleanup_errors=True)
         self._runs = 0
 
-        self.tree = QTreeWidget()
+        self.tree = ReportTree()
         self.tree.setHeaderHidden(True)
         self.tree.setMinimumWidth(300)
         self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setIndentation(14)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.setItemDelegate(ReportItemDelegate(self.tree))
         self._fill_tree()
 
         self.title = QLabel()
@@ -88,6 +169,7 @@ class ReportsTab(QWidget):
         self.formats.setStyleSheet("color: #555;")
         self.form = ReportParamsForm(ctx.store, load_choices(ctx.store))
         params_box = QGroupBox("Tham số")
+        params_box.setMaximumWidth(760)
         QVBoxLayout(params_box).addWidget(self.form)
 
         self.preview_button = QPushButton("Xem trước")
@@ -131,7 +213,7 @@ class ReportsTab(QWidget):
         splitter.addWidget(self.tree)
         splitter.addWidget(scroll)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 900])
+        splitter.setSizes([420, 840])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -156,7 +238,7 @@ class ReportsTab(QWidget):
                 spec = self.specs[code]
                 item = QTreeWidgetItem([spec.title])
                 item.setData(0, CODE_ROLE, code)
-                item.setToolTip(0, spec.description)
+                item.setData(0, DESCRIPTION_ROLE, spec.description)
                 head.addChild(item)
                 placed.add(code)
             head.setExpanded(True)

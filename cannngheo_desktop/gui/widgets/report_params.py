@@ -37,6 +37,8 @@ ALL_CATEGORIES = "Hộ nghèo và hộ cận nghèo"
 DEFAULT_RULESET = "Tự chọn (bộ chuẩn có nhiều lần đánh giá nhất)"
 DATE_FORMAT = "dd/MM/yyyy"
 SEARCH_LIMIT = 50
+# Shorter labels than the command line's (the combos say "all" themselves).
+LABELS = {"unit": "Đơn vị", "period": "Kỳ báo cáo", "household": "Hộ"}
 
 
 @dataclass
@@ -74,6 +76,8 @@ def _date_edit() -> QDateEdit:
     edit.setCalendarPopup(True)
     edit.setMinimumDate(QDate(2000, 1, 1))
     edit.setMaximumDate(QDate(2100, 12, 31))
+    edit.setMinimumWidth(120)
+    edit.setMaximumWidth(160)
     return edit
 
 
@@ -141,7 +145,7 @@ class ReportParamsForm(QWidget):
         for key in spec.params:
             widget = getattr(self, f"_make_{key}")()
             self.fields[key] = widget
-            label = QLabel(PARAM_LABELS[key])
+            label = QLabel(LABELS.get(key, PARAM_LABELS[key]))
             label.setWordWrap(True)
             self.form.addRow(label, widget)
         if not spec.params:
@@ -162,6 +166,7 @@ class ReportParamsForm(QWidget):
         spin.setRange(2000, 2100)
         spin.setValue(self.options.default_year)
         spin.setGroupSeparatorShown(False)
+        spin.setMaximumWidth(110)
         spin.valueChanged.connect(lambda _v: self._follow_year())
         return spin
 
