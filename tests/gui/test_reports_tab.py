@@ -186,3 +186,33 @@ def test_print_keeps_landscape_pages_landscape(qtbot, tab, tmp_path) -> None:
     pages = PdfReader(tmp_path / "in.pdf").pages
     assert len(pages) == 2
     assert all(round(float(p.mediabox.width)) == 842 and round(float(p.mediabox.height)) == 595 for p in pages)
+
+
+def test_without_qtpdf_preview_opens_the_default_viewer(qtbot, tab, monkeypatch) -> None:
+    opened: list[Path] = []
+    monkeypatch.setattr(print_preview, "HAVE_QTPDF", False)
+    monkeypatch.setattr(print_preview, "open_default", lambda path: opened.append(Path(path)) or True)
+    tab.select("plan-table")
+    tab.preview_button.click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=30_000)
+    assert tab.preview is None
+    assert opened[0].suffix == ".pdf" and len(PdfReader(opened[0]).pages) == 1
+    assert "chương trình mặc định" in tab.note.text()
+
+
+def test_cancelled_batch_leaves_no_file_and_no_message(qtbot, tab, tmp_path, monkeypatch, shown_messages) -> None:
+    tab.select("household-profiles")
+    out = tmp_path / "ho-so.pdf"
+    save_to(monkeypatch, out)
+    tab.pdf_button.click()
+    tab.ctx.tasks.cancel_all()  # what the progress dialog's Hủy does
+    qtbot.waitUntil(lambda: not tab.ctx.tasks.busy, timeout=30_000)
+    assert not out.exists() and not list(tmp_path.glob("ho-so*"))
+    assert shown_messages == [] and tab.note.text() == ""
+
+
+def test_refresh_keeps_what_the_user_chose(tab) -> None:
+    tab.select("support")
+    tab.form.set_value("unit", "00679")
+    tab.refresh()
+    assert tab.form.params().unit_code == "00679"

@@ -387,7 +387,9 @@ class ReportsTab(QWidget):
                               "Hãy cài một chương trình đọc PDF hoặc dùng «Xuất PDF…».")
 
     def refresh(self) -> None:
-        """Re-read the choices (units, rulesets, plan years) and rebuild the current form."""
-        self.form.options = load_choices(self.ctx.store)
-        if self.spec is not None:
-            self.form.set_spec(self.spec)
+        """Re-read the choices (units, rulesets, plan years); the form is rebuilt only when they changed."""
+        options = load_choices(self.ctx.store)
+        if options != self.form.options:
+            self.form.options = options
+            if self.spec is not None:
+                self.form.set_spec(self.spec)
