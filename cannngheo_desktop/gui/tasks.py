@@ -57,20 +57,31 @@ class _Runnable(QRunnable):
     def __init__(self, job: _Job) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._job = job
+        self._job: _Job | None = job
 
     def run(self) -> None:  # worker thread
         job = self._job
+        assert job is not None
+        finished = job.worker_finished
+        outcome: tuple[Any, object] | None = None
         try:
             if job.db_path is None:
-                result = job.fn(job.progress)
+                outcome = (job.signals.succeeded, job.fn(job.progress))
             else:
                 with open_db(job.db_path, create=False, user=job.user) as store:
-                    result = job.fn(store, job.progress)
+                    outcome = (job.signals.succeeded, job.fn(store, job.progress))
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread's handlers
-            self._emit(job.signals.failed, exc)
-        else:
-            self._emit(job.signals.succeeded, result)
+            outcome = (job.signals.failed, exc)
+        finally:
+            if outcome is not None:
+                self._emit(*outcome)
+            # Drop every reference this thread holds BEFORE saying we are done: the last
+            # reference to a QObject (the job, a widget captured by ``fn``) must die on the GUI
+            # thread, never here — deleting it from the worker crashed the app at random.
+            outcome = None
+            job = None
+            self._job = None
+            finished.set()
 
     @staticmethod
     def _emit(signal: Any, value: object) -> None:
@@ -91,8 +102,9 @@ class _Job(QObject):
         self.on_success, self.on_failure = on_success, on_failure
         self.label, self.cancellable = label, cancellable
         self.db_path, self.user = db_path, user
-        self.signals = _Signals()
+        self.signals = _Signals(self)  # owned by the job on the C++ side
         self.progress = TaskProgress(self.signals)
+        self.worker_finished = threading.Event()
         self.dialog: QProgressDialog | None = None
         self._last: tuple[int, int, str] = (0, 0, "")
         self.signals.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
@@ -106,7 +118,10 @@ class _Job(QObject):
     def _show_dialog(self) -> None:
         dialog = QProgressDialog(self.label, "Hủy" if self.cancellable else "", 0, 0, self.parent_widget)
         dialog.setWindowTitle("Đang xử lý")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: a modal QProgressDialog runs processEvents() inside setValue(), so the
+        # task's own "finished" signal could be delivered in the middle of a progress update
+        # and delete the dialog under it (a random crash). The one worker queues tasks anyway.
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
         dialog.setMinimumDuration(0)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
@@ -172,6 +187,7 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._jobs: set[_Job] = set()
+        self._retired: list[_Job] = []
 
     def run_task(self, parent: QWidget | None, fn: Callable[..., Any], *,
                  on_success: Callable[[Any], None], on_failure: Callable[[AppError], None] | None = None,
@@ -184,8 +200,13 @@ class TaskRunner(QObject):
         self.pool.start(_Runnable(job))
 
     def _done(self, job: _Job) -> None:
+        # The worker sets this right after its last emit (microseconds): wait so that the GUI
+        # thread holds the last reference. Release it on a later turn of the event loop, not
+        # inside the job's own slot that is running now.
+        job.worker_finished.wait(5.0)
         self._jobs.discard(job)
-        job.deleteLater()
+        self._retired.append(job)
+        QTimer.singleShot(0, self._retired.clear)
 
     @property
     def busy(self) -> bool:
