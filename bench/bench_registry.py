@@ -70,7 +70,7 @@ def _search(store: Any) -> list[Result]:
         rq.fetch_page(store, q, 0, 100)
 
     def raw() -> None:
-        store.conn.execute("SELECT count(*) FROM household_search WHERE household_search MATCH ?",
+        store.conn.execute("SELECT count(*) FROM household_fts WHERE household_fts MATCH ?",
                            ('"nguyen"* "van"*',)).fetchall()
 
     t_raw, t_app = _median(raw), _median(app)

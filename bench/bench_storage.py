@@ -72,7 +72,7 @@ def _check(store, households: int, members: int, audited: bool) -> None:
         rows = households + members
         assert store.scalar("SELECT count(*) FROM audit_log WHERE table_name != 'units'") == rows
         assert store.scalar("SELECT count(*) FROM changes WHERE table_name != 'units'") == rows
-        assert store.scalar("SELECT count(*) FROM household_search") == households
+        assert store.scalar("SELECT count(*) FROM household_fts") == households
 
 
 def _timed(workdir: Path, name: str, load, items, scale: int, n_members: int,

@@ -64,11 +64,9 @@ def add_households(store: Store, items: Iterable[tuple[Mapping[str, Any], Sequen
             members.append(mm)
         hh["search_key"] = " ".join(part for part in search if part)
         households.append(hh)
-    with store.transaction() as conn:
+    with store.transaction():  # household_fts follows search_key through triggers
         repo.insert_many(store, "households", households)
         repo.insert_many(store, "members", members)
-        conn.executemany("INSERT INTO household_search(household_id, body) VALUES (?, ?)",
-                         [(h["id"], h["search_key"]) for h in households])
     return [h["id"] for h in households]
 
 
@@ -93,7 +91,7 @@ def refresh_derived(store: Store, household_id: str,
                     extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Apply ``extra`` household changes and recompute head name, member count and the search
     index, as ONE row update (one version, one change-log row)."""
-    with store.transaction() as conn:
+    with store.transaction():
         hh = repo.require(store, "households", household_id)
         members = get_members(store, household_id)
         live = _live(members)
@@ -102,11 +100,7 @@ def refresh_derived(store: Store, household_id: str,
                    "member_count": len(live)}
         merged = {**hh, **changes}
         changes["search_key"] = household_search_text(merged, members)
-        row = repo.update(store, "households", household_id, changes)
-        conn.execute("DELETE FROM household_search WHERE household_id = ?", (household_id,))
-        conn.execute("INSERT INTO household_search(household_id, body) VALUES (?, ?)",
-                     (household_id, changes["search_key"]))
-        return row
+        return repo.update(store, "households", household_id, changes)
 
 
 def update_household(store: Store, household_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -150,6 +144,6 @@ def search_ids(store: Store, text: str, *, limit: int = 200) -> list[str]:
     if not query:
         return []
     rows = store.query(
-        "SELECT household_id FROM household_search WHERE household_search MATCH ? LIMIT ?",
-        (query, limit))
+        "SELECT h.id FROM household_fts JOIN households h ON h.rowid = household_fts.rowid "
+        "WHERE household_fts MATCH ? LIMIT ?", (query, limit))
     return [r[0] for r in rows]

@@ -194,11 +194,6 @@ def upsert_replicas(store: Store, table: str, rows: Sequence[Mapping[str, Any]],
         "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
         "VALUES (?, ?, ?, ?, 'update', 'version', NULL, ?)",
         [(now, user, table, r["id"], str(r["version"])) for r in rows])
-    if table == "households":
-        ids = [(r["id"],) for r in rows]
-        conn.executemany("DELETE FROM household_search WHERE household_id = ?", ids)
-        conn.executemany("INSERT INTO household_search(household_id, body) "
-                         "SELECT id, coalesce(search_key, '') FROM households WHERE id = ?", ids)
 
 
 def insert_replica_audit(store: Store, unit_code: str, bundle_id: str, entries: Iterable[Mapping[str, Any]]) -> None:

@@ -22,7 +22,7 @@ TODAY = date(2026, 6, 1)
 def snapshot(store) -> dict[str, list]:
     """Everything an import could touch, to prove that nothing was written."""
     return {t: [tuple(r) for r in store.query(f"SELECT * FROM {t} ORDER BY 1")]
-            for t in ("households", "members", "audit_log", "changes", "household_search")}
+            for t in ("households", "members", "audit_log", "changes", "household_fts")}
 
 
 def test_reader_understands_the_messy_layout(messy) -> None:
