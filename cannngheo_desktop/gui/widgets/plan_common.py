@@ -21,12 +21,13 @@ DATA_ROLE = Qt.ItemDataRole.UserRole
 
 
 def setup_table(table: QTableWidget, headers: Sequence[str], *, stretch: int | None = 0,
-                editable: bool = False) -> None:
+                editable: bool = False, multi: bool = False) -> None:
     """Column headers, whole-row selection, no editing (unless asked), stretch one column."""
     table.setColumnCount(len(headers))
     table.setHorizontalHeaderLabels(list(headers))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
+                           else QAbstractItemView.SelectionMode.SingleSelection)
     if not editable:
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)

@@ -11,10 +11,8 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ...core.model import CATEGORY_LABELS
 from ...review import decisions
+from .plan_common import setup_table
 
 RED = QColor("#b00020")
 GREEN = QColor("#1b7a3a")
@@ -37,18 +36,8 @@ def cat(code: str | None) -> str:
 def make_table(headers: Sequence[str], *, stretch: int = 1, multi: bool = True) -> QTableWidget:
     """A read-only, whole-row table whose ``stretch`` column takes the free width."""
     table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
-                           else QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    header.setStretchLastSection(False)
+    setup_table(table, headers, stretch=stretch, multi=multi)
+    table.horizontalHeader().setStretchLastSection(False)
     return table
 
 
