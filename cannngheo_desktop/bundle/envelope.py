@@ -58,7 +58,7 @@ def recipient_key(store: Store, unit: str) -> dict[str, Any]:
 
 
 def seal(store: Store, *, kind: str, recipient_unit: str, period: str, sequence: int,
-         prev_sha256: str | None, lines: list[tuple[str, dict[str, Any]]], passphrase: str,
+         prev_sha256: str | None, lines: list[tuple[str, payload.Row]], passphrase: str,
          full: bool = False) -> Sealed:
     """Build, encrypt and sign a bundle in memory (nothing is written)."""
     inst = require_installation(store)

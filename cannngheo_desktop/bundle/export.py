@@ -11,7 +11,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..core.errors import Cancelled, ValidationError
 from ..core.progress import Progress, or_null
@@ -46,7 +45,7 @@ class ExportPreview:
 @dataclass
 class _Collected:
     preview: ExportPreview
-    lines: list[tuple[str, dict[str, Any]]]
+    lines: list[tuple[str, payload.Row]]
     up_to_seq: int
     up_to_audit: int
     prev_sha256: str | None
@@ -87,22 +86,23 @@ def _collect(store: Store, period: str, full: bool, progress: Progress, *, kind:
     acked_audit = int(acked["last_audit_id"] or 0) if acked else 0
     up_to_seq, up_to_audit = sync.max_change_seq(store), sync.max_audit_id(store)
     preview = ExportPreview(period, (last["sequence"] + 1) if last else 1, peer, full)
-    lines: list[tuple[str, dict[str, Any]]] = []
-    audit: list[dict[str, Any]] = []
+    lines: list[tuple[str, payload.Row]] = []
+    audit: list[tuple[int, payload.Row]] = []
+    since = None if full else acked_seq
     for done, table in enumerate(tables):
         if progress.cancelled():
             raise Cancelled()
-        rows = list(sync.owned_rows(store, table, inst.unit_code, None if full else acked_seq, up_to_seq))
-        ids = [r["id"] for r in rows]
-        new = sync.new_row_ids(store, table, ids, acked_seq) if acked_seq else set(ids)
+        rows = sync.owned_rows_json(store, table, inst.unit_code, since, up_to_seq)
         if rows:
-            preview.tables[table] = {"new": len(new), "changed": len(rows) - len(new)}
-        lines.extend((table, r) for r in rows)
-        audit.extend(sync.audit_entries(store, table, inst.unit_code, None if full else acked_seq, up_to_seq,
-                                        0 if full else acked_audit, up_to_audit))
+            new = (len(sync.new_row_ids(store, table, [rid for rid, _ in rows], acked_seq))
+                   if acked_seq else len(rows))
+            preview.tables[table] = {"new": new, "changed": len(rows) - new}
+        lines.extend((table, text) for _, text in rows)
+        audit.extend(sync.audit_entries_json(store, table, inst.unit_code, since, up_to_seq,
+                                             0 if full else acked_audit, up_to_audit))
         progress.report(done + 1, len(tables) + 1)
-    audit.sort(key=lambda e: e["id"])
-    lines.extend((payload.AUDIT, e) for e in audit)
+    audit.sort(key=lambda e: e[0])
+    lines.extend((payload.AUDIT, text) for _, text in audit)
     preview.audit_entries = len(audit)
     return _Collected(preview, lines, up_to_seq, up_to_audit, last["sha256"] if last else None)
 

@@ -31,8 +31,11 @@ MAX_ERRORS_SHOWN = 5
 CHUNK_CHARS = 1 << 20
 
 
-def encode(lines: Iterable[tuple[str, Mapping[str, Any]]], level: int = 3) -> bytes:
-    """(table, row) pairs → compressed JSON lines.
+Row = Mapping[str, Any] | str  # a row, or its JSON object text already encoded (by SQLite)
+
+
+def encode(lines: Iterable[tuple[str, Row]], level: int = 3) -> bytes:
+    """(table, row) pairs → compressed JSON lines (a ``str`` row is taken as its JSON text).
 
     zlib releases the GIL, so 1 MiB chunks are compressed on one worker thread (in order) while
     the next chunk is JSON-encoded: on two cores the export costs about max(JSON, zlib), not the sum.
@@ -45,7 +48,7 @@ def encode(lines: Iterable[tuple[str, Mapping[str, Any]]], level: int = 3) -> by
         buf: list[str] = []
         size = 0
         for table, row in lines:
-            text = f'{{"t":{enc(table)},"r":{enc(row)}}}\n'
+            text = f'{{"t":{enc(table)},"r":{row if isinstance(row, str) else enc(row)}}}\n'
             buf.append(text)
             size += len(text)
             if size >= CHUNK_CHARS:

@@ -9,6 +9,7 @@ rows (the receiver never re-sends what it does not own). Each applied row is sti
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from . import repo
 from .db import Store, utc_now
 
 CHUNK = 500
+AUDIT_COLUMNS = ("id", "at", "user", "table_name", "row_id", "action", "field", "before", "after")
 
 
 def _audit(store: Store, table: str, row_id: str, action: str, after: Any, user: str | None = None) -> None:
@@ -154,6 +156,56 @@ def audit_entries(store: Store, table: str, unit_code: str, after_seq: int | Non
         "SELECT id, at, user, table_name, row_id, action, field, before, after FROM audit_log "
         f"WHERE table_name = ? AND id > ? AND id <= ? AND row_id IN ({_owned_filter(table, after_seq)})",
         (table, after_id, up_to_id, *params), store))
+
+
+def _json_object_sql(store: Store, table: str, names: Sequence[str]) -> str:
+    """SQL building one row as compact JSON text inside SQLite (no Python dict per row).
+
+    json_object takes at most 127 arguments, so wide tables are built from groups of 60 columns
+    glued textually. REAL values go through ``printf('%!.17g')``: SQLite's JSON keeps only 15
+    digits, and a float that does not round-trip would later look like a conflicting edit."""
+    types = {r[1]: (r[2] or "").upper() for r in store.conn.execute(f"PRAGMA table_info({table})")}
+    args = []
+    for n in names:
+        value = n
+        if any(t in types.get(n, "") for t in ("REAL", "FLOA", "DOUB")):
+            value = f"CASE WHEN typeof({n}) = 'real' THEN json(printf('%!.17g', {n})) ELSE {n} END"
+        args.append(f"'{n}', {value}")
+    groups = [f"json_object({', '.join(args[i:i + 60])})" for i in range(0, len(args), 60)]
+    if len(groups) == 1:
+        return groups[0]
+    return "'{' || " + " || ',' || ".join(f"rtrim(ltrim({g}, '{{'), '}}')" for g in groups) + " || '}'"
+
+
+def _json_rows(store: Store, table: str, names: Sequence[str], where: str,
+               params: tuple) -> list[tuple[Any, str | dict[str, Any]]]:
+    """(id, row as JSON text) for ``SELECT … FROM table WHERE where``; values SQLite cannot put in
+    JSON (BLOBs, infinities) fall back to plain dicts for the caller's JSON encoder."""
+    cols = ", ".join(names)
+    try:
+        return store.conn.execute(f"SELECT id, {_json_object_sql(store, table, names)} FROM {table} "
+                                  f"WHERE {where}", params).fetchall()
+    except sqlite3.Error:
+        return [(r["id"], r) for r in _dicts(f"SELECT {cols} FROM {table} WHERE {where}", params, store)]
+
+
+def owned_rows_json(store: Store, table: str, unit_code: str, after_seq: int | None,
+                    up_to_seq: int) -> list[tuple[str, str | dict[str, Any]]]:
+    """``owned_rows`` as (id, JSON text of the row) pairs, encoded by SQLite (the export's hot path)."""
+    names = repo.columns(store, table)
+    if not after_seq:
+        return _json_rows(store, table, names, "unit_code = ?", (unit_code,))
+    return _json_rows(store, table, names, f"id IN ({_owned_filter(table, after_seq)})",
+                      (unit_code, table, after_seq, up_to_seq))
+
+
+def audit_entries_json(store: Store, table: str, unit_code: str, after_seq: int | None, up_to_seq: int,
+                       after_id: int, up_to_id: int) -> list[tuple[int, str | dict[str, Any]]]:
+    """``audit_entries`` as (id, JSON text of the entry) pairs."""
+    params: tuple = (unit_code, table, after_seq, up_to_seq) if after_seq else (unit_code,)
+    return _json_rows(store, "audit_log", AUDIT_COLUMNS,
+                      f"table_name = ? AND id > ? AND id <= ? AND row_id IN ({_owned_filter(table, after_seq)})",
+                      (table, after_id, up_to_id, *params))
 
 
 # --- replicas -----------------------------------------------------------------------------------
