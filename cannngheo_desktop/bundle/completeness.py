@@ -1,14 +1,16 @@
 """Completeness grid: unit × month → sent / received / late / waiting / missing ('' = not due yet).
 
-At the office a month is *received* when that commune's bundle for the period was applied by the
-5th of the next month, *late* when applied after it, *waiting* while it waits for a gap, *missing*
-once the deadline passed with nothing. At a commune the grid shows its own months: *sent*, or
+At the office a month is *received* when that commune's bundle for the period was applied and had
+been SENT (the signed manifest's ``created_at``, as a Vietnam date, UTC+7) by the 5th of the next
+month, *late* when sent after it — when the office got round to importing it does not count
+against the commune —, *waiting* while it waits for a gap, *missing* once the deadline passed
+with nothing. At a commune the grid shows its own months: *sent*, or
 *received* once the office's receipt came back.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from ..storage import sync
 from ..storage.db import Store
@@ -17,6 +19,7 @@ from .envelope import require_installation
 STATUS_LABELS = {"sent": "Đã gửi", "received": "Đã nhận", "late": "Nhận muộn", "waiting": "Chờ gói thiếu",
                  "missing": "Thiếu", "": ""}
 DEADLINE_DAY = 5
+VIETNAM = timezone(timedelta(hours=7))
 _RANK = {"": 0, "missing": 1, "sent": 2, "waiting": 3, "late": 4, "received": 5}
 
 
@@ -30,8 +33,19 @@ def _status_in(row: dict, year: int, month: int) -> str:
         return "waiting"
     if row["status"] != "applied":
         return ""
-    received = date.fromisoformat((row["received_at"] or row["created_at"])[:10])
-    return "late" if received > deadline(year, month) else "received"
+    sent = sent_date(row["created_at"] or row["received_at"] or "")
+    return "late" if sent is None or sent > deadline(year, month) else "received"
+
+
+def sent_date(created_at: str) -> date | None:
+    """The Vietnam calendar date of a UTC timestamp such as '2026-02-05T17:30:00.000000Z'."""
+    try:
+        moment = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VIETNAM).date()
 
 
 def completeness_grid(store: Store, year: int, *, today: date | None = None) -> dict[str, dict[int, str]]:

@@ -47,8 +47,10 @@ def encode(lines: Iterable[tuple[str, Row]], level: int = 3) -> bytes:
         parts: list[Future[bytes]] = []
         buf: list[str] = []
         size = 0
+        heads: dict[str, str] = {}
         for table, row in lines:
-            text = f'{{"t":{enc(table)},"r":{row if isinstance(row, str) else enc(row)}}}\n'
+            head = heads.get(table) or heads.setdefault(table, f'{{"t":{enc(table)},"r":')
+            text = f"{head}{row if isinstance(row, str) else enc(row)}}}\n"
             buf.append(text)
             size += len(text)
             if size >= CHUNK_CHARS:
