@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -140,7 +141,7 @@ class HistoryDialog(QDialog):
                 item.setToolTip(text)
                 self.table.setItem(r, c, item)
         header = self.table.horizontalHeader()
-        for c, width in enumerate((120, 90, 170, 170, 170)):
+        for c, width in enumerate((130, 90, 170, 170, 170)):
             self.table.setColumnWidth(c, width)
         header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.resizeRowsToContents()
@@ -148,4 +149,10 @@ class HistoryDialog(QDialog):
         layout.addWidget(QLabel(f"{len(self.rows)} thay đổi, mới nhất ở trên. Mọi thay đổi đều được ghi lại; "
                                 "không có gì bị xóa hẳn."))
         layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setText("Đóng")
+        close.setDefault(True)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
         self.resize(1000, 520)

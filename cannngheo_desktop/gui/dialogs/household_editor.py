@@ -113,6 +113,7 @@ class HouseholdEditor(QDialog):
         table.setColumnCount(len(MEMBER_COLUMNS))
         table.setHorizontalHeaderLabels(list(MEMBER_COLUMNS))
         table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setHighlightSections(False)
         table.verticalHeader().setVisible(False)
         for col, width in enumerate((190, 90, 90, 70, 110)):
             table.setColumnWidth(col, width)

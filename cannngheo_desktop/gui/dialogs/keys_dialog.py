@@ -84,6 +84,7 @@ class KeysPanel(QGroupBox):
         self.table.setHorizontalHeaderLabels(["Đơn vị", "Loại", "Dấu vân tay thẻ", "Ngày thêm", "Thu hồi"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setHighlightSections(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QWid
 
 from ... import installation
 from ...core.errors import AppError, ValidationError
+from ...core.text import fold
 from ...installation import Installation
 from ...storage.db import Store
 from ..forms.ui_setup_dialog import Ui_SetupDialog
@@ -78,7 +79,7 @@ class SetupDialog(QDialog):
         previous = combo.currentData()
         combo.clear()
         combo.addItem(blank, None)
-        for unit in units:
+        for unit in sorted(units, key=lambda u: fold(str(_get(u, "name") or ""))):
             combo.addItem(unit_label(unit), _get(unit, "code"))
         index = combo.findData(previous) if previous else -1
         combo.setCurrentIndex(max(index, 0))

@@ -74,8 +74,16 @@ class HouseholdsTab(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setHighlightSections(False)  # bold headers of a selected row get cut off
         for name, width in COLUMN_WIDTHS.items():
             self.view.setColumnWidth(COLUMNS.index(name), width)
+        self.empty_hint = QLabel()
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: #555; font-size: 11pt;")
+        hint_layout = QVBoxLayout(self.view.viewport())
+        hint_layout.setContentsMargins(40, 40, 40, 40)
+        hint_layout.addWidget(self.empty_hint)
         self.toolbar = self._build_toolbar()
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -190,6 +198,20 @@ class HouseholdsTab(QWidget):
     def _update_count(self) -> None:
         total = self.model.total
         self.count_label.setText(f"<b>{total:,}</b> hộ".replace(",", "."))
+        if total:
+            self.empty_hint.hide()
+            return
+        query = self.model.query
+        filtered = bool(query.search) or any(
+            v is not None for v in (query.unit_code, query.village, query.category, query.able_to_exit,
+                                             query.is_merit, query.deprived_indicator, query.has_open_actions,
+                                             query.needs_review))
+        self.empty_hint.setText(
+            "Không có hộ nào khớp với từ khóa tìm kiếm và bộ lọc đang chọn. Hãy xóa bớt điều kiện lọc."
+            if filtered else
+            "Sổ hộ chưa có hộ nào. Bấm «Thêm hộ» để nhập từng hộ, hoặc «Tải mẫu Excel», điền danh sách "
+            "rồi «Nhập Excel…» để nhập nhiều hộ một lần.")
+        self.empty_hint.show()
 
     def refresh(self) -> None:
         """Re-read the list (after an import, a save or another window's change)."""

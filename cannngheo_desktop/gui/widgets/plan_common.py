@@ -26,6 +26,7 @@ def setup_table(table: QTableWidget, headers: Sequence[str], *, stretch: int | N
     table.setColumnCount(len(headers))
     table.setHorizontalHeaderLabels(list(headers))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setHighlightSections(False)
     table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi
                            else QAbstractItemView.SelectionMode.SingleSelection)
     if not editable:
