@@ -16,7 +16,7 @@ from typing import Any
 from .. import __version__, installation
 from ..storage import SCHEMA_VERSION, sync
 from ..storage.db import Store, utc_now
-from . import crypto, keys, payload
+from . import crypto, keys, payload, rotation
 from .errors import BundleError, refuse
 from .format import DEFAULT_LIMITS, Limits, RawBundle, read_bundle
 from .manifest import Manifest, parse_manifest
@@ -121,6 +121,9 @@ def open_bundle(store: Store, path: Path, *, data: bytes | None = None,
     raw = read_bundle(path, limits, data=data)
     m = parse_manifest(raw.path, raw.manifest_bytes)
     key_row = verify_signature(store, raw, m)
+    stale = rotation.check_not_superseded(store, m.sender_key_id, raw.sha256)
+    if stale:
+        raise refuse(path, stale)
     check_payload_hash(raw, m)
     inst = require_installation(store)
     if m.recipient_unit != inst.unit_code:

@@ -22,7 +22,7 @@ from ..core.errors import AppError
 from ..core.progress import Progress, or_null
 from ..storage import backup, repo, sync
 from ..storage.db import Store, utc_now
-from . import crypto, payload, receipts
+from . import payload, receipts, rotation
 from .envelope import Opened, decrypt, open_bundle
 from .errors import BundleError, refuse
 from .format import DEFAULT_LIMITS, Limits, write_bundle
@@ -236,7 +236,8 @@ def _apply(store: Store, plan: _Plan, passphrase: str, receipt_dir: Path, progre
                 progress.report(done + 1, len(tables) + 1)
             sync.insert_replica_audit(store, m.sender_unit, m.bundle_id, plan.audit)
             if m.key_update:
-                _learn_keys(store, plan.opened)
+                rotation.learn_announced_keys(store, m.sender_unit, m.sender_key_id, m.key_update)
+            rotation.note_signed_by(store, m.sender_key_id)
             fields = {"status": "applied", "received_at": utc_now(), "content": None,
                       "counts": json.dumps(insp.summary), "message": None}
             if sync.bundle_by_sha(store, insp.sha256):
@@ -261,16 +262,6 @@ def _apply(store: Store, plan: _Plan, passphrase: str, receipt_dir: Path, progre
     msg = (f"Tệp '{insp.path.name}': đã nhập gói số {m.sequence} kỳ {m.period} của đơn vị '{m.sender_unit}' "
            f"({total['new']} dòng mới, {total['updated']} cập nhật, {total['unchanged']} không đổi).{note}")
     return ImportResult(insp.path, "applied", msg, insp, receipts=written)
-
-
-def _learn_keys(store: Store, opened: Opened) -> None:
-    """Trust the new keys announced in a bundle signed by the unit's trusted (old) key."""
-    ku, unit = opened.manifest.key_update or {}, opened.manifest.sender_unit
-    fp = crypto.card_fingerprint(crypto.unb64(ku["sign_public"], length=32), crypto.unb64(ku["encrypt_public"], length=32))
-    for kind, pub in (("sign", ku["sign_public"]), ("encrypt", ku["encrypt_public"])):
-        kid = crypto.key_id(crypto.unb64(pub))
-        if sync.get_trusted(store, kid) is None:
-            sync.add_trusted(store, kid, unit, kind, pub, fp)
 
 
 def _apply_waiting_successors(store: Store, plan: _Plan, passphrase: str, receipt_dir: Path,

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import crypto
 from .errors import refuse
 
 FORMAT_NAME = "cannngheo-bundle"
@@ -128,6 +129,9 @@ def _check(m: Manifest) -> None:
             isinstance(m.key_update, dict) and all(isinstance(v, str) for v in m.key_update.values())
             and {"sign_public", "encrypt_public"} <= set(m.key_update)):
         raise ValueError("thông báo đổi khóa không hợp lệ")
+    if m.key_update is not None:
+        for name in ("sign_public", "encrypt_public"):
+            crypto.unb64(m.key_update[name], length=32)  # ValueError → refused like any bad field
 
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "KINDS", "Manifest", "asdict", "parse_manifest"]

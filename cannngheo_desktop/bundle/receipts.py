@@ -13,7 +13,7 @@ from typing import Any
 
 from ..storage import repo, sync
 from ..storage.db import Store, utc_now
-from . import payload
+from . import payload, rotation
 from .envelope import Opened, Sealed, seal
 from .errors import refuse
 from .manifest import Manifest
@@ -74,6 +74,9 @@ def apply_receipt(store: Store, opened: Opened, acks: list[dict[str, Any]]) -> i
             if announced and int(sent["sequence"]) >= int(announced):
                 repo.set_setting(store, "key_rotation_pending", None)
                 repo.set_setting(store, "key_rotation_announced_seq", None)
+        if m.key_update:
+            rotation.learn_announced_keys(store, m.sender_unit, m.sender_key_id, m.key_update)
+        rotation.note_signed_by(store, m.sender_key_id)
         sync.record_bundle(store, {
             "id": m.bundle_id, "direction": "in", "kind": RECEIPT, "peer_unit": m.sender_unit,
             "sequence": m.sequence, "period": m.period, "file_name": Path(opened.path).name,
