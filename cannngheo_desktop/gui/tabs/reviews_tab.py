@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ...core.errors import AppError
 from ...core.text import format_date
 from ...review import steps
+from ...storage import reference
 from ...storage import review_decisions as rd
 from ...storage import reviews as rv
 from .. import errors
@@ -134,11 +135,13 @@ class ReviewsTab(QWidget):
         self.new_page.fill_choices()
         self.round_combo.blockSignals(True)
         self.round_combo.clear()
+        names = {u["code"]: u["name"] for u in reference.list_units(self.store)}
         for r in rv.list_rounds(self.store):
+            unit = f"{names[r['unit_code']]} ({r['unit_code']})" if r["unit_code"] in names else r["unit_code"]
             what = f"thường xuyên tháng {r['period'][5:]}/{r['period'][:4]}" if r.get("period") \
                 else f"định kỳ năm {r['year']}"
             state = "đã có quyết định" if r["status"] == "decided" else "đang làm"
-            self.round_combo.addItem(f"Rà soát {what} — {r['unit_code']} — {r['ruleset_code']} — {r['items']} hộ, "
+            self.round_combo.addItem(f"Rà soát {what} — {unit} — {r['ruleset_code']} — {r['items']} hộ, "
                                      f"{state}", r["id"])
         index = self.round_combo.findData(keep) if keep else 0
         self.round_combo.setCurrentIndex(max(index, 0))
