@@ -74,7 +74,9 @@ class ExchangeTab(QWidget):
 
     # --- layout per role -----------------------------------------------------------------------
     def _commune_box(self) -> QGroupBox:
-        box = QGroupBox(f"Gửi gói cho cơ quan tiếp nhận (mã {self.inst.receiving_unit_code or '—'})")
+        receiving = self.inst.receiving_unit_code
+        box = QGroupBox(f"Gửi gói cho cơ quan tiếp nhận: {reference.unit_name(self.ctx.store, receiving)} ({receiving})"
+                        if receiving else "Gửi gói cho cơ quan tiếp nhận")
         self.export_button = QPushButton("Xuất gói tháng…")
         self.export_button.clicked.connect(self.open_export)
         self.import_button = QPushButton("Nhập biên nhận / gói tham chiếu…")
