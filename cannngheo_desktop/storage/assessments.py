@@ -61,9 +61,9 @@ def snapshot(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
         if devices is not None:
             hh["devices"] = devices
     hh["area_type"] = area_type
+    fields = SNAPSHOT_MEMBER_FIELDS
     return {"household": hh,
-            "members": [{k: v for k, v in m.items() if v is not None and k in SNAPSHOT_MEMBER_FIELDS}
-                        for m in members]}
+            "members": [{k: v for k, v in m.items() if v is not None and k in fields} for m in members]}
 
 
 def _assessment_row(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], ev: Evaluation,
@@ -135,7 +135,7 @@ def assessment_history(store: Store, household_id: str) -> list[dict[str, Any]]:
 # --- bulk ----------------------------------------------------------------------------------
 def _dict_rows(cur: Any) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return [dict(zip(names, row)) for row in cur.fetchall()]  # noqa: B905 (rows match the description)
 
 
 def iter_households(store: Store, *, unit_code: str | None = None, household_ids: Sequence[str] | None = None,

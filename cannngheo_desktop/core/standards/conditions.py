@@ -147,7 +147,10 @@ class Condition:
         key = "all" if "all" in spec else "any" if "any" in spec else "not" if "not" in spec else None
         self.children = ([Condition(c) for c in spec[key]] if key in ("all", "any")
                          else [Condition(spec["not"])] if key == "not" else [])
-        if key == "all":
+        if key == "all" and len(self.children) == 2 and _is_age_range(self.children[0].spec):
+            # Rules read "age A–B and <condition>": test the age inline, the condition only when needed.
+            self.test = _age_and(self.children[0].spec, self.children[1].test)
+        elif key == "all":
             self.test = _kleene_all([c.test for c in self.children])
         elif key == "any":
             self.test = _kleene_any([c.test for c in self.children])
@@ -179,6 +182,26 @@ class Condition:
                 phrases.append(fact_phrase(spec["field"], m.get(spec["field"])))
         elif value is None:
             unknown.append("birth_date")
+
+
+def _is_age_range(spec: Mapping[str, Any]) -> bool:
+    return bool(spec) and set(spec) <= {"age_min", "age_below"}
+
+
+def _age_and(age_spec: Mapping[str, Any], second: Compiled) -> Compiled:
+    """Kleene ``age in [lo, hi) AND second`` with the age compared inline."""
+    lo = age_spec.get("age_min")
+    hi = age_spec.get("age_below")
+    lo_f = float("-inf") if lo is None else lo
+    hi_f = float("inf") if hi is None else hi
+
+    def run(m: Mapping[str, Any], age: int | None) -> Tri:
+        if age is None:
+            return False if second(m, age) is False else None
+        if lo_f <= age < hi_f:
+            return second(m, age)
+        return False
+    return run
 
 
 def _leaf(cond: Mapping[str, Any]) -> Compiled:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from ..errors import RulesetError
@@ -96,13 +97,22 @@ def age_on(birth: Any, on: date) -> int | None:
     if birth is None or birth == "":
         return None
     if not isinstance(birth, date):
-        try:
-            birth = date.fromisoformat(str(birth)[:10])
-        except ValueError:
-            return None
+        return _age_from_text(str(birth)[:10], on)
     if birth > on:
         return None
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+@lru_cache(maxsize=65536)
+def _age_from_text(birth: str, on: date) -> int | None:
+    # Birth dates repeat a lot across 100,000 households: parse each (date, day) pair once.
+    try:
+        day = date.fromisoformat(birth)
+    except ValueError:
+        return None
+    if day > on:
+        return None
+    return on.year - day.year - ((on.month, on.day) < (day.month, day.day))
 
 
 def present_members(members: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -114,12 +124,19 @@ def household_view(household: Mapping[str, Any]) -> Mapping[str, Any]:
     """The household facts with ``devices`` decoded when it is JSON text (as stored)."""
     devices = household.get("devices")
     if isinstance(devices, str):
-        try:
-            parsed = json.loads(devices) if devices.strip() else None
-        except json.JSONDecodeError:
-            parsed = None
-        household = {**household, "devices": parsed if isinstance(parsed, list) else None}
+        parsed = _devices(devices)
+        household = {**household, "devices": list(parsed) if parsed is not None else None}
     return household
+
+
+@lru_cache(maxsize=4096)
+def _devices(text: str) -> tuple[Any, ...] | None:
+    # Few distinct device lists exist: decode each JSON text once (a fresh list is handed out).
+    try:
+        parsed = json.loads(text) if text.strip() else None
+    except json.JSONDecodeError:
+        parsed = None
+    return tuple(parsed) if isinstance(parsed, list) else None
 
 
 def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], ruleset: Ruleset,
@@ -135,9 +152,10 @@ def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
     results: list[IndicatorResult] = []
     missing: list[tuple[str, str]] = []
     deprived = undetermined = 0
-    for d in ruleset.indicators:
-        status, reason, miss = d.check(ctx)
-        results.append(IndicatorResult(d.code, d.name, d.dimension, status, reason))
+    new = tuple.__new__
+    for check, code, name, dimension in _checks(ruleset):
+        status, reason, miss = check(ctx)
+        results.append(new(IndicatorResult, (code, name, dimension, status, reason)))
         if status == DEPRIVED:
             deprived += 1
         elif status != NOT_DEPRIVED:
@@ -156,6 +174,22 @@ def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
                     results, list(dict.fromkeys(missing)), _income_reason(per_person, line, band, income, n, area_type))
     ev.warnings = _warnings(ruleset, on, category)
     return ev
+
+
+_CHECKS: dict[int, tuple[tuple[Any, ...], tuple[tuple[Any, str, str, str], ...]]] = {}
+
+
+def _checks(ruleset: Ruleset) -> tuple[tuple[Any, str, str, str], ...]:
+    """(check, code, name, dimension) of each indicator, gathered once per ruleset (keyed by the
+    indicators tuple, which the entry keeps alive so its id is not reused)."""
+    indicators = ruleset.indicators
+    entry = _CHECKS.get(id(indicators))
+    if entry is None or entry[0] is not indicators:
+        if len(_CHECKS) > 64:
+            _CHECKS.clear()
+        entry = (indicators, tuple((d.check, d.code, d.name, d.dimension) for d in indicators))
+        _CHECKS[id(indicators)] = entry
+    return entry[1]
 
 
 def _category(income: Any, n: int, line: int, band: int | None, deprived: int, undetermined: int,
@@ -190,14 +224,27 @@ def _income_reason(per_person: int | None, line: int, band: int | None, income: 
     return f"{head}, trên chuẩn nghèo {area} {format_vnd(line)} đồng"
 
 
-def _warnings(ruleset: Ruleset, on: date, category: str) -> list[str]:
+def _band_confirmed(ruleset: Ruleset) -> bool:
+    return bool((ruleset.definition.get("average_band") or {}).get("confirmed", True))
+
+
+@lru_cache(maxsize=1024)
+def _warnings_cached(code: str, valid: bool, valid_from: Any, valid_to: Any, confirmed: bool,
+                     band_confirmed: bool, on: date, category: str) -> tuple[str, ...]:
+    # The same few warnings for every household of a bulk run: build their text once.
     out = []
-    if not ruleset.valid_on(on):
-        end = format_date(ruleset.valid_to) if ruleset.valid_to else "nay"
-        out.append(f"Ngày đánh giá {format_date(on)} nằm ngoài thời gian hiệu lực của bộ chuẩn {ruleset.code} "
-                   f"({format_date(ruleset.valid_from)}–{end}).")
-    if not ruleset.confirmed:
-        out.append(f"Bộ chuẩn {ruleset.code} đang chờ xác nhận.")
-    if category == AVERAGE and not (ruleset.definition.get("average_band") or {}).get("confirmed", True):
+    if not valid:
+        end = format_date(valid_to) if valid_to else "nay"
+        out.append(f"Ngày đánh giá {format_date(on)} nằm ngoài thời gian hiệu lực của bộ chuẩn {code} "
+                   f"({format_date(valid_from)}–{end}).")
+    if not confirmed:
+        out.append(f"Bộ chuẩn {code} đang chờ xác nhận.")
+    if category == AVERAGE and not band_confirmed:
         out.append("Ngưỡng hộ có mức sống trung bình của bộ chuẩn này chưa được xác nhận (giá trị tạm).")
-    return out
+    return tuple(out)
+
+
+def _warnings(ruleset: Ruleset, on: date, category: str) -> list[str]:
+    """The warnings shown with an evaluation (validity, unconfirmed ruleset or band)."""
+    return list(_warnings_cached(ruleset.code, ruleset.valid_on(on), ruleset.valid_from, ruleset.valid_to,
+                                 ruleset.confirmed, _band_confirmed(ruleset), on, category))
