@@ -30,6 +30,7 @@ class UnitKinds:
 
     def __init__(self, store: Store) -> None:
         self._by_code: dict[str, list[tuple[str, str, str]]] = {}
+        self._area: dict[tuple[str, date], str] = {}  # (unit code, date) → area, for bulk runs
         for r in store.query("SELECT code, kind, valid_from, valid_to FROM units WHERE deleted = 0"):
             self._by_code.setdefault(r["code"], []).append((r["valid_from"] or "", r["valid_to"] or "9999", r["kind"]))
         for rows in self._by_code.values():
@@ -41,6 +42,9 @@ class UnitKinds:
         if household.get("area_type"):
             return household["area_type"]
         code = household.get("unit_code")
+        known = self._area.get((code, on))
+        if known is not None:
+            return known
         rows = self._by_code.get(code or "")
         if not rows:
             raise ValidationError(
@@ -49,7 +53,9 @@ class UnitKinds:
                 field="area_type")
         day = on.isoformat()
         valid = [r for r in rows if r[0] <= day <= r[1]]
-        return area_type_for_unit_kind((valid or rows)[-1][2])
+        area = area_type_for_unit_kind((valid or rows)[-1][2])
+        self._area[(code, on)] = area
+        return area
 
 
 def snapshot(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], area_type: str) -> dict:
