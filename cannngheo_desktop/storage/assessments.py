@@ -171,7 +171,10 @@ def iter_households(store: Store, *, unit_code: str | None = None, household_ids
 
 
 def _pages(store: Store, unit_code: str | None, chunk: int) -> Iterator[list[dict[str, Any]]]:
-    where = "deleted = 0 AND status = 'active' AND id > ?"
+    # '+' keeps SQLite off the households_live index: with it every page re-read and re-sorted
+    # all active households (quadratic: 2.4 s instead of 0.4 s for 100,000); by the primary key
+    # each page is a short range scan.
+    where = "+deleted = 0 AND +status = 'active' AND id > ?"
     extra: tuple = ()
     if unit_code:
         where += " AND unit_code = ?"

@@ -163,8 +163,8 @@ def _member_ratio(params: Mapping[str, Any], where: str) -> Callable[[Context], 
                 yes.append(mv)
             elif v is None:
                 unknown.append(mv)
-        names = ", ".join(mv.label() for mv in yes) or "không ai"
         if len(yes) > max_share * n:
+            names = ", ".join(mv.label() for mv in yes)  # only the deprived text names them
             return DEPRIVED, (f"{len(yes)}/{n} thành viên là người phụ thuộc ({names}), "
                               f"vượt quá {max_share:.0%}"), []
         if len(yes) + len(unknown) <= max_share * n:
