@@ -13,7 +13,7 @@ from .. import APP_NAME, APP_TITLE, __version__, installation
 from ..core.errors import AppError
 from ..storage import backup, open_db, users
 from ..storage.db import Store
-from . import errors
+from . import errors, qt_vi
 from .context import AppContext
 from .tasks import TaskRunner
 
@@ -115,6 +115,7 @@ def run_app(db_path: Path, *, demo: bool = False, argv: list[str] | None = None)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
     app.setApplicationVersion(__version__)
+    qt_vi.install(app)
     windows: list[MainWindow] = []
     errors.install_excepthook(lambda: windows[0] if windows else None)
     log.info("Starting %s %s with %s", APP_TITLE, __version__, db_path)

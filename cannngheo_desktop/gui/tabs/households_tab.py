@@ -46,7 +46,7 @@ TITLE = "Hộ gia đình"
 SEARCH_DELAY_MS = 250
 ANY = "— Tất cả —"
 COLUMN_WIDTHS = {"household_code": 115, "head_name": 180, "village": 80, "unit_name": 160, "category": 145,
-                 "member_count": 95, "deprivation_count": 125, "able_to_exit": 105, "is_merit": 100}
+                 "member_count": 105, "deprivation_count": 135, "able_to_exit": 105, "is_merit": 100}
 
 
 class HouseholdsTab(QWidget):
