@@ -3,8 +3,10 @@ and reasons, and bulk runs (assess a unit, compare two rulesets) that read in bi
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -69,7 +71,7 @@ def snapshot(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
     hh["area_type"] = area_type
     fields = SNAPSHOT_MEMBER_FIELDS
     return {"household": hh,
-            "members": [{k: v for k, v in m.items() if v is not None and k in fields} for m in members]}
+            "members": [{k: v for k, v in m.items() if k in fields and v is not None} for m in members]}
 
 
 def _assessment_row(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], ev: Evaluation,
@@ -79,7 +81,8 @@ def _assessment_row(household: Mapping[str, Any], members: Sequence[Mapping[str,
         "unit_code": household["unit_code"], "household_id": household["id"],
         "ruleset_code": ev.ruleset_code, "assessed_on": ev.assessed_on.isoformat(),
         "inputs": snapshot(household, members, ev.area_type),
-        "results": [{"code": r.code, "status": r.status, "reason": r.reason} for r in ev.indicators],
+        "results": [{"code": code, "status": status, "reason": reason}
+                    for code, _name, _dimension, status, reason in ev.indicators],
         "deprivation_count": ev.deprivation_count, "income_per_person": ev.income_per_person,
         "category": ev.category, "missing": [list(x) for x in ev.missing],
         "assessor": assessor, "recognised": int(recognised),
@@ -213,8 +216,30 @@ class BulkAssessment:
                 "skipped": [{"household": h, "message": m} for h, m in self.skipped]}
 
 
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk run. A run keeps ~100,000 result rows
+    alive and allocates millions of small acyclic objects, so the collector kept re-scanning a
+    growing heap for nothing (2–4 s of 100,000 households). Reference counting still frees
+    everything; the collector is switched back on (if it was on) even after an error."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _run(store: Store, rulesets: Sequence[Ruleset], on: date, unit_code: str | None,
          household_ids: Sequence[str] | None, progress: Progress | None, on_chunk: Any) -> list[tuple[str, str]]:
+    with _without_cyclic_gc():
+        return _run_chunks(store, rulesets, on, unit_code, household_ids, progress, on_chunk)
+
+
+def _run_chunks(store: Store, rulesets: Sequence[Ruleset], on: date, unit_code: str | None,
+                household_ids: Sequence[str] | None, progress: Progress | None,
+                on_chunk: Any) -> list[tuple[str, str]]:
     prog = or_null(progress)
     total = _count(store, unit_code, household_ids)
     kinds = UnitKinds(store)
