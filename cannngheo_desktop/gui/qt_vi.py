@@ -33,7 +33,7 @@ TEXTS: dict[str, str] = {
     "Date Modified": "Ngày sửa", "Computer": "Máy tính", "My Computer": "Máy tính",
     "Recent Places": "Mở gần đây", "Show &hidden files": "Hiện tệp ẩn", "&Rename": "Đổi &tên",
     "&Delete": "&Xóa", "&New Folder": "Thư mục &mới", "Drive": "Ổ đĩa", "File": "Tệp",
-    "File Folder": "Thư mục", "Folder": "Thư mục", "Unknown": "Không rõ", "All Files (*)": "Tất cả các tệp (*)",
+    "File Folder": "Thư mục", "Directories": "Thư mục", "Folder": "Thư mục", "Unknown": "Không rõ", "All Files (*)": "Tất cả các tệp (*)",
     "Are you sure you want to delete '%1'?": "Xóa '%1'?",
     "%1 already exists.\nDo you want to replace it?": "%1 đã có.\nGhi đè lên tệp đó?",
     "%1\nFile not found.\nPlease verify the correct file name was given.":
