@@ -210,7 +210,7 @@ class HouseholdsTab(QWidget):
             "Không có hộ nào khớp với từ khóa tìm kiếm và bộ lọc đang chọn. Hãy xóa bớt điều kiện lọc."
             if filtered else
             "Sổ hộ chưa có hộ nào. Bấm «Thêm hộ» để nhập từng hộ, hoặc «Tải mẫu Excel», điền danh sách "
-            "rồi «Nhập Excel…» để nhập nhiều hộ một lần.")
+            "rồi «Nhập Excel» để nhập nhiều hộ một lần.")
         self.empty_hint.show()
 
     def refresh(self) -> None:

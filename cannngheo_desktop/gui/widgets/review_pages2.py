@@ -27,10 +27,12 @@ from ...core.model import EVENT_KINDS
 from ...core.text import format_date
 from ...review import steps
 from ...review_report import movement
+from ...storage import reference
 from ...storage import review_decisions as rd
 from ...storage import review_work as rw
 from ...storage import reviews as rv
 from ...storage.rulesets import list_rulesets
+from . import choices
 from .review_common import RED, cat, category_combo, date_edit, day_of, fill, hint, make_table, selected_rows
 
 
@@ -308,8 +310,10 @@ class NewRoundPage(QWidget):
 
     def fill_choices(self) -> None:
         self.unit.clear()
+        # codes were re-used after the 2025 reform: the shared label says which unit ended when
+        labels = {code: label for label, code, _row in choices.unit_choices(reference.list_units(self.tab.store))}
         for code, name in rv.review_units(self.tab.store):
-            self.unit.addItem(f"{name} ({code})", code)
+            self.unit.addItem(labels.get(code, f"{name} ({code})"), code)
         if self.ruleset.count() == 0:
             for rs in list_rulesets(self.tab.store):
                 self.ruleset.addItem(f"{rs.code} — {rs.name}", rs.code)
