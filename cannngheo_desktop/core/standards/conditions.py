@@ -139,7 +139,7 @@ class Condition:
     """A validated condition compiled once: ``test(member, age)`` is the fast three-valued check,
     ``explain`` says why (only called for the few members that matter)."""
 
-    __slots__ = ("spec", "test", "children")
+    __slots__ = ("spec", "test", "children", "age_first")
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.spec = spec
@@ -147,7 +147,8 @@ class Condition:
         key = "all" if "all" in spec else "any" if "any" in spec else "not" if "not" in spec else None
         self.children = ([Condition(c) for c in spec[key]] if key in ("all", "any")
                          else [Condition(spec["not"])] if key == "not" else [])
-        if key == "all" and len(self.children) == 2 and _is_age_range(self.children[0].spec):
+        self.age_first = key == "all" and len(self.children) == 2 and _is_age_range(self.children[0].spec)
+        if self.age_first:
             # Rules read "age A–B and <condition>": test the age inline, the condition only when needed.
             self.test = _age_and(self.children[0].spec, self.children[1].test)
         elif key == "all":
@@ -164,6 +165,11 @@ class Condition:
         """Collect the phrases of the facts that hold (for a deprived member) and the names of
         the facts that are missing (for an undetermined one)."""
         spec = self.spec
+        if self.age_first and age is not None:
+            # A known age adds no phrase and no missing fact: only the condition part can.
+            if self.test(m, age) is not False:
+                self.children[1].explain(m, age, phrases, unknown)
+            return
         if "all" in spec or "any" in spec:
             whole = self.test(m, age)
             for c in self.children:
