@@ -238,3 +238,14 @@ def test_main_window_shows_overdue_count_at_start(qtbot, ctx, shown_messages):
     # The real clock is past 2023: the four open milestones of the demo plan are overdue.
     assert "4 việc quá hạn" in window.note_label.text()
     ctx.tasks.wait()
+
+
+def test_enter_in_household_search_searches_and_saves_nothing(qtbot, ctx, shown_messages):
+    tab = make_tab(qtbot, ctx)
+    before = ctx.store.scalar("SELECT COUNT(*) FROM support_actions")
+    dialog = tab.support.add_action()
+    dialog.ui.householdSearchEdit.setFocus()
+    qtbot.keyClicks(dialog.ui.householdSearchEdit, "nguyen")
+    qtbot.keyClick(dialog.ui.householdSearchEdit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.ui.householdCombo.count() > 0
+    assert ctx.store.scalar("SELECT COUNT(*) FROM support_actions") == before

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from PySide6.QtCore import QDate, QItemSelectionModel
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "review"))
 from review_fixture import add_fixture_households  # noqa: E402
@@ -77,9 +77,10 @@ def test_walk_through_a_round(qtbot, commune_ctx, shown_messages, monkeypatch, t
     # A request form for a household not on the list (search folds diacritics).
     listing.add_button.click()
     dialog = tab.add_dialog
-    dialog.ui.searchEdit.setText("dang thi ngoc anh")
-    dialog.search()
     dialog.ui.requestByEdit.setText("Đặng Thị Ngọc Ánh")
+    dialog.ui.searchEdit.setText("dang thi ngoc anh")
+    qtbot.keyClick(dialog.ui.searchEdit, Qt.Key.Key_Return)  # Enter searches; it must not also press Thêm
+    assert dialog.isVisible() and dialog.ui.householdList.count() >= 1 and listing.table.rowCount() == 5
     dialog.ui.buttonBox.button(dialog.ui.buttonBox.StandardButton.Ok).click()
     assert not dialog.isVisible() and listing.table.rowCount() == 6
 

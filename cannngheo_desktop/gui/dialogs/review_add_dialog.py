@@ -14,6 +14,7 @@ from ...core.text import format_date
 from ...storage import households, reviews
 from ...storage.db import Store
 from ..forms.ui_review_add_dialog import Ui_ReviewAddDialog
+from ..widgets.search_enter import enter_searches
 
 CHOICES = (("recognise", "Giấy đề nghị công nhận hộ nghèo/cận nghèo"),
            ("exit", "Giấy đề nghị công nhận thoát nghèo/cận nghèo"),
@@ -34,7 +35,7 @@ class ReviewAddDialog(QDialog):
         ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
         ui.buttonBox.accepted.connect(self.submit)
         ui.buttonBox.rejected.connect(self.reject)
-        ui.searchEdit.returnPressed.connect(self.search)
+        enter_searches(ui.searchEdit, self.search)  # Enter must not also press Thêm
         for code, label in CHOICES:
             ui.reasonCombo.addItem(label, code)
         ui.reasonCombo.currentIndexChanged.connect(self._reason_changed)

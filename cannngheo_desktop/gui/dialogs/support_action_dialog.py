@@ -18,6 +18,7 @@ from ...storage import households, reference, support
 from ...storage.db import Store
 from ..forms.ui_support_action_dialog import Ui_SupportActionDialog
 from ..widgets.plan_common import set_combo
+from ..widgets.search_enter import enter_searches
 
 SEARCH_LIMIT = 50
 
@@ -57,7 +58,7 @@ class SupportActionDialog(QDialog):
         ui.measureCombo.currentIndexChanged.connect(self._measure_changed)
         ui.statusCombo.currentIndexChanged.connect(self._status_changed)
         ui.householdCombo.currentIndexChanged.connect(self._household_changed)
-        ui.householdSearchEdit.returnPressed.connect(self.search)
+        enter_searches(ui.householdSearchEdit, self.search)  # Enter must not also press Lưu
         ui.amountEdit.editingFinished.connect(self._format_amount)
         ui.noteEdit.setMaximumHeight(70)
         hid = (action or {}).get("household_id") or (household or {}).get("id")
@@ -101,6 +102,7 @@ class SupportActionDialog(QDialog):
             self._error("Không tìm thấy hộ nào khớp. Hãy gõ tên chủ hộ hoặc mã hộ khác.")
         else:
             self.ui.errorLabel.hide()
+            combo.setFocus()
 
     def _household_changed(self) -> None:
         combo = self.ui.memberCombo
