@@ -132,12 +132,16 @@ def test_event_and_history_from_the_toolbar(tab, seeded, qtbot):
     tab.view.selectRow(0)
     hid = tab.selected_id()
     assert tab.actions_by_name["event"].isEnabled()
+    head = households.get_household(seeded.store, hid)["head_name"]
+    notes: list[str] = []
+    tab._note = notes.append  # the main window's status bar in the app
     dialog = tab.record_event()
     choices.set_value(dialog.kind, "exited_near_poverty")
     dialog.date.setText("15/01/2026")
     dialog.decision.setText("25/QĐ-UBND")
     dialog.submit()
     assert dialog.result() == 1
+    assert notes == [f"Đã ghi sự kiện «Thoát cận nghèo» cho hộ {head}."]
     assert households.get_household(seeded.store, hid)["category"] == "not_poor"
     tab.view.selectRow(next(r for r in range(tab.model.total) if tab.model.household_id(r) == hid))
     history = tab.show_history()

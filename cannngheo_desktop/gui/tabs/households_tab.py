@@ -250,11 +250,20 @@ class HouseholdsTab(QWidget):
         hid = self.selected_id()
         if hid is None:
             return None
+        rows = self.view.selectionModel().selectedRows()
+        head = self.model.index(rows[0].row(), COLUMNS.index("head_name")).data() if rows else ""
         dialog = EventDialog(self.ctx.store, hid, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.refresh)
+        dialog.accepted.connect(lambda: self._note(f"Đã ghi sự kiện «{dialog.kind.currentText()}» cho hộ {head}."))
         dialog.open()
         return dialog
+
+    def _note(self, text: str) -> None:
+        """Feedback in the main window's status bar (the list may re-sort and lose the selection)."""
+        show_note = getattr(self.window(), "show_note", None)
+        if callable(show_note):
+            show_note(text)
 
     def show_history(self) -> HistoryDialog | None:
         hid = self.selected_id()
