@@ -282,3 +282,14 @@ def test_warnings_outside_validity_and_unconfirmed():
     ev = evaluate(household(1_600_000), two_adults(), ruleset("HN-2022"), date(2027, 3, 1), "rural")
     assert any("ngoài thời gian hiệu lực" in w for w in ev.warnings)
     assert any("chờ xác nhận" in w for w in ev.warnings)
+
+
+
+def test_a_household_without_members_is_never_called_not_deprived() -> None:
+    ev = evaluate(household(n=1), [], ruleset("VN-2022"), ON, "rural")
+    member_based = {"employment", "dependants", "nutrition", "health_insurance", "adult_education",
+                    "child_schooling"}
+    statuses = {r.code: r.status for r in ev.indicators}
+    assert {statuses[c] for c in member_based & set(statuses)} == {"undetermined"}
+    assert len(member_based & set(statuses)) >= 5
+    assert ev.category == UNDETERMINED

@@ -117,6 +117,8 @@ def _member_any(params: Mapping[str, Any], where: str) -> Callable[[Context], Ou
     test = whole.test
 
     def run(ctx: Context) -> Outcome:
+        if not ctx.members:  # nobody to check is not "nobody deprived": never guess
+            return UNDETERMINED, "Hộ chưa có thành viên đang ở", [("members", "Danh sách thành viên")]
         hits, unknown = [], []
         for mv in ctx.members:
             v = test(mv.data, mv.age)
