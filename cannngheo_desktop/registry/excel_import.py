@@ -20,7 +20,7 @@ from ..storage import registry_queries as rq
 from ..storage.backup import backup_database
 from ..storage.db import Store
 from ..storage.registry_queries import folded
-from .excel_reader import CandidateHousehold, ImportPlan, RowIssue, read_workbook
+from .excel_reader import EXAMPLE_SKIPPED, CandidateHousehold, ImportPlan, RowIssue, read_workbook
 from .validation import validate_household
 
 __all__ = ["CandidateHousehold", "ImportHasErrors", "ImportPlan", "ImportReport", "ImportSummary",
@@ -170,8 +170,11 @@ def dry_run(store: Store, path: Path | str, unit_code: str | None, *, today: dat
                               "Hãy kiểm tra lại mã (mã GSO 5 chữ số).", field="unit_code")
     report = ImportReport(Path(path), unit_code, plan, list(plan.issues))
     if not plan.households:
-        report.issues.append(RowIssue(None, "error", "", f"Tệp '{Path(path).name}' không có dòng dữ liệu nào "
-                                      "dưới dòng tiêu đề."))
+        only_example = any(EXAMPLE_SKIPPED in i.message for i in plan.issues)
+        report.issues.append(RowIssue(None, "error", "", (
+            f"Tệp '{Path(path).name}' chỉ có hộ ví dụ của tệp mẫu (mã hộ 'VD-…'). Hãy ghi các hộ thật "
+            "dưới các dòng ví dụ rồi nhập lại.") if only_example else (
+            f"Tệp '{Path(path).name}' không có dòng dữ liệu nào dưới dòng tiêu đề.")))
     _resolve_units(report, known, unit_code)
     _validate(report, today or date.today())
     _file_duplicates(report)

@@ -22,6 +22,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted xlsx and old .xls a
 HEADER_SEARCH_ROWS = 30
 NAME_FIELDS = ("full_name", "head_name")
 _TOTAL_WORDS = ("tong cong", "tong so", "cong ")
+EXAMPLE_CODE_PREFIX = "VD-"  # the template's example households (template.EXAMPLE) are never imported
+EXAMPLE_SKIPPED = "Bỏ qua hộ ví dụ của tệp mẫu"
 
 
 @dataclass
@@ -322,6 +324,23 @@ def _read_rows(path: Path, sheet: str, head: list[tuple], rest: Any, header_inde
             continue
         count += 1
         builder.add_row(number, {k: v for k, v in values.items() if k not in col.IGNORED_FIELDS})
+    kept: list[CandidateHousehold] = []
     for cand in builder.households:
         cand.household.pop("_head", None)
-    return ImportPlan(path, sheet, header_index + 1, names, ignored, builder.households, builder.issues, count)
+        if is_example(cand):
+            skipped = set(cand.member_rows)  # problems on rows that are not imported do not count
+            builder.issues = [i for i in builder.issues if i.row not in skipped]
+            rows_text = ", ".join(str(r) for r in cand.rows)
+            builder.issues.append(RowIssue(cand.first_row, "warning", "household_code",
+                                           f"{EXAMPLE_SKIPPED} (mã hộ {cand.household['household_code']}, "
+                                           f"dòng {rows_text}); hộ này không được nhập."))
+            count -= len(cand.member_rows)
+        else:
+            kept.append(cand)
+    return ImportPlan(path, sheet, header_index + 1, names, ignored, kept, builder.issues, count)
+
+
+def is_example(cand: CandidateHousehold) -> bool:
+    """True for the template's example households: a household code starting with 'VD-'."""
+    code = cand.household.get("household_code")
+    return isinstance(code, str) and code.strip().upper().startswith(EXAMPLE_CODE_PREFIX)

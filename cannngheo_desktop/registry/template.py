@@ -1,5 +1,8 @@
 """The app's own import template ("Tải mẫu Excel"): the export's headers, an example household
-with three members, drop-down lists for the coded columns and a sheet explaining every code."""
+with three members, drop-down lists for the coded columns and a sheet explaining every code.
+
+The example household's code starts with "VD-" (excel_reader.EXAMPLE_CODE_PREFIX): the reader
+skips such households with a warning, so importing the template as-is never adds the example."""
 
 from __future__ import annotations
 
@@ -29,7 +32,8 @@ NOTES = [
     "• Ngày sinh ghi dd/mm/yyyy (ví dụ 15/04/1978); nếu chỉ biết năm sinh thì ghi năm (1978).",
     "• Số CCCD ghi đủ 12 chữ số. Nên định dạng cột là Văn bản (Text) để Excel không làm mất số 0 ở đầu.",
     "• 'Mã đơn vị' để trống thì dùng đơn vị chọn khi nhập.",
-    "• Xóa 3 dòng ví dụ (hộ VD-001) trước khi nhập danh sách thật.",
+    "• 3 dòng chữ nghiêng màu xám (hộ VD-001) là ví dụ. Hộ có mã bắt đầu bằng 'VD-' không bao giờ được "
+    "nhập (chương trình báo 'Bỏ qua hộ ví dụ của tệp mẫu'); có thể xóa các dòng này hoặc để nguyên.",
     "• Nhập thử trước (kiểm tra): chương trình liệt kê lỗi theo từng dòng và có thể lưu bảng lỗi để sửa.",
     "",
 ]
@@ -42,6 +46,7 @@ def _code_table(title: str, mapping: dict[str, str]) -> list[list[str]]:
 def write_template(path: Path | str) -> Path:
     """Write the import template workbook to ``path`` and return the path."""
     import openpyxl
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -57,8 +62,13 @@ def write_template(path: Path | str) -> Path:
         cell.font, cell.fill = Font(bold=True), fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(index)].width = WIDTHS.get(header, 11)
+    example_font = Font(italic=True, color="808080")
     for row in EXAMPLE:
         ws.append(row)
+        for cell in ws[ws.max_row]:
+            cell.font = example_font
+    ws.cell(2, 2).comment = Comment("Hộ ví dụ: mã hộ bắt đầu bằng 'VD-' nên không được nhập. "
+                                    "Ghi các hộ thật từ dòng 5 trở đi (hoặc xóa 3 dòng ví dụ).", "Cận Nghèo")
     ws.freeze_panes = "A2"
     column = {field: get_column_letter(i) for i, (_h, field, _hh, _f) in enumerate(COLUMNS, start=1)}
     for cell in ws[column["cccd"]]:

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 from registry_fixtures import UNIT_A, UNIT_B, member, seed_households
 
 from cannngheo_desktop.registry import excel_import
@@ -89,20 +90,44 @@ def test_cancelled_export_leaves_no_file(store, tmp_path: Path) -> None:
     assert list(tmp_path.glob("huy*")) == []
 
 
-def test_template_imports_its_example_and_has_drop_downs(store, tmp_path: Path) -> None:
+def test_template_has_drop_downs_and_its_example_is_never_imported(store, tmp_path: Path) -> None:
     path = write_template(tmp_path / "mau.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb["Danh sách hộ"]
     assert ws["J1"].value == "Họ và tên" and ws["K2"].value == "Chủ hộ"
+    assert ws["B2"].value == "VD-001" and ws["J2"].font.italic and ws["B2"].comment is not None
     ranges = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
     assert any(r.startswith("K2") for r in ranges) and any(r.startswith("M2") for r in ranges)
     notes = wb["Hướng dẫn"]
     texts = [c.value for c in notes["A"] if c.value]
     assert "Vợ/Chồng" in texts and "Hộ cận nghèo" in texts
     report = excel_import.dry_run(store, path, UNIT_A, today=TODAY)
+    assert report.households == []
+    (warning,) = report.warnings
+    assert warning.row == 2 and "Bỏ qua hộ ví dụ của tệp mẫu" in warning.text and "2, 3, 4" in warning.text
+    (error,) = report.errors  # nothing real to import: say so instead of importing the example
+    assert error.row is None and "chỉ có hộ ví dụ" in error.message
+    with pytest.raises(excel_import.ImportHasErrors):
+        excel_import.apply_import(store, report, backup=False)
+    assert store.scalar("SELECT count(*) FROM households") == 0
+
+
+def test_template_rows_typed_under_the_example_are_imported(store, tmp_path: Path) -> None:
+    path = write_template(tmp_path / "mau.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Danh sách hộ"]
+    ws.append([2, None, None, "Thôn 2", "Số 5", "Hộ nghèo", None, 1200000, 30,
+               "Lê Văn Bình", "Chủ hộ", "01/02/1970", "Nam", "001070012345", "Kinh", "Tiểu học", "Không",
+               "Tự làm (nông nghiệp, kinh doanh)", "Có", "Không"])
+    ws.append([2, None, None, None, None, None, None, None, None,
+               "Lê Thị Hoa", "Con", "03/04/2010", "Nữ", None, "Kinh", "Trung học cơ sở", "Có", "Đi học",
+               "Có", "Không"])
+    wb.save(path)
+    report = excel_import.dry_run(store, path, UNIT_A, today=TODAY)
     assert report.errors == []
     (cand,) = report.households
-    assert cand.household["household_code"] == "VD-001" and cand.household["category"] == "near_poor"
-    assert [m["relation"] for m in cand.members] == ["head", "spouse", "child"]
-    assert cand.members[0]["education_level"] == "lower_secondary"
-    assert cand.members[2]["in_school"] is True
+    assert cand.household["category"] == "poor" and cand.household.get("household_code") is None
+    assert [m["full_name"] for m in cand.members] == ["Lê Văn Bình", "Lê Thị Hoa"]
+    assert [m["relation"] for m in cand.members] == ["head", "child"]
+    assert cand.members[1]["in_school"] is True
+    assert report.plan.data_rows == 2
