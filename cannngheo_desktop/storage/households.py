@@ -137,13 +137,16 @@ def remove_member(store: Store, member_id: str) -> None:
 
 
 def search_ids(store: Store, text: str, *, limit: int = 200) -> list[str]:
-    """Households whose head, members, IDs or address match ``text`` (diacritics and đ folded)."""
+    """Households whose head, members, IDs or address match ``text`` (diacritics and đ folded),
+    best first: head name equal to the text, then starting with it, then the FTS bm25 rank."""
     from ..core.text import fts_query
+    from .registry_queries import head_match_tier
 
     query = fts_query(text)
     if not query:
         return []
     rows = store.query(
         "SELECT h.id FROM household_fts JOIN households h ON h.rowid = household_fts.rowid "
-        "WHERE household_fts MATCH ? LIMIT ?", (query, limit))
+        f"WHERE household_fts MATCH :fts ORDER BY {head_match_tier()}, bm25(household_fts), h.head_sort, h.id "
+        "LIMIT :limit", {"fts": query, "head_q": fold(text), "limit": limit})
     return [r[0] for r in rows]

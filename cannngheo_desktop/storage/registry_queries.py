@@ -57,6 +57,10 @@ SORT_EXPRESSIONS = {
     "updated_at": "h.updated_at",
 }
 
+# Not a column: the household pickers' order for a search (head name equal to / starting with what
+# was typed first, then the FTS bm25 rank). The list's own sortable columns stay the whitelist.
+RELEVANCE = "relevance"
+
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
 # Above this many search hits the list walks its sort index instead of fetching each hit
 # ("nguyen van" matches ~45% of households: 0.10 s → 0.02 s for a page at 100,000).
@@ -78,7 +82,7 @@ class ListQuery:
     has_open_actions: bool | None = None
     needs_review: bool | None = None
     include_removed: bool = False
-    sort: str = "head_name"
+    sort: str = "head_name"  # a SORT_EXPRESSIONS key, or RELEVANCE (pickers: best match first)
     descending: bool = False
     today: date | None = None  # for "needs review" (assessment older than 12 months)
 
@@ -116,7 +120,8 @@ def _broad(store: Store, q: ListQuery) -> bool:
     return int(_last_hits["hits"]) > BROAD_SEARCH_HITS
 
 
-def _where(q: ListQuery, *, broad: bool = False, counting: bool = False) -> tuple[str, dict[str, Any]]:
+def _where(q: ListQuery, *, broad: bool = False, counting: bool = False,
+           joined: bool = False) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if not q.include_removed:
@@ -126,7 +131,10 @@ def _where(q: ListQuery, *, broad: bool = False, counting: bool = False) -> tupl
         plus = "" if live_index else "+"
         clauses.append(f"{plus}h.deleted = 0 AND {plus}h.status = 'active'")
     match = fts_query(q.search or "")
-    if match:
+    if match and joined:  # the FTS table is joined in (relevance order needs its bm25 rank)
+        clauses.append("household_fts MATCH :fts")
+        params["fts"] = match
+    elif match:
         # "+h.rowid" keeps the planner from driving the query by the matches (see _broad)
         column = "+h.rowid" if broad else "h.rowid"
         clauses.append(f"{column} IN (SELECT rowid FROM household_fts WHERE household_fts MATCH :fts)")
@@ -185,7 +193,33 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def head_match_tier(alias: str = "h") -> str:
+    """SQL rank of a household's head name against the folded search text ``:head_q``: 0 equal,
+    1 starts with it, 2 otherwise (head_sort is "<given name> <folded full name>")."""
+    head = f"substr({alias}.head_sort, instr({alias}.head_sort, ' ') + 1)"
+    return (f"(CASE WHEN {head} = :head_q THEN 0 "
+            f"WHEN substr({head}, 1, length(:head_q)) = :head_q THEN 1 ELSE 2 END)")
+
+
+def _relevance(q: ListQuery) -> bool:
+    return q.sort == RELEVANCE and bool(fts_query(q.search or ""))
+
+
+def _from_where(store: Store, q: ListQuery) -> tuple[str, dict[str, Any]]:
+    """FROM and WHERE of a list statement; relevance order joins the FTS table for its rank."""
+    if _relevance(q):
+        where, params = _where(q, joined=True)
+        params["head_q"] = fold(q.search)
+        return f" FROM household_fts JOIN households h ON h.rowid = household_fts.rowid{where}", params
+    where, params = _where(q, broad=_broad(store, q))
+    return f" FROM households h{where}", params
+
+
 def _order_by(q: ListQuery, store: Store | None = None) -> str:
+    if q.sort == RELEVANCE:
+        if _relevance(q):
+            return f" ORDER BY {head_match_tier()}, bm25(household_fts), h.head_sort, h.id"
+        q = ListQuery(sort="head_name")  # nothing typed: the picker lists by name
     expr = SORT_EXPRESSIONS.get(q.sort)
     if expr is None:
         raise ValueError(f"cannot sort by {q.sort!r}; one of {sorted(SORT_EXPRESSIONS)}")
@@ -204,19 +238,19 @@ def count_households(store: Store, q: ListQuery) -> int:
 def fetch_page(store: Store, q: ListQuery, offset: int, limit: int) -> list[dict[str, Any]]:
     """One page of the list, sorted and filtered in SQL, as dicts with LIST_COLUMNS plus
     ``id``, ``unit_code``, ``status`` and ``deleted``."""
-    where, params = _where(q, broad=_broad(store, q))
+    from_where, params = _from_where(store, q)
     params = {**params, "limit": int(limit), "offset": int(offset)}
     sql = ("SELECT h.id, h.household_code, h.head_name, h.village, h.unit_code, "
            f"{_UNIT_NAME} AS unit_name, h.category, h.member_count, h.deprivation_count, "
-           "h.able_to_exit, h.is_merit, h.updated_at, h.status, h.deleted "
-           f"FROM households h{where}{_order_by(q, store)} LIMIT :limit OFFSET :offset")
+           "h.able_to_exit, h.is_merit, h.updated_at, h.status, h.deleted"
+           f"{from_where}{_order_by(q, store)} LIMIT :limit OFFSET :offset")
     return [dict(r) for r in store.query(sql, params)]
 
 
 def fetch_ids(store: Store, q: ListQuery) -> list[str]:
     """Every matching household id in list order (exports walk these in batches)."""
-    where, params = _where(q, broad=_broad(store, q))
-    return [r[0] for r in store.query(f"SELECT h.id FROM households h{where}{_order_by(q, store)}", params)]
+    from_where, params = _from_where(store, q)
+    return [r[0] for r in store.query(f"SELECT h.id{from_where}{_order_by(q, store)}", params)]
 
 
 def rebuild_search_index(store: Store) -> None:

@@ -227,3 +227,48 @@ def test_broad_search_plan_gives_the_same_rows(store, monkeypatch, q: ListQuery)
     assert rq._broad(store, q)
     assert (rq.count_households(store, q), rq.fetch_page(store, q, 0, 100), rq.fetch_ids(store, q)) == narrow
     assert narrow[0] > 0
+
+
+def _minh_households(store) -> dict[str, str]:
+    """The head 'Hoàng Văn Minh' added LAST (FTS alone returns rowid order) and in a big household
+    (bm25 alone prefers short households where the words repeat)."""
+    specs = [
+        ({"unit_code": UNIT_A, "village": "Thôn 1"},
+         [member("Hoàng Thị Lan", "head", "1960-01-01"), member("Hoàng Văn Minh", "child", "1985-01-01"),
+          member("Hoàng Văn Tâm", "child", "1987-01-01")]),
+        ({"unit_code": UNIT_A, "village": "Thôn 2"},
+         [member("Lê Văn Minh", "head", "1970-01-01"), member("Hoàng Thị Hoa", "spouse", "1972-01-01")]),
+        ({"unit_code": UNIT_A, "village": "Thôn 2"},
+         [member("Hoàng Văn Minh Khoa", "head", "1979-01-01")]),
+        ({"unit_code": UNIT_A, "village": "Thôn 3", "address": "Số 8, ngõ 12, đường Trần Hưng Đạo"},
+         [member("Hoàng Văn Minh", "head", "1975-01-01"), member("Phạm Thị Thu Trang", "spouse", "1976-01-01"),
+          member("Hoàng Phạm Gia Bảo", "child", "2005-01-01"), member("Hoàng Phạm Bảo Ngọc", "child", "2008-01-01")]),
+    ]
+    ids = households.add_households(store, specs)
+    return {spec[1][0]["full_name"]: hid for spec, hid in zip(specs, ids, strict=True)}
+
+
+def test_search_ids_puts_the_matching_head_first(store) -> None:
+    ids = _minh_households(store)
+    found = households.search_ids(store, "hoang van minh")
+    assert found[:2] == [ids["Hoàng Văn Minh"], ids["Hoàng Văn Minh Khoa"]]
+    assert set(found) == set(ids.values())  # Lê Văn Minh's wife is a Hoàng: every word matches
+    assert households.search_ids(store, "Hoàng Văn Minh", limit=1) == [ids["Hoàng Văn Minh"]]
+    # both heads start with "hoang van": they lead, in bm25 order among themselves
+    assert set(households.search_ids(store, "hoang van")[:2]) == {ids["Hoàng Văn Minh"], ids["Hoàng Văn Minh Khoa"]}
+
+
+def test_picker_order_is_relevance_but_the_list_keeps_its_sort(store) -> None:
+    _minh_households(store)
+    picker = ListQuery(search="hoang van minh", sort=rq.RELEVANCE)
+    assert names(store, picker)[:2] == ["Hoàng Văn Minh", "Hoàng Văn Minh Khoa"]
+    assert rq.fetch_ids(store, picker) == [r["id"] for r in rq.fetch_page(store, picker, 0, 100)]
+    assert rq.count_households(store, picker) == 4
+    # the registry list's chosen sort is left alone (given name first: Khoa < Lan < Minh)
+    assert names(store, ListQuery(search="hoang van minh")) == [
+        "Hoàng Văn Minh Khoa", "Hoàng Thị Lan", "Hoàng Văn Minh", "Lê Văn Minh"]
+    assert names(store, ListQuery(search="hoang van minh", sort="village", descending=True))[0] == "Hoàng Văn Minh"
+    # nothing typed: the picker lists by name; filters still apply with relevance
+    assert names(store, ListQuery(sort=rq.RELEVANCE))[0] == "Hoàng Văn Minh Khoa"
+    assert names(store, ListQuery(search="minh", village="Thôn 2", sort=rq.RELEVANCE)) == [
+        "Hoàng Văn Minh Khoa", "Lê Văn Minh"]

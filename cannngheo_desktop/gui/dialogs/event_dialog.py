@@ -96,7 +96,7 @@ class EventDialog(QDialog):
         self.related.clear()
         if len(text.strip()) < 2:
             return
-        for row in rq.fetch_page(self.store, rq.ListQuery(search=text), 0, 20):
+        for row in rq.fetch_page(self.store, rq.ListQuery(search=text, sort=rq.RELEVANCE), 0, 20):
             if row["id"] != self.household_id:
                 self.related.addItem(f"{row['head_name'] or '?'} — mã {row['household_code'] or '?'}, "
                                      f"{row['village'] or ''}", row["id"])

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ...reporting import CATEGORY_CHOICES, PARAM_LABELS, ReportParams, ReportSpec
 from ...storage import plans, reference, rulesets
 from ...storage.db import Store
-from ...storage.registry_queries import ListQuery, fetch_page
+from ...storage.registry_queries import RELEVANCE, ListQuery, fetch_page
 from . import choices
 
 ALL_UNITS = "Tất cả đơn vị"
@@ -106,7 +106,8 @@ class HouseholdPicker(QWidget):
     def run_search(self) -> None:
         """Fill the result combo from the registry list (one small indexed query)."""
         self.timer.stop()
-        rows = fetch_page(self.store, ListQuery(search=self.search.text().strip()), 0, SEARCH_LIMIT)
+        rows = fetch_page(self.store, ListQuery(search=self.search.text().strip(), sort=RELEVANCE), 0,
+                          SEARCH_LIMIT)
         self.results.clear()
         if not rows:
             self.results.addItem("— Không tìm thấy hộ nào —", None)
