@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.model import NEAR_POOR, POOR
+from .core.text import fold
 from .reporting import place_name, ubnd
 from .reports import summary
 from .reports.summary import Section, SummaryReport
@@ -39,6 +40,14 @@ def movement(item: dict[str, Any]) -> str | None:
                                 item["final_category"])
 
 
+def indicator_label(dimension: str | None, name: str) -> str:
+    """'Dimension: name', or the name alone when it repeats its dimension ('Việc làm', not
+    'Việc làm: Việc làm')."""
+    if not dimension or fold(dimension) == fold(name):
+        return name
+    return f"{dimension}: {name}"
+
+
 def round_report(store: Store, review_id: str, on: date) -> SummaryReport:
     """The report of one round (before its decision the figures are the proposals)."""
     rnd = rv.get_round(store, review_id)
@@ -59,7 +68,8 @@ def round_report(store: Store, review_id: str, on: date) -> SummaryReport:
         for verdict in saved.get("results") or []:
             if verdict.get("status") == "deprived":
                 deprived[(i["final_category"], verdict.get("code"))] += 1
-    rows_dep = [[n, f"{ind.dimension}: {ind.name}", deprived[(POOR, ind.code)], deprived[(NEAR_POOR, ind.code)]]
+    rows_dep = [[n, indicator_label(ind.dimension, ind.name), deprived[(POOR, ind.code)],
+                 deprived[(NEAR_POOR, ind.code)]]
                 for n, ind in enumerate(ruleset.indicators, start=1)]
     unit = get_unit(store, rnd["unit_code"], on) or get_unit(store, rnd["unit_code"]) or {"name": rnd["unit_code"]}
     figures = rd.round_summary(store, review_id)

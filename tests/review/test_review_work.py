@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from test_review_round import _by_code, _run_to_posting
 
 from cannngheo_desktop.core.errors import ValidationError
-from cannngheo_desktop.review_report import write_round_report
+from cannngheo_desktop.review_report import indicator_label, write_round_report
 from cannngheo_desktop.storage import households, plan_measures, plans
 from cannngheo_desktop.storage import review_decisions as rd
 from cannngheo_desktop.storage import review_work as rw
@@ -78,4 +78,15 @@ def test_decision_moves_registry_plan_and_report(commune, tmp_path):
     cells = [[c for c in row] for row in load_workbook(out).active.iter_rows(values_only=True)]
     flat = {row[1]: list(row[2:4]) for row in cells if row and len(row) > 3 and isinstance(row[1], str)}
     assert flat["Danh sách trước rà soát"] == [2, 3]
+    # an indicator named like its dimension is printed once ("Việc làm", not "Việc làm: Việc làm")
+    assert "Việc làm" in flat and "Việc làm: Việc làm" not in flat
+    assert "Việc làm: Người phụ thuộc trong hộ gia đình" in flat
+    assert not [k for k in flat if ": " in k and k.split(": ", 1)[0] == k.split(": ", 1)[1]]
     assert flat["Thoát"][0] == 1 and flat["Thoát"][1] == 1
+
+
+def test_indicator_label_names_the_dimension_only_when_it_differs():
+    assert indicator_label("Việc làm", "Việc làm") == "Việc làm"
+    assert indicator_label("Y tế", "Y TẾ") == "Y TẾ"
+    assert indicator_label("Y tế", "Dinh dưỡng") == "Y tế: Dinh dưỡng"
+    assert indicator_label(None, "Dinh dưỡng") == "Dinh dưỡng"
