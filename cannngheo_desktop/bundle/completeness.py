@@ -6,6 +6,10 @@ month, *late* when sent after it — when the office got round to importing it d
 against the commune —, *waiting* while it waits for a gap, *missing* once the deadline passed
 with nothing. At a commune the grid shows its own months: *sent*, or
 *received* once the office's receipt came back.
+
+Months before the unit was expected to report are *not applicable* ('na'), never *missing*: before
+the month this installation was created, and at the office also before the month the commune's
+key was first trusted (a month for which a bundle did arrive always shows that bundle's status).
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from ..storage.db import Store
 from .envelope import require_installation
 
 STATUS_LABELS = {"sent": "Đã gửi", "received": "Đã nhận", "late": "Nhận muộn", "waiting": "Chờ gói thiếu",
-                 "missing": "Thiếu", "": ""}
+                 "missing": "Thiếu", "na": "Chưa áp dụng", "": ""}
 DEADLINE_DAY = 5
 VIETNAM = timezone(timedelta(hours=7))
-_RANK = {"": 0, "missing": 1, "sent": 2, "waiting": 3, "late": 4, "received": 5}
+_RANK = {"": 0, "na": 0, "missing": 1, "sent": 2, "waiting": 3, "late": 4, "received": 5}
 
 
 def deadline(year: int, month: int) -> date:
@@ -48,6 +52,32 @@ def sent_date(created_at: str) -> date | None:
     return moment.astimezone(VIETNAM).date()
 
 
+def _month_of(timestamp: str | None) -> tuple[int, int] | None:
+    day = sent_date(timestamp or "")
+    return (day.year, day.month) if day else None
+
+
+def _first_months(store: Store, units: set[str], rows: list[dict], aggregator: bool) -> dict[str, tuple[int, int]]:
+    """The first month each unit is expected to report (see the module docstring)."""
+    created = store.scalar("SELECT created_at FROM installation WHERE id = 1")
+    start = _month_of(created) or (1, 1)
+    trusted: dict[str, tuple[int, int]] = {}
+    if aggregator:
+        for r in sync.list_trusted(store):
+            month = _month_of(r["added_at"])
+            if month and (r["unit_code"] not in trusted or month < trusted[r["unit_code"]]):
+                trusted[r["unit_code"]] = month
+    first: dict[str, tuple[int, int]] = {}
+    for unit in units:
+        month = max(start, trusted.get(unit, start))
+        for row in rows:  # a month that was sent proves the unit was reporting by then
+            period = row["period"] or ""
+            if row["peer_unit"] == unit and len(period) >= 7 and period[:4].isdigit() and period[5:7].isdigit():
+                month = min(month, (int(period[:4]), int(period[5:7])))
+        first[unit] = month
+    return first
+
+
 def completeness_grid(store: Store, year: int, *, today: date | None = None) -> dict[str, dict[int, str]]:
     """{unit_code: {1..12: status}} for ``year``; see the module docstring for the statuses."""
     today = today or date.today()
@@ -65,8 +95,10 @@ def completeness_grid(store: Store, year: int, *, today: date | None = None) -> 
 
         def direction_status(row: dict, year: int, month: int) -> str:
             return "received" if row["acknowledged_at"] else "sent"
+    first = _first_months(store, units, rows, inst.role == "aggregator")
     for unit in sorted(units):
-        grid[unit] = {m: ("missing" if today > deadline(year, m) else "") for m in range(1, 13)}
+        grid[unit] = {m: ("na" if (year, m) < first[unit] else "missing" if today > deadline(year, m) else "")
+                      for m in range(1, 13)}
     for row in rows:
         period = row["period"] or ""
         if not period.startswith(f"{year}-"):
@@ -74,6 +106,6 @@ def completeness_grid(store: Store, year: int, *, today: date | None = None) -> 
         month = int(period[5:7])
         status = direction_status(row, year, month)
         current = grid[row["peer_unit"]][month]
-        if current in ("", "missing") or _RANK[status] > _RANK[current]:
+        if current in ("", "na", "missing") or _RANK[status] > _RANK[current]:
             grid[row["peer_unit"]][month] = status
     return grid

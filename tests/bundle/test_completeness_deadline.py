@@ -34,3 +34,25 @@ def test_sent_date_is_the_vietnam_calendar_day():
     assert completeness.sent_date("2026-02-05T16:59:59.000000Z") == date(2026, 2, 5)
     assert completeness.sent_date("2026-02-05T17:00:00Z") == date(2026, 2, 6)
     assert completeness.sent_date("không phải ngày") is None
+
+
+def test_months_before_the_unit_reports_are_not_applicable(pair):
+    today = date(2026, 8, 1)
+    # installed on 01/04 in Việt Nam (18:00 UTC on 31/03): March and earlier were never due
+    pair.commune.conn.execute("UPDATE installation SET created_at = '2026-03-31T18:00:00.000000Z'")
+    at_commune = completeness.completeness_grid(pair.commune, 2026, today=today)[COMMUNE]
+    assert [at_commune[m] for m in range(1, 13)] == ["na"] * 3 + ["missing"] * 3 + [""] * 6
+    assert set(completeness.completeness_grid(pair.commune, 2025, today=today)[COMMUNE].values()) == {"na"}
+    assert completeness.STATUS_LABELS["na"] == "Chưa áp dụng"
+    # the office has run since January but trusted this commune's key on 20/05
+    pair.office.conn.execute("UPDATE installation SET created_at = '2026-01-02T01:00:00.000000Z'")
+    pair.office.conn.execute("UPDATE trusted_keys SET added_at = '2026-05-20T02:00:00.000000Z' "
+                             "WHERE unit_code = ?", (COMMUNE,))
+    at_office = completeness.completeness_grid(pair.office, 2026, today=today)[COMMUNE]
+    assert [at_office[m] for m in range(1, 13)] == ["na"] * 4 + ["missing"] * 2 + [""] * 6
+    # a month that did arrive shows its status, and from then on months are expected
+    pair.add_households(1)
+    march = export.export_bundle(pair.commune, "2026-03", pair.outbox, PASS)
+    assert importer.apply_bundle(pair.office, march, PASS).status == "applied"
+    at_office = completeness.completeness_grid(pair.office, 2026, today=today)[COMMUNE]
+    assert at_office[3] in ("received", "late") and at_office[2] == "na" and at_office[4] == "missing"

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
 from ...bundle.completeness import STATUS_LABELS
 
 COLOURS = {"received": "#b7e1b0", "sent": "#bcd7f5", "waiting": "#ffe08a", "late": "#f7c08a",
-           "missing": "#f2a5a5", "": "#ffffff"}
-LEGEND_ORDER = ("sent", "received", "waiting", "late", "missing")
-SHORT = {"sent": "Gửi", "received": "Nhận", "waiting": "Chờ", "late": "Muộn", "missing": "Thiếu", "": ""}
+           "missing": "#f2a5a5", "na": "#d9d9d9", "": "#ffffff"}
+LEGEND_ORDER = ("sent", "received", "waiting", "late", "missing", "na")
+# "na" (before the unit was expected to report) is an empty grey cell, never "Thiếu"
+SHORT = {"sent": "Gửi", "received": "Nhận", "waiting": "Chờ", "late": "Muộn", "missing": "Thiếu", "na": "",
+         "": ""}
 
 
 class CompletenessGrid(QWidget):
