@@ -4,7 +4,7 @@
     cannngheo review list         --db F
     cannngheo review status       --db F --round ID [--json]
     cannngheo review decide       --db F --round ID --number 125/QĐ-UBND --date 04/12/2026
-    cannngheo review certificates --db F --round ID --date 07/12/2026 --out gcn.pdf
+    cannngheo review certificates --db F --round ID --date 07/12/2026 --out gcn.pdf [--signer "Họ tên"]
     cannngheo review overdue      --db F [--today dd/mm/yyyy]
 """
 
@@ -48,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = psub.add_parser("certificates", help="cấp số và in giấy chứng nhận (PDF, mỗi hộ một trang)")
     g.add_argument("--date", default=None, help="ngày cấp (mặc định hôm nay)")
     g.add_argument("--out", type=Path, required=True, help="tệp PDF")
+    g.add_argument("--signer", default=None, metavar="HỌ_TÊN",
+                   help="họ tên người ký (Chủ tịch UBND); được lưu lại cho các lần in sau")
     g.set_defaults(func=run_certificates)
     o = psub.add_parser("overdue", help="đề nghị quá 15 ngày chưa có giấy chứng nhận hoặc văn bản trả lời")
     o.add_argument("--today", default=None, help="ngày tính (mặc định hôm nay)")
@@ -125,6 +127,10 @@ def run_certificates(args: argparse.Namespace) -> int:
     from ..reports.certificate_pdf import write_certificates
 
     with open_db(db_path(args), create=False) as store:
+        if args.signer is not None:
+            rv.set_signer_name(store, args.signer)
+        if not rv.signer_name(store):
+            print("Chú ý: chưa có tên người ký; thêm --signer \"Họ tên\" để in tên dưới chữ ký.")
         rd.issue_certificates(store, args.round, on=_day(args.date, "date"))
         records = [rd.certificate_record(store, i["id"]) for i in rv.items(store, args.round) if i.get("certificate_no")]
     path = write_certificates(records, args.out)

@@ -38,6 +38,22 @@ def set_holidays(store: Store, days: list[date]) -> None:
     repo.set_setting(store, HOLIDAYS_SETTING, calendar.format_holidays(days))
 
 
+def signer_name(store: Store) -> str:
+    """Who signs the certificates and written replies (printed under "CHỦ TỊCH")."""
+    return store.get_setting(SIGNER_SETTING) or ""
+
+
+def set_signer_name(store: Store, name: str | None) -> str:
+    """Store the signer's name (audited setting; blank clears it) and return it as stored."""
+    from ..core.text import nfc
+
+    clean = " ".join(nfc(name or "").split())
+    if len(clean) > 100:
+        raise ValidationError("Tên người ký dài quá 100 ký tự. Hãy ghi họ và tên người ký.", field="signer_name")
+    repo.set_setting(store, SIGNER_SETTING, clean or None)
+    return clean
+
+
 def as_date(value: date | str | None, field: str, label: str) -> date:
     if isinstance(value, date):
         return value

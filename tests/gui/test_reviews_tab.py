@@ -175,13 +175,20 @@ def test_walk_through_a_round(qtbot, commune_ctx, shown_messages, monkeypatch, t
     out = tmp_path / "gcn"
     monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: out)
     _day(certificates.day, 2026, 12, 15)
+    assert certificates.signer.text() == ""
+    certificates.signer.setText("Đỗ Thị Ký")
+    certificates.signer.editingFinished.emit()  # leaving the field saves the name
+    assert rv.signer_name(ctx.store) == "Đỗ Thị Ký"
+    certificates.signer.setText("Đỗ Thị Kim Ký")  # typed, then printed straight away: saved first
     certificates.all_button.click()
     ctx.tasks.wait()
     qtbot.waitUntil(lambda: len(opened) == 2)
+    assert rv.signer_name(ctx.store) == "Đỗ Thị Kim Ký" and certificates.signer.text() == "Đỗ Thị Kim Ký"
     pages = PdfReader(str(out.with_suffix(".pdf"))).pages
     assert len(pages) == certificates.table.rowCount() == 6  # every household decided poor or near-poor, E refused
     text = "".join(p.extract_text() for p in pages)
     assert "Lê Văn Hưởng" in text and "001/GCN-HN.HCN" in text
+    assert all("Đỗ Thị Kim Ký" in p.extract_text() for p in pages)
     assert all(certificates.table.item(r, 3).text().endswith("/GCN-HN.HCN") for r in range(6))
 
     report = tab.step_pages[7]

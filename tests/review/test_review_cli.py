@@ -29,6 +29,21 @@ def test_review_commands_walk_a_round(commune, tmp_path, capsys):
                  "--out", str(pdf)]) == 0
     reader = PdfReader(str(pdf))
     assert len(reader.pages) == 4 and "001/GCN-HN.HCN" in reader.pages[0].extract_text()
+    assert "chưa có tên người ký" in capsys.readouterr().out
+    # --signer stores the name (audited) and prints it under the signature, on reprints too
+    signed = tmp_path / "gcn-ky.pdf"
+    assert main(["review", "certificates", "--db", db, "--round", review_id, "--date", "07/12/2026",
+                 "--out", str(signed), "--signer", "  Trần   Văn Ký "]) == 0
+    assert "chưa có tên người ký" not in capsys.readouterr().out
+    assert rv.signer_name(store) == "Trần Văn Ký"
+    assert store.scalar("SELECT after FROM audit_log WHERE table_name = 'settings' AND row_id = ? "
+                        "ORDER BY id DESC LIMIT 1", (rv.SIGNER_SETTING,)) == "Trần Văn Ký"
+    pages = [p.extract_text() for p in PdfReader(str(signed)).pages]
+    assert len(pages) == 4 and all("Trần Văn Ký" in t for t in pages)
+    assert "Trần Văn Ký" not in PdfReader(str(pdf)).pages[0].extract_text()
+    again = tmp_path / "gcn-lai.pdf"
+    assert main(["review", "certificates", "--db", db, "--round", review_id, "--out", str(again)]) == 0
+    assert "Trần Văn Ký" in PdfReader(str(again)).pages[0].extract_text()
     assert main(["review", "status", "--db", db, "--round", review_id]) == 0
     assert "Quyết định công nhận" in capsys.readouterr().out
     assert main(["review", "list", "--db", db]) == 0

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.errors import AppError
 from ...core.model import EVENT_KINDS
 from ...core.text import format_date
 from ...review import steps
@@ -32,6 +33,7 @@ from ...storage import review_decisions as rd
 from ...storage import review_work as rw
 from ...storage import reviews as rv
 from ...storage.rulesets import list_rulesets
+from .. import errors
 from . import choices
 from .review_common import RED, cat, category_combo, date_edit, day_of, fill, hint, make_table, selected_rows
 
@@ -192,7 +194,13 @@ class CertificatesPage(QWidget):
         self.all_button.clicked.connect(lambda: self.print(None))
         self.some_button = QPushButton("Cấp và in cho hộ đã chọn…")
         self.some_button.clicked.connect(lambda: self.print([r["id"] for r in self.selected()]))
-        for w in (QLabel("Ngày cấp:"), self.day, self.all_button, self.some_button):
+        self.signer = QLineEdit()
+        self.signer.setPlaceholderText("Họ tên Chủ tịch UBND (in dưới chữ ký)")
+        self.signer.setMinimumWidth(220)
+        self.signer.setToolTip("Tên in dưới chữ ký trên giấy chứng nhận và văn bản trả lời; được lưu lại.")
+        self.signer.editingFinished.connect(self.save_signer)
+        for w in (QLabel("Ngày cấp:"), self.day, QLabel("Người ký:"), self.signer, self.all_button,
+                  self.some_button):
             row.addWidget(w)
         row.addStretch(1)
         layout.addLayout(row)
@@ -203,7 +211,21 @@ class CertificatesPage(QWidget):
     def selected(self) -> list[dict[str, Any]]:
         return [self.rows[i] for i in selected_rows(self.table)]
 
+    def save_signer(self) -> bool:
+        """Store the signer's name if it changed (audited setting); False when refused."""
+        text = self.signer.text()
+        if " ".join(text.split()) == rv.signer_name(self.tab.store):
+            return True
+        try:
+            self.signer.setText(rv.set_signer_name(self.tab.store, text))
+        except AppError as exc:
+            errors.report(self, exc)
+            return False
+        return True
+
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
+        if not self.signer.hasFocus():
+            self.signer.setText(rv.signer_name(self.tab.store))
         decided = bool(rnd) and rnd["status"] == "decided"
         self.all_button.setEnabled(decided)
         self.some_button.setEnabled(decided)
@@ -214,6 +236,8 @@ class CertificatesPage(QWidget):
     def print(self, item_ids: list[str] | None) -> None:
         if item_ids == []:
             self.tab.warn("Hãy chọn hộ trong bảng.")
+            return
+        if not self.save_signer():
             return
         self.tab.write_pdf("Lưu giấy chứng nhận", "giay-chung-nhan.pdf",
                            lambda store, rid, day, path: _certificates(store, rid, day, path, item_ids),
