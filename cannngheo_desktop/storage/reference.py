@@ -20,7 +20,7 @@ from typing import Any
 
 from ..core.errors import FileFormatError, ValidationError
 from ..core.model import UNIT_KINDS, URBAN_UNIT_KINDS
-from ..core.text import nfc, parse_vn_date
+from ..core.text import fold, nfc, parse_vn_date
 from ..paths import resource_path
 from . import repo
 from .db import Store
@@ -202,6 +202,27 @@ def _owner(store: Store, owner: str | None) -> str:
         return owner
     row = store.query_one("SELECT unit_code FROM installation WHERE id = 1")
     return row[0] if row is not None else SHIPPED_OWNER
+
+
+def units_covered(store: Store, office_code: str, on: str | date) -> list[dict[str, Any]]:
+    """The units an office plans and reports for on a date: its child units valid then; after a
+    reform that ended them (districts on 1/7/2025), the units that took them over — a successor
+    that took a former unit whole or carries a former unit's code. Edge wards that only took a
+    part of a former commune are left out (add them by hand if the office covers them)."""
+    children = list_units(store, on=on, parent_code=office_code)
+    if children:
+        return children
+    former = list_units(store, parent_code=office_code)
+    former_codes = {u["code"] for u in former}
+    found: dict[str, dict[str, Any]] = {}
+    for old in former:
+        for succ in successors_of(store, old["code"], on=old["valid_from"]):
+            if succ["share"] != "whole" and succ["code"] not in former_codes:
+                continue
+            unit = get_unit(store, succ["code"], on)
+            if unit is not None and unit["code"] not in found:
+                found[unit["code"]] = unit
+    return sorted(found.values(), key=lambda u: fold(u["name"]))
 
 
 def province_code(store: Store, unit_code: str | None) -> str | None:

@@ -144,3 +144,16 @@ def test_every_unit_finds_its_province(fresh_store) -> None:
     assert reference.province_code(fresh_store, "00679") == "01"  # re-used code, new commune
     assert reference.province_code(fresh_store, "01") == "01"
     assert reference.province_code(fresh_store, "99999") is None
+
+
+def test_an_office_covers_the_successors_after_the_reform(fresh_store) -> None:
+    from datetime import date
+
+    reference.load_reference(fresh_store)
+    before = reference.units_covered(fresh_store, "020", date(2023, 1, 1))
+    assert len(before) == 16 and {u["parent_code"] for u in before} == {"020"}
+    after = reference.units_covered(fresh_store, "020", date(2026, 1, 1))
+    # the five units that took former Thanh Trì communes whole or kept their codes; edge wards
+    # that took only a part (Hà Đông, Định Công…) are not the office's
+    assert sorted(u["code"] for u in after) == ["00640", "00643", "00664", "00679", "00685"]
+    assert all(u["valid_from"] <= "2026-01-01" for u in after)

@@ -96,7 +96,7 @@ class PlanDialog(QDialog):
         ui.statusLabel.setText("Kế hoạch mới (bản nháp). Nhập số văn bản, chỉ tiêu chung, rồi phân bổ cho từng đơn vị.")
         ui.amendGroup.hide()
         self.setWindowTitle("Tạo kế hoạch giảm hộ cận nghèo")
-        units = reference.list_units(self.store, on=date(year, 1, 1), parent_code=self.inst.unit_code)
+        units = reference.units_covered(self.store, self.inst.unit_code, date(year, 1, 1))
         if not units:  # a commune installation plans for itself
             own = reference.get_unit(self.store, self.inst.unit_code)
             units = [own] if own else []
