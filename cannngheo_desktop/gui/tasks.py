@@ -6,17 +6,24 @@ with ``db=False`` it runs ``fn(progress)``. ``progress`` implements core.progres
 progress dialog appears if the work takes longer than ~0.5 s; its Cancel button sets
 ``progress.cancelled()``, and the function is expected to raise ``core.errors.Cancelled``.
 Failures: AppError → message box (or ``on_failure``), anything else → logged + crash dialog.
+
+The worker is a plain Python thread that never touches a Qt object: it takes jobs from one queue
+and puts outcomes on another, and a timer on the GUI thread polls for them and for progress.
+Emitting Qt signals from the worker (the first design) aborted the process now and then inside
+PySide when a progress signal and the end of the task crossed.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ..core.errors import AppError, Cancelled
@@ -25,26 +32,25 @@ from . import errors
 
 log = logging.getLogger(__name__)
 SHOW_AFTER_MS = 500
-
-
-class _Signals(QObject):
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object)
+POLL_MS = 30
+IDLE_EXIT_S = 2.0
 
 
 class TaskProgress:
-    """The worker-side Progress: thread-safe cancel flag, reports forwarded to the GUI thread."""
+    """The worker-side Progress: a thread-safe cancel flag and the latest report (polled)."""
 
-    def __init__(self, signals: _Signals) -> None:
-        self._signals = signals
+    def __init__(self) -> None:
         self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._latest: tuple[int, int, str] = (0, 0, "")
 
     def report(self, done: int, total: int, message: str = "") -> None:
-        try:
-            self._signals.progressed.emit(int(done), int(total), message)
-        except RuntimeError:  # the window went away mid-task: stop quietly
-            self._cancel.set()
+        with self._lock:
+            self._latest = (int(done), int(total), message)
+
+    def latest(self) -> tuple[int, int, str]:
+        with self._lock:
+            return self._latest
 
     def cancelled(self) -> bool:
         return self._cancel.is_set()
@@ -53,128 +59,29 @@ class TaskProgress:
         self._cancel.set()
 
 
-class _Runnable(QRunnable):
-    def __init__(self, job: _Job) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._job: _Job | None = job
+class _Job:
+    """One task: what to run (worker side) and what to do with the outcome (GUI side)."""
 
-    def run(self) -> None:  # worker thread
-        job = self._job
-        assert job is not None
-        finished = job.worker_finished
-        outcome: tuple[Any, object] | None = None
-        try:
-            if job.db_path is None:
-                outcome = (job.signals.succeeded, job.fn(job.progress))
-            else:
-                with open_db(job.db_path, create=False, user=job.user) as store:
-                    outcome = (job.signals.succeeded, job.fn(store, job.progress))
-        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread's handlers
-            outcome = (job.signals.failed, exc)
-        finally:
-            if outcome is not None:
-                self._emit(*outcome)
-            # Drop every reference this thread holds BEFORE saying we are done: the last
-            # reference to a QObject (the job, a widget captured by ``fn``) must die on the GUI
-            # thread, never here — deleting it from the worker crashed the app at random.
-            outcome = None
-            job = None
-            self._job = None
-            finished.set()
-
-    @staticmethod
-    def _emit(signal: Any, value: object) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # receiver deleted (app shutting down): nothing left to tell
-            log.warning("Task finished after its window closed")
-
-
-class _Job(QObject):
-    """GUI-thread half of one task: owns the signals, the progress dialog and the handlers."""
-
-    def __init__(self, runner: TaskRunner, parent: QWidget | None, fn: Callable[..., Any], *,
+    def __init__(self, parent: QWidget | None, fn: Callable[..., Any], *,
                  on_success: Callable[[Any], None], on_failure: Callable[[AppError], None] | None,
                  label: str, cancellable: bool, db_path: Path | None, user: str) -> None:
-        super().__init__()
-        self.runner, self.parent_widget, self.fn = runner, parent, fn
+        self.parent_widget, self.fn = parent, fn
         self.on_success, self.on_failure = on_success, on_failure
         self.label, self.cancellable = label, cancellable
         self.db_path, self.user = db_path, user
-        self.signals = _Signals(self)  # owned by the job on the C++ side
-        self.progress = TaskProgress(self.signals)
-        self.worker_finished = threading.Event()
+        self.progress = TaskProgress()
+        self.started = time.monotonic()
         self.dialog: QProgressDialog | None = None
-        self._last: tuple[int, int, str] = (0, 0, "")
-        self.signals.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        self.signals.succeeded.connect(self._on_succeeded, Qt.ConnectionType.QueuedConnection)
-        self.signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.timeout.connect(self._show_dialog)
+        self.worker_finished = threading.Event()
 
-    @Slot()
-    def _show_dialog(self) -> None:
-        dialog = QProgressDialog(self.label, "Hủy" if self.cancellable else "", 0, 0, self.parent_widget)
-        dialog.setWindowTitle("Đang xử lý")
-        # Not modal: a modal QProgressDialog runs processEvents() inside setValue(), so the
-        # task's own "finished" signal could be delivered in the middle of a progress update
-        # and delete the dialog under it (a random crash). The one worker queues tasks anyway.
-        dialog.setWindowModality(Qt.WindowModality.NonModal)
-        dialog.setMinimumDuration(0)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        if not self.cancellable:
-            dialog.setCancelButton(None)
-        dialog.canceled.connect(self._on_cancel)
-        self.dialog = dialog
-        self._on_progress(*self._last)
-        dialog.show()
-
-    @Slot()
-    def _on_cancel(self) -> None:
-        self.progress.cancel()
-        if self.dialog is not None:
-            self.dialog.setLabelText("Đang dừng…")
-
-    @Slot(int, int, str)
-    def _on_progress(self, done: int, total: int, message: str) -> None:
-        self._last = (done, total, message)
-        if self.dialog is None or self.progress.cancelled():
-            return
-        self.dialog.setMaximum(max(total, 0))
-        self.dialog.setValue(min(done, total) if total > 0 else 0)
-        if message:
-            self.dialog.setLabelText(f"{self.label}\n{message}")
-
-    def _finish(self) -> None:
-        self.timer.stop()
-        if self.dialog is not None:
-            self.dialog.canceled.disconnect(self._on_cancel)
-            self.dialog.close()
-            self.dialog.deleteLater()
-            self.dialog = None
-        self.runner._done(self)
-
-    @Slot(object)
-    def _on_succeeded(self, result: Any) -> None:
-        self._finish()
+    def run(self) -> tuple[bool, Any]:  # worker thread
         try:
-            self.on_success(result)
-        except BaseException as exc:  # noqa: BLE001
-            errors.report(self.parent_widget, exc)
-
-    @Slot(object)
-    def _on_failed(self, exc: BaseException) -> None:
-        self._finish()
-        if isinstance(exc, Cancelled):
-            log.info("Task cancelled: %s", self.label)
-            return
-        if isinstance(exc, AppError) and self.on_failure is not None:
-            self.on_failure(exc)
-            return
-        errors.report(self.parent_widget, exc)
+            if self.db_path is None:
+                return True, self.fn(self.progress)
+            with open_db(self.db_path, create=False, user=self.user) as store:
+                return True, self.fn(store, self.progress)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread's handlers
+            return False, exc
 
 
 class TaskRunner(QObject):
@@ -184,29 +91,34 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self.db_path = db_path
         self.user = user
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._jobs: set[_Job] = set()
-        self._retired: list[_Job] = []
+        self._todo: queue.Queue[_Job | None] = queue.Queue()
+        self._outcomes: queue.Queue[tuple[_Job, bool, Any]] = queue.Queue()
+        self._jobs: list[_Job] = []          # queued or running, oldest first (GUI thread only)
+        self._idle = threading.Condition()
+        self._running = 0                    # jobs taken by the worker and not finished
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
 
+    # -- API -------------------------------------------------------------------------------
     def run_task(self, parent: QWidget | None, fn: Callable[..., Any], *,
                  on_success: Callable[[Any], None], on_failure: Callable[[AppError], None] | None = None,
                  label: str = "Đang xử lý…", cancellable: bool = True, db: bool = True) -> None:
         """Run ``fn(store, progress)`` (or ``fn(progress)`` with ``db=False``) off the GUI thread."""
-        job = _Job(self, parent, fn, on_success=on_success, on_failure=on_failure, label=label,
+        job = _Job(parent, fn, on_success=on_success, on_failure=on_failure, label=label,
                    cancellable=cancellable, db_path=self.db_path if db else None, user=self.user)
-        self._jobs.add(job)
-        job.timer.start(SHOW_AFTER_MS)
-        self.pool.start(_Runnable(job))
-
-    def _done(self, job: _Job) -> None:
-        # The worker sets this right after its last emit (microseconds): wait so that the GUI
-        # thread holds the last reference. Release it on a later turn of the event loop, not
-        # inside the job's own slot that is running now.
-        job.worker_finished.wait(5.0)
-        self._jobs.discard(job)
-        self._retired.append(job)
-        QTimer.singleShot(0, self._retired.clear)
+        self._jobs.append(job)
+        with self._idle:
+            self._running += 1
+        with self._lock:
+            self._todo.put(job)
+            if self._thread is None:  # the worker exits when idle for a while; start another
+                self._thread = threading.Thread(target=self._work, name="cannngheo-worker", daemon=True)
+                self._thread.start()
+        if not self._timer.isActive():
+            self._timer.start()
 
     @property
     def busy(self) -> bool:
@@ -218,5 +130,106 @@ class TaskRunner(QObject):
             job.progress.cancel()
 
     def wait(self, msecs: int = 30_000) -> bool:
-        """Block until the worker is idle (shutdown and tests)."""
-        return self.pool.waitForDone(msecs)
+        """Block until the worker is idle (shutdown and tests); handlers run on the next poll."""
+        deadline = time.monotonic() + msecs / 1000
+        with self._idle:
+            while self._running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+    # -- worker thread -----------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self._todo.get(timeout=IDLE_EXIT_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._todo.empty():
+                        self._thread = None
+                        return
+                continue
+            if job is None:
+                return
+            finished = job.worker_finished
+            ok, value = job.run()
+            item = (job, ok, value)
+            # Drop this thread's references before the GUI thread may drop its own: the last
+            # reference to anything the task captured (widgets) must die on the GUI thread.
+            job = value = None
+            self._outcomes.put(item)
+            item = None
+            finished.set()
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
+    # -- GUI thread --------------------------------------------------------------------------
+    def _poll(self) -> None:
+        while True:
+            try:
+                job, ok, value = self._outcomes.get_nowait()
+            except queue.Empty:
+                break
+            job.worker_finished.wait(5.0)
+            self._finish(job, ok, value)
+        if self._jobs:
+            self._show_progress(self._jobs[0])
+        else:
+            self._timer.stop()
+
+    def _show_progress(self, job: _Job) -> None:
+        if job.dialog is None:
+            if (time.monotonic() - job.started) * 1000 < SHOW_AFTER_MS:
+                return
+            job.dialog = self._make_dialog(job)
+        done, total, message = job.progress.latest()
+        dialog = job.dialog
+        if job.progress.cancelled():
+            return
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total > 0 else 0)
+        dialog.setLabelText(f"{job.label}\n{message}" if message else job.label)
+
+    @staticmethod
+    def _make_dialog(job: _Job) -> QProgressDialog:
+        dialog = QProgressDialog(job.label, "Hủy" if job.cancellable else "", 0, 0, job.parent_widget)
+        dialog.setWindowTitle("Đang xử lý")
+        # Not modal: a modal QProgressDialog runs processEvents() inside setValue().
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if not job.cancellable:
+            dialog.setCancelButton(None)
+
+        def cancel() -> None:
+            job.progress.cancel()
+            dialog.setLabelText("Đang dừng…")
+
+        dialog.canceled.connect(cancel)
+        dialog.show()
+        return dialog
+
+    def _finish(self, job: _Job, ok: bool, value: Any) -> None:
+        if job in self._jobs:
+            self._jobs.remove(job)
+        if job.dialog is not None:
+            job.dialog.close()
+            job.dialog.deleteLater()
+            job.dialog = None
+        if ok:
+            try:
+                job.on_success(value)
+            except BaseException as exc:  # noqa: BLE001
+                errors.report(job.parent_widget, exc)
+            return
+        if isinstance(value, Cancelled):
+            log.info("Task cancelled: %s", job.label)
+            return
+        if isinstance(value, AppError) and job.on_failure is not None:
+            job.on_failure(value)
+            return
+        errors.report(job.parent_widget, value)

@@ -97,3 +97,17 @@ def test_excepthook_routes_uncaught_exceptions(qtbot, shown_messages, monkeypatc
     assert [m[0] for m in shown_messages] == [QMessageBox.Icon.Critical, QMessageBox.Icon.Warning]
     assert str(paths.log_file()) in shown_messages[0][2]
     assert shown_messages[1][2] == "Ổ đĩa đã đầy."
+
+
+def test_worker_exits_when_idle_and_a_new_task_still_runs(qtbot, shown_messages, monkeypatch):
+    from cannngheo_desktop.gui import tasks
+
+    monkeypatch.setattr(tasks, "IDLE_EXIT_S", 0.05)
+    runner = TaskRunner(None)
+    got = []
+    runner.run_task(None, lambda progress: threading.get_ident(), on_success=got.append, db=False)
+    qtbot.waitUntil(lambda: len(got) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: runner._thread is None, timeout=5_000)  # the idle worker went away
+    runner.run_task(None, lambda progress: threading.get_ident(), on_success=got.append, db=False)
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
+    assert not runner.busy and shown_messages == []
