@@ -225,6 +225,40 @@ def units_covered(store: Store, office_code: str, on: str | date) -> list[dict[s
     return sorted(found.values(), key=lambda u: fold(u["name"]))
 
 
+LOCAL_UNIT_KINDS = ("commune", "ward", "town")
+
+
+def units_for_installation(store: Store, installation: Any, on: str | date | None = None,
+                           kinds: Iterable[str] = LOCAL_UNIT_KINDS) -> list[dict[str, Any]]:
+    """The unit versions this copy works with (for unit choosers), deduplicated by unit id.
+
+    ``installation`` has ``unit_code`` and ``role`` (``installation.Installation``). An aggregator:
+    the units it covers ``on`` the day (:func:`units_covered`) and its former child units. A
+    commune: every version of its own code and, once its newest version has ended, the units that
+    took it over (:func:`successors_of`). Only ``kinds`` (communes, wards, towns) are kept; without
+    an installation, every unit of those kinds."""
+    kinds = tuple(kinds)
+    if installation is None:
+        return list_units(store, kinds=kinds)
+    day = _iso(on if on is not None else date.today(), "on")
+    code = installation.unit_code
+    if installation.role == "aggregator":
+        rows = units_covered(store, code, day) + list_units(store, parent_code=code)
+    else:
+        rows = [dict(r) for r in store.query(
+            "SELECT * FROM units WHERE code = ? AND deleted = 0 ORDER BY coalesce(valid_from, '')", (code,))]
+        if rows and rows[-1].get("valid_to") and rows[-1]["valid_to"] < day:
+            for succ in successors_of(store, code):
+                row = store.query_one("SELECT * FROM units WHERE id = ? AND deleted = 0", (succ["unit_id"],))
+                if row is not None:
+                    rows.append(dict(row))
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["kind"] in kinds:
+            found.setdefault(row["id"], row)
+    return sorted(found.values(), key=lambda u: (fold(u["name"]), u.get("valid_from") or ""))
+
+
 def province_code(store: Store, unit_code: str | None) -> str | None:
     """The province a unit belongs to (walking parent codes), e.g. '01' for any Hà Nội unit.
 

@@ -9,7 +9,7 @@ from cannngheo_desktop.gui.dialogs.household_editor import HouseholdEditor
 from cannngheo_desktop.gui.widgets import choices
 
 TODAY = date(2026, 6, 1)
-RURAL_UNIT = "10210"  # Xã Hồng Vân, a commune valid today (shipped reference data)
+RURAL_UNIT = "00685"  # Xã Nam Phù, a commune valid today that the Thanh Trì office covers
 
 ADULT = {"able_to_work": True, "employment": "self_employed", "has_health_insurance": True,
          "education_level": "upper_secondary", "disabled": False}

@@ -14,7 +14,7 @@ from cannngheo_desktop.gui.widgets import choices
 from cannngheo_desktop.storage import households
 from cannngheo_desktop.storage import registry_queries as rq
 
-UNIT = "10210"
+UNIT = "00685"  # Xã Nam Phù, covered by the Thanh Trì office
 
 
 def _hh(code, head, village, category, able, merit=False, extra=()):
@@ -202,3 +202,19 @@ def test_closing_the_window_asks_about_unsaved_editors(qtbot, seeded, monkeypatc
     with open_db(seeded.db_path, readonly=True) as store:  # the window closed its own store
         assert rq.count_households(store, rq.ListQuery(search="duong moi")) == 0
         assert rq.count_households(store, rq.ListQuery()) == 5
+
+
+def test_unit_choosers_offer_only_the_offices_units(tab, qtbot, tmp_path):
+    """The Thanh Trì office: its former communes and their successors, never another district's wards."""
+    from cannngheo_desktop.gui.dialogs.household_editor import HouseholdEditor
+    from cannngheo_desktop.gui.dialogs.import_dialog import ImportDialog
+
+    editor = HouseholdEditor(tab.ctx, None)
+    qtbot.addWidget(editor)
+    dialog = ImportDialog(tab.ctx, tmp_path / "khong-co.xlsx", UNIT)
+    qtbot.addWidget(dialog)
+    for combo in (tab.unit, editor.ui.unitCombo, dialog.unit):
+        codes = {combo.itemData(i) for i in range(combo.count())} - {None}
+        labels = " | ".join(combo.itemText(i) for i in range(combo.count()))
+        assert len(codes) == 16 and {"00640", "00646", UNIT} <= codes
+        assert "Hà Đông" not in labels and "Khương Đình" not in labels and "Hồng Vân" not in labels

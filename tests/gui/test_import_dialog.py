@@ -12,7 +12,7 @@ from cannngheo_desktop.gui.tabs.households_tab import HouseholdsTab
 from cannngheo_desktop.storage import registry_queries as rq
 from tests.registry.registry_fixtures import BAD_CELLS, bad_rows, write_messy
 
-UNIT = "10210"
+UNIT = "00685"  # Xã Nam Phù, covered by the Thanh Trì office
 
 
 @pytest.fixture

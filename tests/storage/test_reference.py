@@ -157,3 +157,29 @@ def test_an_office_covers_the_successors_after_the_reform(fresh_store) -> None:
     # that took only a part (Hà Đông, Định Công…) are not the office's
     assert sorted(u["code"] for u in after) == ["00640", "00643", "00664", "00679", "00685"]
     assert all(u["valid_from"] <= "2026-01-01" for u in after)
+
+
+def test_units_for_installation_keeps_the_units_this_copy_works_with(fresh_store) -> None:
+    from datetime import date
+    from types import SimpleNamespace
+
+    reference.load_reference(fresh_store)
+    office = SimpleNamespace(unit_code="020", role="aggregator")
+    units = reference.units_for_installation(fresh_store, office, date(2026, 1, 1))
+    ids = [u["id"] for u in units]
+    assert len(ids) == len(set(ids))
+    codes = {u["code"] for u in units}
+    # the sixteen former Thanh Trì units and the five that took them over; no other district's wards
+    assert len(units) == 16 + 5 and len(codes) == 16
+    assert not {"09556", "00364", "00316", "020"} & codes
+    assert {u["kind"] for u in units} <= {"commune", "ward", "town"}
+
+    kept = SimpleNamespace(unit_code="00640", role="commune")
+    assert sorted(u["id"] for u in reference.units_for_installation(fresh_store, kept, "2026-01-01")) == [
+        "00640@2004-01-01", "00640@2025-07-01"]
+    ended = SimpleNamespace(unit_code="00646", role="commune")
+    taken_over = {u["code"] for u in reference.units_for_installation(fresh_store, ended, "2026-01-01")}
+    assert taken_over == {"00646"} | {s["code"] for s in reference.successors_of(fresh_store, "00646")}
+    assert "00643" in taken_over and "09556" not in taken_over
+    # before the reform the commune had not ended: only its own unit
+    assert {u["code"] for u in reference.units_for_installation(fresh_store, ended, "2025-01-01")} == {"00646"}

@@ -83,7 +83,7 @@ class HouseholdEditor(QDialog):
                                      province=reference.province_code(self.store, ctx.installation.unit_code
                                                                       if ctx.installation else None))
         self.ui.panelHost.addWidget(self.panel)
-        self.units = reference.list_units(self.store, kinds=("commune", "ward", "town"))
+        self.units = reference.units_for_installation(self.store, ctx.installation, self.today)
         self._fill_units()
         self._setup_members_table()
         self.ui.duplicateLabel.hide()
@@ -127,6 +127,10 @@ class HouseholdEditor(QDialog):
             self.members = [dict(m) for m in detail["members"]]
         unit = self.stored.get("unit_code") or default_unit or self.ctx.installation.unit_code
         index = self.ui.unitCombo.findData(unit)
+        if index < 0 and self.stored.get("unit_code") and (row := reference.get_unit(self.store, unit)):
+            self.ui.unitCombo.addItem(f"{row['name']} ({unit})", unit)  # a household outside this copy's units
+            self.current_units[unit] = row
+            index = self.ui.unitCombo.count() - 1
         self.ui.unitCombo.setCurrentIndex(max(index, 0))
         self._fill_villages()
         self.form.load(self.stored)

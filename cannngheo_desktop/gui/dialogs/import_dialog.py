@@ -51,7 +51,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle(f"Nhập danh sách hộ từ Excel — {self.path.name}")
         self.unit = QComboBox()
         self.unit.addItem("— Theo cột “Mã đơn vị” trong tệp —", None)
-        for label, code, _row in choices.unit_choices(reference.list_units(ctx.store, kinds=("commune", "ward", "town"))):
+        for label, code, _row in choices.unit_choices(reference.units_for_installation(ctx.store, ctx.installation)):
             self.unit.addItem(label, code)
         index = self.unit.findData(unit_code)
         self.unit.setCurrentIndex(max(index, 0))

@@ -107,7 +107,7 @@ class HouseholdsTab(QWidget):
         store = self.ctx.store
         self.unit = QComboBox()
         self.unit.addItem(ANY, None)
-        for label, code, _row in choices.unit_choices(reference.list_units(store, kinds=("commune", "ward", "town"))):
+        for label, code, _row in choices.unit_choices(reference.units_for_installation(store, self.ctx.installation)):
             self.unit.addItem(label, code)
         self.village = QComboBox()
         self.category = QComboBox()
