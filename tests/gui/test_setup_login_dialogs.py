@@ -113,3 +113,28 @@ def test_login_dialog(qtbot, installed_store, admin_login):
     _ok(dialog)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.user["name"] == name
+
+
+@pytest.mark.parametrize("answer", ["Không", "Có"])
+def test_setup_dialog_asks_before_escape_quits(dialog, fresh_store, qtbot, monkeypatch, answer):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from cannngheo_desktop.gui import errors
+
+    asked: list[str] = []
+
+    def fake_present(box: QMessageBox) -> int:
+        asked.append(box.text())
+        chosen = next(b for b in box.buttons() if b.text() == answer)
+        return int(box.standardButton(chosen))
+
+    monkeypatch.setattr(errors, "present", fake_present)
+    dialog.show()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == ["Thoát mà không thiết lập?"]
+    if answer == "Không":
+        assert dialog.isVisible()  # still open: nothing quits
+    else:
+        assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+    assert installation.current(fresh_store) is None

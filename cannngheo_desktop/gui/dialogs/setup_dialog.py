@@ -11,6 +11,7 @@ from ...core.errors import AppError, ValidationError
 from ...core.text import fold
 from ...installation import Installation
 from ...storage.db import Store
+from .. import errors
 from ..forms.ui_setup_dialog import Ui_SetupDialog
 
 # Unit kinds offered for each role; the receiving office of a commune is a district/province level unit.
@@ -112,6 +113,11 @@ class SetupDialog(QDialog):
         elif ui.passwordEdit.text() != ui.password2Edit.text():
             self.show_error("password2", "Hai lần nhập mật khẩu không khớp. Hãy nhập lại.")
         return not self.errors()
+
+    def reject(self) -> None:
+        """Escape, "Thoát" or the window's close button: closing quits the app, so ask first."""
+        if errors.confirm(self, "Thoát mà không thiết lập?"):
+            super().reject()
 
     def submit(self) -> None:
         """Validate; on success save in one transaction and accept, otherwise show inline messages."""
