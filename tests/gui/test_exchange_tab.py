@@ -91,6 +91,8 @@ def _commune_exports(qtbot, tmp_path, monkeypatch, commune_ctx, office_ctx, show
     qtbot.waitUntil(lambda: dialog.preview is not None and dialog.preview.period == PERIOD, timeout=10_000)
     labels = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
     assert labels["Hộ gia đình"] == "3" and labels["Nhân khẩu"] == "3"
+    counts = [dialog.table.item(r, c).text() for r in range(dialog.table.rowCount()) for c in (1, 2)]
+    assert all(text.isdigit() for text in counts), counts  # 0 shown alike in "Mới" and "Thay đổi", never blank
     dialog.export_button.click()
     qtbot.waitUntil(lambda: dialog.written is not None, timeout=15_000)
     assert dialog.written == usb / f"{COMMUNE}-{PERIOD}-1.cnb" and dialog.written.exists()

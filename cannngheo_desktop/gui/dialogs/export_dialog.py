@@ -159,7 +159,7 @@ class ExportDialog(QDialog):
         last = len(preview.tables)
         self.table.setItem(last, 0, QTableWidgetItem("Nhật ký thay đổi (mục)"))
         self.table.setItem(last, 1, QTableWidgetItem(str(preview.audit_entries)))
-        self.table.setItem(last, 2, QTableWidgetItem(""))
+        self.table.setItem(last, 2, QTableWidgetItem("0"))  # entries are only appended: 0 like any count
         name = export.bundle_file_name(self._file_unit(), preview.period, preview.sequence)
         empty = " Không có thay đổi nào; gói rỗng vẫn báo cho nơi nhận biết kỳ này đã đủ." \
             if preview.total_rows == 0 else ""
