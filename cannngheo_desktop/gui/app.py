@@ -15,6 +15,7 @@ from ..storage import backup, open_db, users
 from ..storage.db import Store
 from . import errors, qt_vi
 from .context import AppContext
+from .gc_timer import GarbageCollector
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ def run_app(db_path: Path, *, demo: bool = False, argv: list[str] | None = None)
     app.setApplicationDisplayName(APP_TITLE)
     app.setApplicationVersion(__version__)
     qt_vi.install(app)
+    collector = GarbageCollector(app)  # cyclic GC between events only (gc_timer.py)
     windows: list[MainWindow] = []
     errors.install_excepthook(lambda: windows[0] if windows else None)
     log.info("Starting %s %s with %s", APP_TITLE, __version__, db_path)
@@ -125,4 +127,6 @@ def run_app(db_path: Path, *, demo: bool = False, argv: list[str] | None = None)
     window = MainWindow(ctx)
     windows.append(window)
     window.show()
-    return int(app.exec())
+    code = int(app.exec())
+    collector.collect()
+    return code

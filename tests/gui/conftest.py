@@ -40,3 +40,17 @@ def app_ctx(qtbot, installed_store, admin_login) -> Iterator:
                      tasks=TaskRunner(store.path, user=name))
     yield ctx
     ctx.tasks.wait()
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_between_tests(qapp):
+    """As the app does (gui/gc_timer.py): no automatic cyclic GC while Qt dispatches events;
+    collect after each test, outside any event, instead of at random inside a later one."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if was_enabled:
+        gc.enable()

@@ -111,3 +111,25 @@ def test_worker_exits_when_idle_and_a_new_task_still_runs(qtbot, shown_messages,
     runner.run_task(None, lambda progress: threading.get_ident(), on_success=got.append, db=False)
     qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
     assert not runner.busy and shown_messages == []
+
+
+def test_garbage_is_collected_by_the_timer_not_in_the_middle_of_events(qtbot):
+    import gc
+
+    from cannngheo_desktop.gui.gc_timer import GarbageCollector
+
+    was = gc.isenabled()
+    try:
+        collector = GarbageCollector()
+        assert not gc.isenabled() and collector.timer.isActive()
+
+        class Node:
+            pass
+
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle only the cyclic collector frees
+        del a, b
+        assert collector.collect() >= 2
+    finally:
+        if was:
+            gc.enable()
