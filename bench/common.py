@@ -99,18 +99,3 @@ def make_dataset(workdir: Path, households: int, seed: int = 1) -> Path:
     else:
         building.replace(target)
     return target
-    for stale in workdir.glob(f"dataset-{households}-{seed}*.sqlite*"):
-        stale.unlink()  # built with other migrations: would be missing tables or columns
-    building = workdir / f"building-{households}-{seed}.sqlite"
-    for stale in workdir.glob(f"{building.name}*"):
-        stale.unlink()
-    with open_db(building, user="bench") as store:
-        units = load_units(store)
-        communes = [u for u in units if u["kind"] != "province"]
-        codes = [u["code"] for u in communes]
-        urban = {u["code"] for u in communes if u["area"] == "urban"}
-        for chunk in batched(iter_households(households, seed, codes, urban), BATCH):
-            hh_store.add_households(store, chunk)
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    building.replace(target)
-    return target
