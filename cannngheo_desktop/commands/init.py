@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
 
 from .. import installation
-from ..core.errors import ValidationError
 from ..storage import open_db
-from . import add_db_argument, db_path
+from . import add_db_argument, db_path, read_secret
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,15 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def read_password(path: Path | None) -> str:
-    if path is not None:
-        try:
-            return path.read_text(encoding="utf-8").splitlines()[0]
-        except (OSError, IndexError) as exc:
-            raise ValidationError(f"Không đọc được mật khẩu từ tệp '{path}'.", field="password") from exc
-    first = getpass.getpass("Mật khẩu quản trị viên: ")
-    if getpass.getpass("Nhập lại mật khẩu: ") != first:
-        raise ValidationError("Hai lần nhập mật khẩu không khớp.", field="password")
-    return first
+    return read_secret(path, what="mật khẩu quản trị viên", field="password", confirm=True)
 
 
 def run(args: argparse.Namespace) -> int:

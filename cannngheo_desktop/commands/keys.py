@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
 
 from ..bundle import crypto, keycard, keys, roster
-from ..core.errors import ValidationError
 from ..storage import open_db
-from . import add_db_argument, db_path
+from . import add_db_argument, db_path, read_secret
 
 
 def read_passphrase(path: Path | None, *, confirm: bool = False) -> str:
     """The key passphrase from the first line of a file, or typed (twice when ``confirm``)."""
-    if path is not None:
-        try:
-            return path.read_text(encoding="utf-8").splitlines()[0]
-        except (OSError, IndexError) as exc:
-            raise ValidationError(f"Không đọc được cụm mật khẩu khóa từ tệp '{path}'.", field="passphrase") from exc
-    first = getpass.getpass("Cụm mật khẩu khóa: ")
-    if confirm and getpass.getpass("Nhập lại cụm mật khẩu khóa: ") != first:
-        raise ValidationError("Hai lần nhập cụm mật khẩu khóa không khớp.", field="passphrase")
-    return first
+    return read_secret(path, what="cụm mật khẩu khóa", field="passphrase", confirm=confirm)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
