@@ -115,6 +115,21 @@ def _age_from_text(birth: str, on: date) -> int | None:
     return on.year - day.year - ((on.month, on.day) < (day.month, day.day))
 
 
+_UNSEEN = object()
+_AGES: dict[date, dict[str, int | None]] = {}
+
+
+def _ages_on(on: date) -> dict[str, int | None]:
+    """Birth date text → age on ``on``, filled as households are evaluated (birth dates repeat
+    a lot across a bulk run); bounded so a long session does not grow it without end."""
+    ages = _AGES.get(on)
+    if ages is None or len(ages) > 200_000:
+        if len(_AGES) > 8:
+            _AGES.clear()
+        ages = _AGES[on] = {}
+    return ages
+
+
 def present_members(members: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Members counted in the household: not deleted, status 'present' (unknown status counts)."""
     return [m for m in members if not m.get("deleted") and (m.get("status") or "present") == "present"]
@@ -140,19 +155,30 @@ def _devices(text: str) -> tuple[Any, ...] | None:
 
 
 def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], ruleset: Ruleset,
-             on: date, area_type: str) -> Evaluation:
-    """Classify one household under ``ruleset`` at date ``on`` in an area ('rural'/'urban')."""
+             on: date, area_type: str, *, explain: bool = True) -> Evaluation:
+    """Classify one household under ``ruleset`` at date ``on`` in an area ('rural'/'urban').
+
+    ``explain=False`` gives the same verdicts, counts, category and missing facts without
+    writing the reasons ("" instead): bulk runs that save verdicts, whose reasons are rebuilt
+    from the saved inputs when somebody looks at them."""
     if area_type not in (RURAL, URBAN):
         raise RulesetError(f"Khu vực '{area_type}' không hợp lệ (rural hoặc urban).")
     hh = household_view(household)
-    views = [MemberView(i, m.get("full_name") or f"Thành viên thứ {i + 1}", age_on(m.get("birth_date"), on), m)
-             for i, m in enumerate(members)
-             if not m.get("deleted") and (m.get("status") or "present") == "present"]
-    ctx = Context(hh, views)
+    ages = _ages_on(on)
+    new = tuple.__new__
+    views = []
+    for i, m in enumerate(members):
+        if m.get("deleted") or (m.get("status") or "present") != "present":
+            continue
+        birth = m.get("birth_date")
+        age = ages.get(birth, _UNSEEN) if type(birth) is str else age_on(birth, on)
+        if age is _UNSEEN:
+            age = ages[birth] = age_on(birth, on)
+        views.append(new(MemberView, (i, m.get("full_name") or f"Thành viên thứ {i + 1}", age, m)))
+    ctx = Context(hh, views, explain)
     results: list[IndicatorResult] = []
     missing: list[tuple[str, str]] = []
     deprived = undetermined = 0
-    new = tuple.__new__
     for check, code, name, dimension in _checks(ruleset):
         status, reason, miss = check(ctx)
         results.append(new(IndicatorResult, (code, name, dimension, status, reason)))
@@ -171,7 +197,8 @@ def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
         missing.insert(0, ("members", "Danh sách thành viên đang ở"))
     category = _category(income, n, line, band, deprived, undetermined, ruleset.poor_min_deprivations)
     ev = Evaluation(ruleset.code, on, area_type, category, per_person, line, band, n, deprived, undetermined,
-                    results, list(dict.fromkeys(missing)), _income_reason(per_person, line, band, income, n, area_type))
+                    results, list(dict.fromkeys(missing)),
+                    _income_reason(per_person, line, band, income, n, area_type) if explain else "")
     ev.warnings = _warnings(ruleset, on, category)
     return ev
 

@@ -8,6 +8,7 @@ docs/standards.md for the format. Everything uncertain carries ``"confirmed": fa
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,11 @@ class Ruleset:
     def indicator(self, code: str) -> IndicatorDef | None:
         return next((i for i in self.indicators if i.code == code), None)
 
+    @property
+    def fingerprint(self) -> str:
+        """Which version of the definition this is (see :func:`fingerprint`)."""
+        return fingerprint(self.definition)
+
     def unconfirmed(self) -> list[tuple[str, str]]:
         """(path, note) of every part marked ``confirmed: false`` — shown to the user."""
         d = self.definition
@@ -73,6 +79,14 @@ class Ruleset:
                 out.append((key, part.get("note", "")))
         out.extend((f"indicators.{i.code}", i.note) for i in self.indicators if not i.confirmed)
         return out
+
+
+def fingerprint(definition: Mapping[str, Any]) -> str:
+    """SHA-256 of the definition in a canonical JSON form (sorted keys, no spaces): equal
+    definitions give equal fingerprints whatever their key order or how they were stored. An
+    assessment records it so that its reasons can be rebuilt under the same rules later."""
+    text = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _opt_date(value: Any, where: str) -> date | None:
