@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
@@ -92,7 +93,22 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self._lock = session_lock
         self._depth = 0
+        self._background: list[threading.Thread] = []
         self.user = "system"
+
+    def writer_connection(self) -> sqlite3.Connection | None:
+        """A second connection to the same file for a bulk writer on a worker thread (the
+        caller begins, commits or rolls back and closes it), or None when that cannot work: an
+        in-memory database, or this connection is inside a transaction (its uncommitted changes
+        would be invisible to the other connection, and it holds the write lock)."""
+        if str(self.path) == ":memory:" or self._depth > 0 or self.conn.in_transaction:
+            return None
+        try:
+            conn = _connect(self.path, check_same_thread=False)
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, self.path) from exc
+        return conn
 
     # -- transactions ----------------------------------------------------------------------
     @contextlib.contextmanager
@@ -158,7 +174,14 @@ class Store:
         row = self.query_one("SELECT value FROM settings WHERE key = ?", (key,))
         return default if row is None else row[0]
 
+    def keep_until_close(self, thread: threading.Thread) -> None:
+        """Background work on this file (a writer's checkpoint) that close() waits for."""
+        self._background = [t for t in self._background if t.is_alive()] + [thread]
+
     def close(self) -> None:
+        for thread in self._background:
+            thread.join()
+        self._background = []
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
         if self._lock is not None:
@@ -192,9 +215,9 @@ def _check_file(path: Path) -> bool:
     return True
 
 
-def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+def _connect(path: Path, *, readonly: bool = False, check_same_thread: bool = True) -> sqlite3.Connection:
     uri = f"file:{path.as_posix()}?mode={'ro' if readonly else 'rwc'}"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5.0)
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5.0, check_same_thread=check_same_thread)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA foreign_keys = ON")

@@ -281,11 +281,11 @@ def list_villages(store: Store, unit_code: str | None = None) -> list[str]:
 
 # --- one household ------------------------------------------------------------------------------
 def latest_assessment(store: Store, household_id: str) -> dict[str, Any] | None:
-    """The household's newest assessment (any ruleset), JSON columns decoded."""
-    row = store.query_one(
-        "SELECT * FROM assessments WHERE household_id = ? AND deleted = 0 "
-        "ORDER BY assessed_on DESC, updated_at DESC LIMIT 1", (household_id,))
-    return repo.decode_row("assessments", dict(row)) if row is not None else None
+    """The household's newest assessment (any ruleset), JSON columns decoded, every indicator
+    with its reason (rebuilt for bulk-saved ones: see assessments.with_reasons)."""
+    from . import assessments  # assessments → households → … : import at use, not at load
+
+    return assessments.latest_assessment(store, household_id)
 
 
 def list_events(store: Store, household_id: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ the schema's triggers refuse DELETE on every synced table.
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 import weakref
 from collections.abc import Iterable, Mapping
@@ -141,6 +142,34 @@ def insert_many(store: Store, table: str, rows: Iterable[Mapping[str, Any]]) -> 
             "INSERT INTO changes(table_name, row_id, version, changed_at) VALUES (?, ?, 1, ?)",
             [(table, d["id"], now) for d in prepared])
     return prepared
+
+
+def insert_select(conn: sqlite3.Connection, table: str, sql: str, params: Mapping[str, Any], *,
+                  now: str, user: str) -> int:
+    """Insert rows with one ``INSERT INTO table … SELECT …`` statement (SQLite builds them in
+    C, e.g. from ``json_each`` over a batch), then give each new row its audit entry and change,
+    as :func:`insert_many` does. Returns how many rows were inserted.
+
+    The statement must set ``version`` = 1, ``updated_at`` = ``:now``, ``updated_by`` =
+    ``:user`` and ``deleted`` = 0 itself; ``now`` and ``user`` are passed to it among the
+    params. Runs on ``conn`` inside the caller's transaction (it may be a second connection
+    owned by a writer thread, hence a connection and not a Store). The new rows are those
+    above the table's largest rowid before the statement: rows are never deleted, so SQLite
+    gives new rows larger rowids."""
+    if not sql.lstrip().upper().startswith(f"INSERT INTO {table.upper()} "):
+        raise ValueError(f"insert_select: the statement must insert into {table}")
+    before = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
+    conn.execute(sql, {**params, "now": now, "user": user})
+    new = {"table": table, "before": before, "now": now, "user": user}
+    conn.execute(
+        "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
+        f"SELECT :now, :user, :table, id, 'insert', NULL, NULL, NULL FROM {table} WHERE rowid > :before "
+        "ORDER BY rowid", new)
+    cur = conn.execute(
+        "INSERT INTO changes(table_name, row_id, version, changed_at) "
+        f"SELECT :table, id, 1, :now FROM {table} WHERE rowid > :before ORDER BY rowid",
+        {k: new[k] for k in ("table", "before", "now")})
+    return cur.rowcount
 
 
 def update(store: Store, table: str, row_id: str, changes: Mapping[str, Any], *,
