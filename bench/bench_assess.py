@@ -73,7 +73,7 @@ def run(scale: int, workdir: Path) -> list[Result]:
     return [
         Result("assess.save_all", t_read[0], t_save[0], f"≤ 4× read and < {limit:.0f} s", ok,
                f"{saved.saved:,} assessments written (VN-2027: {counts}); "
-               f"{written_mb:,.0f} MB of JSON snapshots and reasons"),
+               f"{written_mb:,.0f} MB of inputs snapshots and verdicts (reasons are rebuilt when shown)"),
         Result("assess.evaluate_only", t_read[0], t_eval[0], "information", True,
                f"{evaluated.total:,} households evaluated under VN-2022, nothing written"),
         Result("assess.compare", t_read[0], t_compare[0], "information", True,
