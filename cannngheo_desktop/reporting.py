@@ -46,6 +46,7 @@ PARAM_LABELS = {
     "period": "Kỳ báo cáo (từ ngày – đến ngày)",
     "category": "Phân loại hộ",
     "ruleset": "Bộ chuẩn nghèo",
+    "compare": "So với bộ chuẩn (để trống: bộ chuẩn đang áp dụng)",
     "household": "Hộ (mã hộ)",
 }
 CATEGORY_CHOICES = {POOR: CATEGORY_LABELS[POOR], NEAR_POOR: CATEGORY_LABELS[NEAR_POOR]}
@@ -61,6 +62,7 @@ class ReportParams:
     start: date | None = None       # start of the period (movements)
     category: str | None = None
     ruleset: str | None = None
+    compare_to: str | None = None   # the ruleset compared against (ruleset-change)
     household: str | None = None    # id or household code (household-profile)
     village: str | None = None
 
@@ -188,6 +190,13 @@ def _checker(progress: Progress, total: int) -> Callable[[int], None]:
     return on_step
 
 
+def _ruleset_change(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
+    from .report_compare import ruleset_change_report
+
+    report = ruleset_change_report(ctx, progress)
+    return summary.write_pdf(report, out) if fmt == "pdf" else summary.write_xlsx(report, out)
+
+
 def _household_list(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
     p = ctx.params
     total = rq.count_list(ctx.store, unit_code=p.unit_code, category=p.category, village=p.village)
@@ -256,6 +265,10 @@ CATALOGUE: dict[str, ReportSpec] = {spec.code: spec for spec in (
     ReportSpec("support", "Kết quả thực hiện các chính sách hỗ trợ",
                "Số lượt hỗ trợ, số đã hoàn thành và số tiền theo từng chính sách và từng cơ quan.",
                ("unit", "year"), FORMATS, _summary_builder(support_report)),
+    ReportSpec("ruleset-change", "Hộ thay đổi phân loại khi áp dụng chuẩn nghèo mới",
+               "Đánh giá mọi hộ theo bộ chuẩn đang áp dụng và bộ chuẩn mới (mặc định: từ 2027) tại cùng một ngày: "
+               "số hộ chuyển từ loại này sang loại khác và danh sách từng hộ thay đổi, kèm lý do.",
+               ("unit", "date", "compare", "ruleset"), FORMATS, _ruleset_change),
     ReportSpec("household-list", "Danh sách hộ và thành viên",
                "Danh sách chi tiết các hộ với từng thành viên (Excel, xuất nhanh cho danh sách lớn).",
                ("unit", "year", "category"), ("xlsx",), _household_list),

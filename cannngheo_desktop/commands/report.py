@@ -2,7 +2,7 @@
 
     cannngheo report --list
     cannngheo report NAME --db F --out FILE [--unit CODE] [--year YYYY] [--date D] [--from D]
-                     [--category C] [--ruleset CODE] [--household MÃ] [--village V] [--format xlsx|pdf]
+                     [--category C] [--ruleset CODE] [--compare CODE] [--household MÃ] [--village V] [--format xlsx|pdf]
 
 The format follows the file extension unless --format is given.
 """
@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", default=None, help="tính đến ngày dd/mm/yyyy (cuối kỳ)")
     p.add_argument("--from", dest="start", default=None, help="đầu kỳ dd/mm/yyyy (báo cáo biến động)")
     p.add_argument("--category", choices=sorted(CATEGORY_LABELS), default=None, help="phân loại hộ")
-    p.add_argument("--ruleset", default=None, help="mã bộ chuẩn nghèo (báo cáo thiếu hụt)")
+    p.add_argument("--ruleset", default=None, help="mã bộ chuẩn nghèo (báo cáo thiếu hụt; bộ chuẩn mới của ruleset-change)")
+    p.add_argument("--compare", default=None,
+                   help="bộ chuẩn so sánh của ruleset-change (mặc định: bộ chuẩn đang áp dụng)")
     p.add_argument("--household", default=None, help="mã hộ (hồ sơ hộ)")
     p.add_argument("--village", default=None, help="thôn/tổ dân phố")
     p.add_argument("--format", choices=FORMATS, default=None, help="dạng tệp (mặc định: theo đuôi tệp)")
@@ -66,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValidationError("Hãy cho biết tệp kết quả bằng --out (ví dụ --out bao-cao.xlsx).", field="out")
     params = ReportParams(unit_code=args.unit, year=args.year, on=_day(args.date, "date"),
                           start=_day(args.start, "from"), category=args.category, ruleset=args.ruleset,
+                          compare_to=args.compare,
                           household=args.household, village=args.village)
     with open_db(db_path(args), create=False) as store:
         out = spec.build(store, params, args.out, args.format)

@@ -216,3 +216,27 @@ def test_refresh_keeps_what_the_user_chose(tab) -> None:
     tab.form.set_value("unit", "00679")
     tab.refresh()
     assert tab.form.params().unit_code == "00679"
+
+
+def test_ruleset_change_report_from_the_tab(qtbot, tab, tmp_path, monkeypatch, shown_messages) -> None:
+    tab.select("ruleset-change")
+    assert list(tab.form.fields) == ["unit", "date", "compare", "ruleset"]
+    labels = [tab.form.form.itemAt(r, tab.form.form.ItemRole.LabelRole).widget().text()
+              for r in range(tab.form.form.rowCount())]
+    assert labels == ["Đơn vị", "Tính đến ngày", "So với bộ chuẩn", "Bộ chuẩn mới"]
+    assert tab.form.fields["compare"].currentText() == "Bộ chuẩn đang áp dụng tại ngày báo cáo"
+    assert tab.form.fields["ruleset"].currentText() == "Bộ chuẩn mới nhất"
+    tab.form.set_value("unit", "00649")
+    tab.form.set_value("compare", "VN-2022")
+    p = tab.form.params()
+    assert (p.unit_code, p.compare_to, p.ruleset) == ("00649", "VN-2022", None)
+    out = tmp_path / "thay-doi.xlsx"
+    save_to(monkeypatch, out)
+    tab.xlsx_button.click()
+    wait_file(qtbot, tab, out)
+    ws = load_workbook(out).active
+    subtitle = next(c.value for c in ws["A"] if isinstance(c.value, str) and "VN-2022 → VN-2027" in c.value)
+    listed = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], int)]
+    assert listed and all(r[1].startswith("TTR-00649-") for r in listed)
+    assert f": {len(listed)}/" in subtitle
+    assert shown_messages == []

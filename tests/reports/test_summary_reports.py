@@ -52,7 +52,7 @@ def _check_sum(ws, row: list, col: int) -> int:
 def test_catalogue_describes_every_report() -> None:
     codes = [r.code for r in list_reports()]
     assert codes == ["plan-table", "plan-results", "deprivation", "movements", "groups", "support",
-                     "household-list", "posting-list", "household-profile", "household-profiles"]
+                     "ruleset-change", "household-list", "posting-list", "household-profile", "household-profiles"]
     for spec in list_reports():
         assert spec.title and spec.description and spec.formats
         assert set(spec.formats) <= {"xlsx", "pdf"}

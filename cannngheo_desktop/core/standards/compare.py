@@ -24,11 +24,13 @@ class ChangedHousehold:
     category_a: str
     category_b: str
     reasons: list[str]
+    unit_code: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"household_id": self.household_id, "household_code": self.household_code,
                 "head_name": self.head_name, "village": self.village, "category_a": self.category_a,
-                "category_b": self.category_b, "reasons": self.reasons}
+                "category_b": self.category_b, "reasons": self.reasons,
+                "unit_code": self.unit_code}
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Comparison:
             self.changed.append(ChangedHousehold(
                 str(household.get("id") or ""), household.get("household_code") or "",
                 household.get("head_name") or "", household.get("village") or "",
-                ev_a.category, ev_b.category, explain_change(ev_a, ev_b)))
+                ev_a.category, ev_b.category, explain_change(ev_a, ev_b), household.get("unit_code") or ""))
 
     def counts_a(self) -> Counter:
         out: Counter = Counter()

@@ -45,7 +45,8 @@ TITLE = "Báo cáo"
 FOLDER_SETTING = "reports.last_folder"
 GROUPS = (
     ("Kế hoạch", ("plan-table", "plan-results", "support")),
-    ("Hộ gia đình", ("household-list", "household-profile", "household-profiles", "groups", "deprivation")),
+    ("Hộ gia đình", ("household-list", "household-profile", "household-profiles", "groups", "deprivation",
+                     "ruleset-change")),
     ("Rà soát và niêm yết", ("posting-list", "movements")),
 )
 FORMAT_NAMES = {"xlsx": "Excel (.xlsx)", "pdf": "PDF"}

@@ -35,10 +35,12 @@ from . import choices
 ALL_UNITS = "Tất cả đơn vị"
 ALL_CATEGORIES = "Hộ nghèo và hộ cận nghèo"
 DEFAULT_RULESET = "Tự chọn (bộ chuẩn có nhiều lần đánh giá nhất)"
+CURRENT_RULESET = "Bộ chuẩn đang áp dụng tại ngày báo cáo"
+NEWEST_RULESET = "Bộ chuẩn mới nhất"
 DATE_FORMAT = "dd/MM/yyyy"
 SEARCH_LIMIT = 50
 # Shorter labels than the command line's (the combos say "all" themselves).
-LABELS = {"unit": "Đơn vị", "period": "Kỳ báo cáo", "household": "Hộ"}
+LABELS = {"unit": "Đơn vị", "period": "Kỳ báo cáo", "household": "Hộ", "compare": "So với bộ chuẩn"}
 
 
 @dataclass
@@ -146,12 +148,17 @@ class ReportParamsForm(QWidget):
         for key in spec.params:
             widget = getattr(self, f"_make_{key}")()
             self.fields[key] = widget
-            label = QLabel(LABELS.get(key, PARAM_LABELS[key]))
+            text = "Bộ chuẩn mới" if key == "ruleset" and self._comparing() else LABELS.get(key, PARAM_LABELS[key])
+            label = QLabel(text)
             label.setWordWrap(True)
             self.form.addRow(label, widget)
         if not spec.params:
             self.form.addRow(QLabel("Báo cáo này không cần tham số."))
         self._follow_year()
+
+    def _comparing(self) -> bool:
+        """The report compares two rulesets (its "ruleset" is the new one)."""
+        return self.spec is not None and "compare" in self.spec.params
 
     def _make_unit(self) -> QComboBox:
         combo = QComboBox()
@@ -197,7 +204,14 @@ class ReportParamsForm(QWidget):
 
     def _make_ruleset(self) -> QComboBox:
         combo = QComboBox()
-        combo.addItem(DEFAULT_RULESET, None)
+        combo.addItem(NEWEST_RULESET if self._comparing() else DEFAULT_RULESET, None)
+        for label, code in self.options.rulesets:
+            combo.addItem(label, code)
+        return combo
+
+    def _make_compare(self) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(CURRENT_RULESET, None)
         for label, code in self.options.rulesets:
             combo.addItem(label, code)
         return combo
@@ -240,6 +254,8 @@ class ReportParamsForm(QWidget):
             p.category = f["category"].currentData()  # type: ignore[attr-defined]
         if "ruleset" in f:
             p.ruleset = f["ruleset"].currentData()  # type: ignore[attr-defined]
+        if "compare" in f:
+            p.compare_to = f["compare"].currentData()  # type: ignore[attr-defined]
         if "household" in f:
             p.household = f["household"].value()  # type: ignore[attr-defined]
         return p
