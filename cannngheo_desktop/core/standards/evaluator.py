@@ -197,7 +197,7 @@ def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
         missing.insert(0, ("members", "Danh sách thành viên đang ở"))
     category = _category(income, n, line, band, deprived, undetermined, ruleset.poor_min_deprivations)
     ev = Evaluation(ruleset.code, on, area_type, category, per_person, line, band, n, deprived, undetermined,
-                    results, list(dict.fromkeys(missing)),
+                    results, list(dict.fromkeys(missing)) if missing else missing,
                     _income_reason(per_person, line, band, income, n, area_type) if explain else "")
     ev.warnings = _warnings(ruleset, on, category)
     return ev
@@ -271,7 +271,18 @@ def _warnings_cached(code: str, valid: bool, valid_from: Any, valid_to: Any, con
     return tuple(out)
 
 
+_WARNINGS: dict[tuple[int, date, str], tuple[Ruleset, tuple[str, ...]]] = {}
+
+
 def _warnings(ruleset: Ruleset, on: date, category: str) -> list[str]:
-    """The warnings shown with an evaluation (validity, unconfirmed ruleset or band)."""
-    return list(_warnings_cached(ruleset.code, ruleset.valid_on(on), ruleset.valid_from, ruleset.valid_to,
-                                 ruleset.confirmed, _band_confirmed(ruleset), on, category))
+    """The warnings shown with an evaluation (validity, unconfirmed ruleset or band), built once
+    per (ruleset, date, category): keyed by the ruleset object, which the entry keeps alive."""
+    key = (id(ruleset), on, category)
+    entry = _WARNINGS.get(key)
+    if entry is None or entry[0] is not ruleset:
+        if len(_WARNINGS) > 256:
+            _WARNINGS.clear()
+        entry = _WARNINGS[key] = (ruleset, _warnings_cached(
+            ruleset.code, ruleset.valid_on(on), ruleset.valid_from, ruleset.valid_to, ruleset.confirmed,
+            _band_confirmed(ruleset), on, category))
+    return list(entry[1])
