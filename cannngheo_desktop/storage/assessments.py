@@ -266,9 +266,11 @@ def ruleset_for_hash(store: Store, code: str, wanted: str | None) -> Ruleset | N
         return None
     if wanted is None or current.fingerprint == wanted:
         return current
-    texts = store.query(
+    texts = store.query(  # local edits and replaced replicas (audit_log), and edits at the sender (replica_audit)
         "SELECT a.before, a.after FROM audit_log a JOIN rulesets r ON r.id = a.row_id "
-        "WHERE a.table_name = 'rulesets' AND a.field = 'definition' AND r.code = ? ORDER BY a.id DESC", (code,))
+        "WHERE a.table_name = 'rulesets' AND a.field = 'definition' AND r.code = ? "
+        "UNION ALL SELECT a.before, a.after FROM replica_audit a JOIN rulesets r ON r.id = a.row_id "
+        "WHERE a.table_name = 'rulesets' AND a.field = 'definition' AND r.code = ?", (code, code))
     for row in texts:
         for text in (row["before"], row["after"]):
             try:

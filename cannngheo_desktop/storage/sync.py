@@ -3,7 +3,8 @@ and the bookkeeping of sent and received bundles.
 
 Replica rows (a commune's data at its office, the office's catalogues at a commune) are written
 here directly, NOT through repo: they keep the owner's version and must not produce local change
-rows (the receiver never re-sends what it does not own). Each applied row is still audited locally.
+rows (the receiver never re-sends what it does not own). Each applied row is still audited locally
+(its version; and for a ruleset whose definition changes, the definition before and after).
 """
 
 from __future__ import annotations
@@ -236,6 +237,7 @@ def upsert_replicas(store: Store, table: str, rows: Sequence[Mapping[str, Any]],
     for row in rows:
         by_shape.setdefault(tuple(row), []).append(row)
     conn = store.conn
+    kept = _replaced_texts(store, table, rows)  # before the rows are overwritten
     for names, group in by_shape.items():
         updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "id")
         conn.executemany(
@@ -246,6 +248,29 @@ def upsert_replicas(store: Store, table: str, rows: Sequence[Mapping[str, Any]],
         "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
         "VALUES (?, ?, ?, ?, 'update', 'version', NULL, ?)",
         [(now, user, table, r["id"], str(r["version"])) for r in rows])
+    conn.executemany(
+        "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
+        "VALUES (?, ?, ?, ?, 'update', ?, ?, ?)", [(now, user, table, *entry) for entry in kept])
+
+
+# Replica fields whose earlier values are still needed here after an overwrite: a ruleset's
+# definition (an assessment made under it rebuilds its reasons from it: assessments.with_reasons).
+KEEP_BEFORE = {"rulesets": ("definition",)}
+
+
+def _replaced_texts(store: Store, table: str, rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, Any, Any]]:
+    """(row id, field, before, after) of the KEEP_BEFORE fields the incoming rows change."""
+    fields = KEEP_BEFORE.get(table, ())
+    out = []
+    for row in rows:
+        wanted = [f for f in fields if f in row]
+        if not wanted:
+            continue
+        current = store.conn.execute(f"SELECT {', '.join(wanted)} FROM {table} WHERE id = ?", (row["id"],)).fetchone()
+        for i, name in enumerate(wanted):
+            if current is not None and current[i] != row[name]:
+                out.append((row["id"], name, current[i], row[name]))
+    return out
 
 
 def insert_replica_audit(store: Store, unit_code: str, bundle_id: str, entries: Iterable[Mapping[str, Any]]) -> None:

@@ -351,3 +351,21 @@ def test_bulk_save_inside_an_open_transaction_goes_with_it(store, fixture_househ
     with store.transaction():
         assess_many(store, "VN-2027", ON, save=True)
     assert store.scalar("SELECT count(*) FROM assessments") == 5
+
+
+def test_ruleset_replaced_by_a_bundle_still_explains_older_assessments(store):
+    from cannngheo_desktop.storage import sync
+
+    hid = add(store, "S5", 1_000_000, floor_area_m2=18.0)  # 9 m² a person
+    assess_many(store, "VN-2022", ON, household_ids=[hid], save=True)
+    row = dict(store.query_one("SELECT * FROM rulesets WHERE code = 'VN-2022'"))
+    definition = json.loads(row["definition"])
+    next(i for i in definition["indicators"] if i["code"] == "housing_area")["params"]["min_per_person"] = 10
+    incoming = {**row, "definition": json.dumps(definition, ensure_ascii=False, sort_keys=True),
+                "version": row["version"] + 1}
+    with store.transaction():  # as the office's downward bundle overwrites the replica
+        sync.upsert_replicas(store, "rulesets", [incoming], user="goi:020")
+    assert evaluate_household(store, hid, "VN-2022", ON).indicator("housing_area").status == "deprived"
+    then = {r["code"]: r for r in latest_assessment(store, hid)["results"]}["housing_area"]
+    assert (then["status"], then["reason"]) == (
+        "not_deprived", "Diện tích 18 m² cho 2 người = 9 m²/người, không dưới 8 m²/người")
