@@ -55,7 +55,7 @@ class Inspection:
 @dataclass
 class ImportResult:
     path: Path
-    status: str                     # applied | duplicate | waiting | acknowledged
+    status: str                     # applied | duplicate | waiting | acknowledged (| refused: a waiting successor)
     message: str
     inspection: Inspection | None = None
     receipts: list[Path] = field(default_factory=list)
@@ -277,9 +277,18 @@ def _apply_waiting_successors(store: Store, plan: _Plan, passphrase: str, receip
         if content is None:
             return
         name = Path(waiting[0]["file_name"] or f"goi-{seq}.cnb")
-        sub = apply_bundle(store, result.path.parent / name.name, passphrase, receipt_dir=receipt_dir,
-                           limits=limits, make_backup=False, data=content,
-                           follow_waiting=False)
+        try:
+            sub = apply_bundle(store, result.path.parent / name.name, passphrase, receipt_dir=receipt_dir,
+                               limits=limits, make_backup=False, data=content,
+                               follow_waiting=False)
+        except AppError as exc:
+            # The file the user imported WAS applied; the one that waited for it is refused now
+            # (e.g. it continues another history): say so beside the success, keep it waiting
+            # with the reason, and stop the chain there.
+            message = f"Gói số {seq} đang chờ không nhập được. {exc.message}"
+            _guard(result.path, lambda: sync.update_bundle(store, waiting[0]["id"], message=message))
+            result.also_applied.append(ImportResult(result.path.parent / name.name, "refused", message))
+            return
         result.also_applied.append(sub)
         result.receipts.extend(sub.receipts)
         seq += 1

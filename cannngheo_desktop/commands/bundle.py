@@ -116,8 +116,10 @@ def run_import(args: argparse.Namespace) -> int:
                     result = importer.apply_bundle(store, path, passphrase, receipt_dir=args.receipt_dir)
                     print(result.message)
                     for sub in result.also_applied:
-                        print("  " + sub.message)
+                        print("  " + sub.message, file=sys.stderr if sub.status == "refused" else sys.stdout)
                     code = EXIT_WAITING if result.status == "waiting" else 0
+                    if any(sub.status == "refused" for sub in result.also_applied):
+                        code = EXIT_REFUSED
             except BundleError as exc:
                 print(f"Lỗi: {exc.message}", file=sys.stderr)
                 code = EXIT_REFUSED

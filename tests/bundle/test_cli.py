@@ -70,3 +70,33 @@ def test_two_copies_exchange_bundles_from_the_command_line(run, tmp_path: Path):
     assert code == 4 and "hong.cnb" in out and "chữ ký" in out
     assert run("bundle", "verify", broken, "--db", phong)[0] == 4
     assert len(parts) == 3
+
+
+def test_a_refused_waiting_bundle_makes_the_import_exit_4_after_applying_the_file(run, tmp_path: Path):
+    import sqlite3
+
+    secret = tmp_path / "pass.txt"
+    secret.write_text("cum-mat-khau-1\n", encoding="utf-8")
+    xa, phong, usb, again = tmp_path / "xa.sqlite", tmp_path / "phong.sqlite", tmp_path / "usb", tmp_path / "lai"
+    usb.mkdir()
+    again.mkdir()
+    run("init", "--db", xa, "--role", "commune", "--unit", "00640", "--receiving-unit", "020",
+        "--admin", "canbo", "--password-file", secret)
+    run("init", "--db", phong, "--role", "aggregator", "--unit", "020", "--admin", "canbo", "--password-file", secret)
+    for db, card in ((xa, "xa.json"), (phong, "phong.json")):
+        run("keys", "init", "--db", db, "--passphrase-file", secret)
+        run("keys", "card", "--db", db, "--out", tmp_path / card)
+    run("keys", "trust", "--db", phong, tmp_path / "xa.json", "--yes")
+    run("keys", "trust", "--db", xa, tmp_path / "phong.json", "--yes")
+    for period in ("2026-01", "2026-02"):
+        assert run("bundle", "export", "--db", xa, "--period", period, "--out", usb, "--passphrase-file", secret)[0] == 0
+    assert run("bundle", "import", "--db", phong, usb / "00640-2026-02-2.cnb", "--passphrase-file", secret)[0] == 3
+    raw = sqlite3.connect(xa)  # the commune goes back to an older copy: its number 1 is another one
+    raw.execute("DELETE FROM bundles")
+    raw.execute("DELETE FROM settings WHERE key = 'locked_period'")
+    raw.commit()
+    raw.close()
+    assert run("bundle", "export", "--db", xa, "--period", "2026-01", "--out", again, "--passphrase-file", secret)[0] == 0
+    code, out = run("bundle", "import", "--db", phong, again / "00640-2026-01-1.cnb", "--passphrase-file", secret)
+    assert code == 4
+    assert "đã nhập gói số 1" in out and "Gói số 2 đang chờ không nhập được" in out and "rẽ nhánh" in out

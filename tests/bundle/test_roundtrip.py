@@ -111,6 +111,29 @@ def test_fork_is_refused(pair, tmp_path):
     assert dump(pair.office) == before
 
 
+def test_waiting_bundle_refused_when_its_gap_fills_is_reported_beside_the_success(pair, tmp_path):
+    pair.add_households(1)
+    _export(pair, "2026-01")  # number 1: never reaches the office
+    pair.add_households(1)
+    second = _export(pair, "2026-02")
+    assert importer.apply_bundle(pair.office, second, PASS).status == "waiting"
+    # the commune restores an older backup and sends a different number 1 (another history)
+    pair.commune.conn.execute("DELETE FROM bundles")
+    pair.commune.conn.execute("DELETE FROM settings WHERE key = 'locked_period'")
+    other = tmp_path / "other"
+    other.mkdir()
+    first_again = export.export_bundle(pair.commune, "2026-01", other, PASS)
+    result = importer.apply_bundle(pair.office, first_again, PASS)
+    assert result.status == "applied"  # the file the user imported went in…
+    assert pair.office.scalar("SELECT status FROM bundles WHERE sequence = 1") == "applied"
+    [refused] = result.also_applied  # …and the one that waited for it is refused, with why
+    assert refused.status == "refused" and "Gói số 2 đang chờ không nhập được" in refused.message
+    assert "rẽ nhánh" in refused.message and second.name in refused.message
+    row = pair.office.query_one("SELECT status, message FROM bundles WHERE sequence = 2")
+    assert row["status"] == "waiting" and row["message"] == refused.message
+    assert rows_of(pair.office, "households") == rows_of(pair.commune, "households")  # as the new number 1 says
+
+
 def test_completeness_at_commune_and_office(pair):
     pair.add_households(1)
     path = _export(pair, "2026-01")
