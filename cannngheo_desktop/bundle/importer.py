@@ -286,7 +286,8 @@ def _apply_waiting_successors(store: Store, plan: _Plan, passphrase: str, receip
             # (e.g. it continues another history): say so beside the success, keep it waiting
             # with the reason, and stop the chain there.
             message = f"Gói số {seq} đang chờ không nhập được. {exc.message}"
-            _guard(result.path, lambda: sync.update_bundle(store, waiting[0]["id"], message=message))
+            row_id = waiting[0]["id"]
+            _guard(result.path, lambda row_id=row_id, message=message: sync.update_bundle(store, row_id, message=message))
             result.also_applied.append(ImportResult(result.path.parent / name.name, "refused", message))
             return
         result.also_applied.append(sub)
