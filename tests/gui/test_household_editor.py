@@ -50,9 +50,35 @@ def test_create_with_four_members_shows_classification_and_reasons(editor, app_c
     hh = households.get_household(app_ctx.store, hid)
     assert hh["unit_code"] == RURAL_UNIT and hh["member_count"] == 4 and hh["head_name"] == "Nguyễn Thị Lan"
     assert hh["income_month"] == 4_000_000
+    assert not e.panel.history_button.isEnabled()  # nothing saved yet
     e.panel.recognise_button.click()
     assert assessments.latest_assessment(app_ctx.store, hid)["recognised"] == 1
     assert households.get_household(app_ctx.store, hid)["category"] == "near_poor"
+    assert e.panel.history_button.isEnabled() and e.panel.history_button.text() == "Các lần đã lưu (1)…"
+
+
+def test_saved_assessments_list_with_the_reasons_of_the_one_selected(editor, app_ctx, qtbot):
+    e = _create(editor)
+    assert e.save()
+    hid = e.household_id
+    assessments.assess_many(app_ctx.store, "VN-2027", TODAY, household_ids=[hid], save=True)  # bulk: no texts
+    e.panel.recognise_button.click()  # one at a time under HN-2022, with its reasons
+    assert e.panel.history_button.text() == "Các lần đã lưu (2)…"
+    dialog = e.show_saved_assessments()
+    qtbot.addWidget(dialog)
+    table = dialog.history.table
+    assert table.rowCount() == 2
+    shown = {table.item(r, 1).text(): [table.item(r, c).text() for c in range(table.columnCount())]
+             for r in range(2)}
+    assert shown["HN-2022"][2] == "Hộ cận nghèo" and shown["HN-2022"][6] == "Có"
+    assert shown["VN-2027"][6] == "" and shown["VN-2027"][0] == TODAY.strftime("%d/%m/%Y")
+    bulk_row = next(r for r in range(2) if table.item(r, 1).text() == "VN-2027")
+    table.selectRow(bulk_row)
+    text = dialog.history.details.toPlainText()
+    fresh = assessments.evaluate_household(app_ctx.store, hid, "VN-2027", TODAY)
+    assert fresh.indicator("health_insurance").reason in text  # rebuilt from the saved facts
+    assert "Trần Văn Hùng" in text and "Bảo hiểm y tế" in text
+    dialog.close()
 
 
 def test_income_per_year_and_missing_fact_link_focuses_field(editor):

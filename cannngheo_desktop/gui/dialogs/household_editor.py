@@ -28,6 +28,7 @@ from .. import errors
 from ..context import AppContext
 from ..forms.ui_household_editor import Ui_HouseholdEditor
 from ..widgets import choices
+from ..widgets.assessment_history import AssessmentHistoryDialog
 from ..widgets.assessment_panel import AssessmentPanel
 from . import household_drafts as drafts
 from .household_form import HouseholdForm, is_text_input
@@ -79,10 +80,12 @@ class HouseholdEditor(QDialog):
         self.ui = Ui_HouseholdEditor()
         self.ui.setupUi(self)
         self.form = HouseholdForm(self.ui)
-        self.panel = AssessmentPanel(rulesets.list_rulesets(self.store), self.today, self,
+        self.panel_rulesets = rulesets.list_rulesets(self.store)
+        self.panel = AssessmentPanel(self.panel_rulesets, self.today, self,
                                      province=reference.province_code(self.store, ctx.installation.unit_code
                                                                       if ctx.installation else None))
         self.ui.panelHost.addWidget(self.panel)
+        self.saved_assessments: list[dict[str, Any]] = []
         self.units = reference.units_for_installation(self.store, ctx.installation, self.today)
         self._fill_units()
         self._setup_members_table()
@@ -135,7 +138,22 @@ class HouseholdEditor(QDialog):
         self._fill_villages()
         self.form.load(self.stored)
         self._show_members()
+        self._show_history()
         self._update_title()
+
+    def _show_history(self) -> None:
+        """Read the saved assessments (newest first); the panel's button shows how many."""
+        self.saved_assessments = (assessments.assessment_history(self.store, self.household_id)
+                                  if self.household_id else [])
+        n = len(self.saved_assessments)
+        self.panel.history_button.setText(f"Các lần đã lưu ({n})…")
+        self.panel.history_button.setEnabled(n > 0)
+
+    def show_saved_assessments(self) -> AssessmentHistoryDialog:
+        """The list of saved assessments with the reasons of the selected one (non-modal)."""
+        dialog = AssessmentHistoryDialog(self.panel_rulesets, self.saved_assessments, self.windowTitle(), self)
+        dialog.show()
+        return dialog
 
     def _fill_villages(self) -> None:
         combo = self.ui.villageCombo
@@ -181,6 +199,7 @@ class HouseholdEditor(QDialog):
         ui.duplicateLabel.linkActivated.connect(self._duplicate_link)
         self.panel.field_requested.connect(self.focus_field)
         self.panel.recognise_requested.connect(self.recognise)
+        self.panel.history_button.clicked.connect(self.show_saved_assessments)
 
     # -- state --------------------------------------------------------------------------------------
     def _changed(self, *_args: Any) -> None:
@@ -413,6 +432,7 @@ class HouseholdEditor(QDialog):
             return
         label = model.CATEGORY_LABELS.get(row["category"], row["category"])
         self.ui.statusLabel.setText(f"Đã ghi nhận: {label} theo {ruleset_code}, ngày {format_date(self.today)}.")
+        self._show_history()
         self.saved.emit(self.household_id)
 
     # -- closing ------------------------------------------------------------------------------------

@@ -146,7 +146,14 @@ class AssessmentPanel(QWidget):
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addWidget(title)
         layout.addWidget(scroll, 1)
-        layout.addWidget(self.recognise_button)
+        # Saved assessments: the editor fills the count and opens the list (storage is its business).
+        self.history_button = QPushButton("Các lần đã lưu…")
+        self.history_button.setToolTip("Các lần đánh giá đã lưu của hộ, mỗi lần với lý do từng chỉ số")
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.recognise_button, 1)
+        buttons.addWidget(self.history_button)
+        layout.addLayout(buttons)
         for col in (self.current, self.compare):
             col.combo.currentIndexChanged.connect(self._redraw)
             col.result.linkActivated.connect(self._link)
