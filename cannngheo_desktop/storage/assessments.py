@@ -256,16 +256,23 @@ def with_reasons(store: Store, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+_BY_HASH: dict[tuple[str, str], Ruleset] = {}  # (code, fingerprint) → parsed: content-addressed, never stale
+
+
 def ruleset_for_hash(store: Store, code: str, wanted: str | None) -> Ruleset | None:
     """The ruleset ``code`` as it was when its definition had fingerprint ``wanted`` (None: the
     current one). Earlier definitions come from the audit log of administrator edits and bundle
     updates (each keeps the text before and after); None if none matches."""
+    if wanted is not None and (known := _BY_HASH.get((code, wanted))) is not None:
+        return known  # a printed batch of profiles asks for the same few definitions again and again
     try:
         current = get_ruleset(store, code)
     except NotFoundError:
         return None
-    if wanted is None or current.fingerprint == wanted:
+    if wanted is None:
         return current
+    if current.fingerprint == wanted:
+        return _remember(code, wanted, current)
     texts = store.query(  # local edits and replaced replicas (audit_log), and edits at the sender (replica_audit)
         "SELECT a.before, a.after FROM audit_log a JOIN rulesets r ON r.id = a.row_id "
         "WHERE a.table_name = 'rulesets' AND a.field = 'definition' AND r.code = ? "
@@ -276,10 +283,17 @@ def ruleset_for_hash(store: Store, code: str, wanted: str | None) -> Ruleset | N
             try:
                 definition = json.loads(text) if text else None
                 if isinstance(definition, dict) and fingerprint(definition) == wanted:
-                    return parse_ruleset(definition)
+                    return _remember(code, wanted, parse_ruleset(definition))
             except (ValueError, RulesetError):
                 continue
     return None
+
+
+def _remember(code: str, wanted: str, ruleset: Ruleset) -> Ruleset:
+    if len(_BY_HASH) > 64:
+        _BY_HASH.clear()
+    _BY_HASH[(code, wanted)] = ruleset
+    return ruleset
 
 
 # --- bulk ----------------------------------------------------------------------------------
