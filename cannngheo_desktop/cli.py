@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "demo",
     "backup",
     "standards",
+    "rulesets",
     "plan",
     "registry",
     "keys",

@@ -15,6 +15,7 @@ from ..storage import backup
 from . import errors
 from .context import AppContext
 from .dialogs import files
+from .dialogs.rulesets_dialog import RulesetsDialog
 from .forms.ui_main_window import Ui_MainWindow
 from .tabs import exchange_tab, households_tab, plans_tab, reports_tab, reviews_tab
 
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         ui.actionNewDatabase.triggered.connect(self.new_database)
         ui.actionBackupNow.triggered.connect(self.backup_now)
         ui.actionRestore.triggered.connect(self.restore_backup)
+        ui.actionRulesets.triggered.connect(self.show_rulesets)
         ui.actionQuit.triggered.connect(self.close)
         ui.actionAbout.triggered.connect(self.show_about)
         self._fit_screen()
@@ -183,6 +185,12 @@ class MainWindow(QMainWindow):
         self._bind()
         if safety is not None:
             errors.inform(self, f"Đã khôi phục từ '{source}'.\nBản sao dữ liệu trước khi khôi phục: {safety}")
+
+    def show_rulesets(self) -> RulesetsDialog:
+        """Tệp → Bộ chuẩn nghèo… (values awaiting confirmation; an administrator edits them)."""
+        dialog = RulesetsDialog(self.ctx, self)
+        dialog.show()
+        return dialog
 
     # -- Trợ giúp -----------------------------------------------------------------------------
     def show_about(self) -> None:

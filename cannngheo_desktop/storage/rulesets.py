@@ -3,6 +3,7 @@ parameters corrected by an administrator (validated, audited through repo.update
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from ..core.errors import NotFoundError, RulesetError
 from ..core.standards import Ruleset, check_overlap, load_definitions_dir, parse_ruleset, set_parameter
+from ..core.standards.parameters import changes
 from . import repo
 from .db import Store
 
@@ -138,3 +140,23 @@ def update_ruleset_parameter(store: Store, code: str, path: str, value: Any) -> 
         changes.pop("code")
         repo.update(store, "rulesets", current["id"], changes)
     return rs
+
+
+def parameter_history(store: Store, code: str) -> list[dict[str, Any]]:
+    """Who changed which parameter of ruleset ``code``, when, from what to what (newest first),
+    read from the audit entries of its definition (administrator edits, bundle updates)."""
+    row_id = store.scalar("SELECT id FROM rulesets WHERE code = ?", (code,))
+    if row_id is None:
+        raise NotFoundError(f"Không có bộ chuẩn '{code}'.")
+    out = []
+    for entry in reversed(repo.history(store, "rulesets", row_id)):
+        if entry.get("field") != "definition" or not entry.get("before") or not entry.get("after"):
+            continue
+        try:
+            before, after = json.loads(entry["before"]), json.loads(entry["after"])
+        except ValueError:
+            continue
+        for label, old, new in changes(before, after):
+            out.append({"at": entry["at"], "user": entry.get("user") or "", "parameter": label,
+                        "before": old, "after": new})
+    return out
