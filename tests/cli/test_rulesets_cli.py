@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ADMIN, ADMIN_PASSWORD
 
 from cannngheo_desktop import cli, installation
 from cannngheo_desktop.storage import open_db, rulesets, users
+
+ADMIN, ADMIN_PASSWORD = "quantri", "matkhau-123"
 
 
 @pytest.fixture

@@ -13,12 +13,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QLabel,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -29,6 +27,7 @@ from ...core.model import CATEGORY_LABELS
 from ...core.standards import Ruleset
 from ...core.text import format_date, format_vnd
 from .assessment_panel import CATEGORY_COLOURS, STATUS_MARK, UNKNOWN_MARK
+from .tables import read_only_table
 
 COLUMNS = ("Ngày đánh giá", "Bộ chuẩn", "Kết quả", "Số chỉ số thiếu hụt", "Thu nhập BQ (đồng/người/tháng)",
            "Người đánh giá", "Ghi nhận")
@@ -73,12 +72,7 @@ class AssessmentHistory(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #555")
         layout.addWidget(self.empty)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table(COLUMNS)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
