@@ -20,6 +20,7 @@ from .core.text import format_date
 from .reports.summary import Section, SummaryReport
 from .reports.xlsx_base import Column
 from .storage import assessments, reference, rulesets
+from .storage import report_queries as rq
 
 if TYPE_CHECKING:
     from .reporting import Context
@@ -64,8 +65,11 @@ def default_rulesets(ctx: Context) -> tuple[Ruleset, Ruleset]:
 def ruleset_change_report(ctx: Context, progress: Progress | None = None) -> SummaryReport:
     """Transition counts (in the notes) and the households that change category, with why."""
     current, newer = default_rulesets(ctx)
-    cmp = assessments.compare_rulesets(ctx.store, current.code, newer.code, ctx.on,
-                                       unit_code=ctx.params.unit_code, progress=progress)
+    p = ctx.params
+    ids = rq.list_ids(ctx.store, unit_code=p.unit_code, category=p.category) if p.category else None
+    cmp = assessments.compare_rulesets(ctx.store, current.code, newer.code, ctx.on, unit_code=p.unit_code,
+                                       household_ids=ids, progress=progress)
+    only = f", chỉ {CATEGORY_LABELS[p.category].lower()} hiện nay" if p.category else ""
     names = ctx.unit_names()
     changed = sorted(cmp.changed, key=lambda c: (names.get(c.unit_code, c.unit_code), c.village, c.household_code))
     rows = [[n, c.household_code, c.head_name, c.village, names.get(c.unit_code, c.unit_code),
@@ -83,6 +87,6 @@ def ruleset_change_report(ctx: Context, progress: Progress | None = None) -> Sum
         title="Danh sách hộ thay đổi phân loại khi áp dụng chuẩn nghèo mới", columns=COLUMNS,
         sections=[Section(rows or [[None, "Không có hộ nào thay đổi phân loại", None, None, None, None, None, None]])],
         unit_lines=ctx.unit_lines,
-        subtitle=(f"{current.code} → {newer.code} — {ctx.unit_name or 'tất cả đơn vị'}: {len(changed)}/{cmp.total} hộ "
+        subtitle=(f"{current.code} → {newer.code} — {ctx.unit_name or 'tất cả đơn vị'}{only}: {len(changed)}/{cmp.total} hộ "
                   "thay đổi phân loại (tổng hợp ở cuối danh sách)"),
         place=ctx.place, on=ctx.on, notes=notes, landscape=True, sheet_name="Thay doi phan loai")

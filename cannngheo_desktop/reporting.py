@@ -268,7 +268,7 @@ CATALOGUE: dict[str, ReportSpec] = {spec.code: spec for spec in (
     ReportSpec("ruleset-change", "Hộ thay đổi phân loại khi áp dụng chuẩn nghèo mới",
                "Đánh giá mọi hộ theo bộ chuẩn đang áp dụng và bộ chuẩn mới (mặc định: từ 2027) tại cùng một ngày: "
                "số hộ chuyển từ loại này sang loại khác và danh sách từng hộ thay đổi, kèm lý do.",
-               ("unit", "date", "compare", "ruleset"), FORMATS, _ruleset_change),
+               ("unit", "category", "date", "compare", "ruleset"), FORMATS, _ruleset_change),
     ReportSpec("household-list", "Danh sách hộ và thành viên",
                "Danh sách chi tiết các hộ với từng thành viên (Excel, xuất nhanh cho danh sách lớn).",
                ("unit", "year", "category"), ("xlsx",), _household_list),

@@ -220,10 +220,11 @@ def test_refresh_keeps_what_the_user_chose(tab) -> None:
 
 def test_ruleset_change_report_from_the_tab(qtbot, tab, tmp_path, monkeypatch, shown_messages) -> None:
     tab.select("ruleset-change")
-    assert list(tab.form.fields) == ["unit", "date", "compare", "ruleset"]
+    assert list(tab.form.fields) == ["unit", "category", "date", "compare", "ruleset"]
     labels = [tab.form.form.itemAt(r, tab.form.form.ItemRole.LabelRole).widget().text()
               for r in range(tab.form.form.rowCount())]
-    assert labels == ["Đơn vị", "Tính đến ngày", "So với bộ chuẩn", "Bộ chuẩn mới"]
+    assert labels == ["Đơn vị", "Phân loại hộ", "Tính đến ngày", "So với bộ chuẩn", "Bộ chuẩn mới"]
+    assert tab.form.fields["category"].currentText() == "Tất cả các hộ (kể cả hộ chưa thuộc diện)"
     assert tab.form.fields["compare"].currentText() == "Bộ chuẩn đang áp dụng tại ngày báo cáo"
     assert tab.form.fields["ruleset"].currentText() == "Bộ chuẩn mới nhất"
     tab.form.set_value("unit", "00649")

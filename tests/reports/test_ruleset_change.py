@@ -87,3 +87,15 @@ def test_one_ruleset_twice_is_refused_on_the_field(store, tmp_path: Path) -> Non
                      tmp_path / "x.xlsx")
     assert info.value.field == "ruleset"
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_only_the_households_of_one_current_category(store, tmp_path: Path) -> None:
+    out = build_report(store, "ruleset-change", ReportParams(on=ON, category="near_poor", compare_to="VN-2022",
+                                                             ruleset="VN-2027"), tmp_path / "cn.xlsx")
+    rows, _notes = _listed(out)
+    near_poor = {r[0] for r in store.query(
+        "SELECT household_code FROM households WHERE deleted = 0 AND status = 'active' AND category = 'near_poor'")}
+    expected = {code for code in _fresh_changes(store, None, "VN-2022", "VN-2027") if code in near_poor}
+    assert {r[1] for r in rows} == expected and expected
+    ws = load_workbook(out).active
+    assert any(isinstance(c.value, str) and "chỉ hộ cận nghèo hiện nay" in c.value for c in ws["A"])

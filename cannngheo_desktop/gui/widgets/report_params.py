@@ -34,6 +34,7 @@ from . import choices
 
 ALL_UNITS = "Tất cả đơn vị"
 ALL_CATEGORIES = "Hộ nghèo và hộ cận nghèo"
+ALL_HOUSEHOLDS = "Tất cả các hộ (kể cả hộ chưa thuộc diện)"
 DEFAULT_RULESET = "Tự chọn (bộ chuẩn có nhiều lần đánh giá nhất)"
 CURRENT_RULESET = "Bộ chuẩn đang áp dụng tại ngày báo cáo"
 NEWEST_RULESET = "Bộ chuẩn mới nhất"
@@ -197,7 +198,7 @@ class ReportParamsForm(QWidget):
 
     def _make_category(self) -> QComboBox:
         combo = QComboBox()
-        combo.addItem(ALL_CATEGORIES, None)
+        combo.addItem(ALL_HOUSEHOLDS if self._comparing() else ALL_CATEGORIES, None)
         for code, label in CATEGORY_CHOICES.items():
             combo.addItem(label, code)
         return combo
