@@ -199,3 +199,18 @@ def test_three_months_one_twice_one_out_of_order(pair):
     grid = completeness.completeness_grid(pair.office, 2026, today=date(2026, 4, 3))
     assert [grid[COMMUNE][m] for m in (1, 2, 3, 4)] != ["missing"] * 4
     assert grid[COMMUNE][4] == "" and all(grid[COMMUNE][m] in ("received", "late") for m in (1, 2, 3))
+
+
+def test_bulk_assessments_travel_and_the_office_reads_their_reasons(pair):
+    from cannngheo_desktop.storage import assessments
+
+    ids = pair.add_households(3)
+    day = date(2026, 11, 1)
+    assessments.assess_many(pair.commune, "VN-2027", day, save=True)
+    at_commune = assessments.latest_assessment(pair.commune, ids[0])
+    result = importer.apply_bundle(pair.office, _export(pair), PASS)
+    assert result.status == "applied", result.message
+    assert rows_of(pair.office, "assessments") == rows_of(pair.commune, "assessments")
+    at_office = assessments.latest_assessment(pair.office, ids[0])
+    assert at_office["results"] == at_commune["results"]  # the same reasons, rebuilt at the office
+    assert all(r["reason"] and not r["reason"].startswith("Không dựng lại") for r in at_office["results"])
