@@ -261,7 +261,9 @@ KEEP_BEFORE = {"rulesets": ("definition",)}
 def _replaced_texts(store: Store, table: str, rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, Any, Any]]:
     """(row id, field, before, after) of the KEEP_BEFORE fields the incoming rows change."""
     fields = KEEP_BEFORE.get(table, ())
-    out = []
+    out: list[tuple[str, str, Any, Any]] = []
+    if not fields:
+        return out
     for row in rows:
         wanted = [f for f in fields if f in row]
         if not wanted:
