@@ -15,7 +15,7 @@ from . import installation
 from .core.errors import ValidationError
 from .core.model import CATEGORY_LABELS
 from .core.progress import Progress
-from .core.standards import Ruleset
+from .core.standards import Ruleset, current_and_next
 from .core.text import format_date
 from .reports.summary import Section, SummaryReport
 from .reports.xlsx_base import Column
@@ -31,31 +31,20 @@ COLUMNS = [Column("TT", 5, "int", "center"), Column("Mã hộ", 17), Column("Ch�
 
 
 def default_rulesets(ctx: Context) -> tuple[Ruleset, Ruleset]:
-    """(in force, newer): the ruleset valid on the report date, the province's own first, and
-    the newest national one that starts later. The user's choices win when given."""
+    """(in force, newer): the user's choices, else the ruleset in force on the report date (the
+    province's own first) and the next national one (core.standards.current_and_next)."""
     store, p = ctx.store, ctx.params
     inst = installation.current(store)
     province = reference.province_code(store, p.unit_code or (inst.unit_code if inst else None))
-    known = rulesets.list_rulesets(store)
-    if p.compare_to:
-        current = rulesets.get_ruleset(store, p.compare_to)
-    else:
-        valid = rulesets.rulesets_for(store, ctx.on, province)
-        ended = sorted((r for r in known if r.valid_to and r.valid_to < ctx.on), key=lambda r: r.valid_to)
-        local = [r for r in valid if r.scope == province]
-        if not (local or valid or ended):
-            raise ValidationError("Không có bộ chuẩn nghèo nào áp dụng tại ngày báo cáo. Hãy chọn bộ chuẩn so sánh.",
-                                  field="compare")
-        current = (local or valid or ended[-1:])[0]
-    if p.ruleset:
-        newer = rulesets.get_ruleset(store, p.ruleset)
-    else:
-        later = sorted((r for r in known if r.scope == "national" and r.valid_from > current.valid_from),
-                       key=lambda r: r.valid_from)
-        if not later:
-            raise ValidationError(f"Chưa có bộ chuẩn nào mới hơn {current.code} để so sánh. "
-                                  "Hãy chọn bộ chuẩn nghèo cần so sánh.", field="ruleset")
-        newer = later[-1]
+    in_force, upcoming = current_and_next(rulesets.list_rulesets(store), ctx.on, province)
+    current = rulesets.get_ruleset(store, p.compare_to) if p.compare_to else in_force
+    if current is None:
+        raise ValidationError("Không có bộ chuẩn nghèo nào áp dụng tại ngày báo cáo. Hãy chọn bộ chuẩn so sánh.",
+                              field="compare")
+    newer = rulesets.get_ruleset(store, p.ruleset) if p.ruleset else upcoming
+    if newer is None:
+        raise ValidationError(f"Chưa có bộ chuẩn nào mới hơn {current.code} để so sánh. "
+                              "Hãy chọn bộ chuẩn nghèo cần so sánh.", field="ruleset")
     if newer.code == current.code:
         raise ValidationError(f"Hãy chọn hai bộ chuẩn khác nhau (đang chọn {current.code} cho cả hai).",
                               field="ruleset")

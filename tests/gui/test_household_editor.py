@@ -204,13 +204,15 @@ def test_draft_survives_a_crash_and_is_offered_back(editor, app_ctx, qtbot, show
 def test_a_ha_noi_commune_is_assessed_under_the_ha_noi_line_by_default(fresh_store) -> None:
     from datetime import date
 
-    from cannngheo_desktop.gui.widgets.assessment_panel import default_rulesets
+    from cannngheo_desktop.core.standards import current_and_next
     from cannngheo_desktop.storage import reference, rulesets
 
     reference.load_reference(fresh_store)
     rulesets.load_shipped_rulesets(fresh_store)
     shipped = rulesets.list_rulesets(fresh_store)
-    now, later = default_rulesets(shipped, date(2026, 6, 1), reference.province_code(fresh_store, "00649"))
+    now, later = current_and_next(shipped, date(2026, 6, 1), reference.province_code(fresh_store, "00649"))
     assert (now.code, later.code) == ("HN-2022", "VN-2027")
-    now, _ = default_rulesets(shipped, date(2026, 6, 1), "79")  # another province: the national line
+    now, _ = current_and_next(shipped, date(2026, 6, 1), "79")  # another province: the national line
     assert now.code == "VN-2022"
+    now, later = current_and_next(shipped, date(2027, 3, 1), "01")  # Hà Nội's line ended: the 2027 one
+    assert (now.code, later) == ("VN-2027", None)

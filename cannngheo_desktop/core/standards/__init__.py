@@ -13,6 +13,7 @@ from .ruleset import (
                         IndicatorDef,
                         Ruleset,
                         check_overlap,
+                        current_and_next,
                         fingerprint,
                         load_definition_file,
                         load_definitions_dir,
@@ -23,6 +24,6 @@ from .ruleset import (
 __all__ = [
     "DEPRIVED", "NOT_DEPRIVED", "UNDETERMINED", "ChangedHousehold", "Comparison", "Evaluation",
     "IndicatorDef", "IndicatorResult", "Ruleset", "RulesetError", "age_on", "area_type_for_unit_kind",
-    "check_overlap", "evaluate", "explain_change", "fingerprint", "load_definition_file", "load_definitions_dir",
+    "check_overlap", "current_and_next", "evaluate", "explain_change", "fingerprint", "load_definition_file", "load_definitions_dir",
     "parse_ruleset", "present_members", "set_parameter",
 ]

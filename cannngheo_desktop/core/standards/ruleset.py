@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -160,6 +160,22 @@ def parse_ruleset(definition: Mapping[str, Any]) -> Ruleset:
         raise RulesetError(f"Bộ chuẩn '{code}' không hợp lệ: 'classification.poor_min_deprivations' lớn hơn số chỉ tiêu.")
     return Ruleset(code, str(d["name"]), str(d["legal_basis"]), str(d["scope"]), valid_from, valid_to,
                    bool(d.get("confirmed", True)), lines, band, n, tuple(defs), d)
+
+
+def current_and_next(rulesets: Sequence[Ruleset], on: date,
+                     province: str | None = None) -> tuple[Ruleset | None, Ruleset | None]:
+    """The ruleset in force on ``on`` — the province's own overlay first (Hà Nội's higher line for
+    a Hà Nội commune), then the national one; if none is in force, the last one that ended — and
+    the next national one to compare with (None when there is none)."""
+    def rank(r: Ruleset) -> int:
+        return 0 if province and r.scope == province else (1 if r.scope == "national" else 2)
+
+    ours = [r for r in rulesets if rank(r) < 2]
+    valid = sorted((r for r in ours if r.valid_on(on)), key=rank)
+    ended = sorted((r for r in ours if r.valid_to and r.valid_to < on), key=lambda r: (r.valid_to, -rank(r)))
+    future = sorted((r for r in rulesets if r.valid_from > on and r.scope == "national"), key=lambda r: r.valid_from)
+    current = valid[0] if valid else (ended[-1] if ended else None)
+    return current, (future[0] if future else None)
 
 
 def check_overlap(ruleset: Ruleset, others: Iterable[Ruleset]) -> None:

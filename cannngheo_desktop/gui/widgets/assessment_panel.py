@@ -16,27 +16,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ...core.errors import AppError
-from ...core.standards import DEPRIVED, NOT_DEPRIVED, Evaluation, Ruleset, evaluate
+from ...core.standards import DEPRIVED, NOT_DEPRIVED, Evaluation, Ruleset, current_and_next, evaluate
 from ...core.text import format_date
 
 NO_COMPARE = "— Không so sánh —"
 STATUS_MARK = {DEPRIVED: ("✗", "#b00020", "thiếu hụt"), NOT_DEPRIVED: ("✓", "#2e7d32", "không thiếu hụt")}
 UNKNOWN_MARK = ("?", "#9a6700", "chưa đủ thông tin")
 CATEGORY_COLOURS = {"poor": "#b00020", "near_poor": "#c25e00", "average": "#5b6b00", "not_poor": "#2e7d32"}
-
-
-def default_rulesets(rulesets: Sequence[Ruleset], today: date,
-                     province: str | None = None) -> tuple[Ruleset | None, Ruleset | None]:
-    """The ruleset valid today — the province's own overlay first (Hà Nội's higher line for a
-    Hà Nội commune), then the national one — and the next national one to compare with."""
-    def rank(r: Ruleset) -> int:
-        return 0 if province and r.scope == province else (1 if r.scope == "national" else 2)
-
-    valid = sorted((r for r in rulesets if r.valid_on(today) and rank(r) < 2), key=rank)
-    future = sorted((r for r in rulesets if r.valid_from > today and r.scope == "national"),
-                    key=lambda r: r.valid_from)
-    current = valid[0] if valid else (rulesets[-1] if rulesets else None)
-    return current, (future[0] if future else None)
 
 
 def render_html(ev: Evaluation) -> str:
@@ -126,7 +112,8 @@ class AssessmentPanel(QWidget):
         title.setWordWrap(True)
         self.current = _Column(rulesets, False, self)
         self.compare = _Column(rulesets, True, self)
-        now, later = default_rulesets(rulesets, self.today, province)
+        now, later = current_and_next(rulesets, self.today, province)
+        now = now or (rulesets[-1] if rulesets else None)
         if now is not None:
             self.current.combo.setCurrentIndex(self.current.combo.findData(now.code))
         if later is not None:
