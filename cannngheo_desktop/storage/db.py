@@ -95,13 +95,15 @@ class Store:
         self._depth = 0
         self._background: list[threading.Thread] = []
         self.user = "system"
+        self.readonly = False  # opened read-only: no second, writable connection either
 
     def writer_connection(self) -> sqlite3.Connection | None:
         """A second connection to the same file for a bulk writer on a worker thread (the
         caller begins, commits or rolls back and closes it), or None when that cannot work: an
-        in-memory database, or this connection is inside a transaction (its uncommitted changes
-        would be invisible to the other connection, and it holds the write lock)."""
-        if str(self.path) == ":memory:" or self._depth > 0 or self.conn.in_transaction:
+        in-memory or read-only database, or this connection is inside a transaction (its
+        uncommitted changes would be invisible to the other connection, and it holds the write
+        lock)."""
+        if str(self.path) == ":memory:" or self.readonly or self._depth > 0 or self.conn.in_transaction:
             return None
         try:
             conn = _connect(self.path, check_same_thread=False)
@@ -321,6 +323,7 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
         raise
     store = Store(path, conn, session_lock)
     store.user = user
+    store.readonly = readonly
     return store
 
 

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from cannngheo_desktop.core.errors import Cancelled, RulesetError, ValidationError
+from cannngheo_desktop.core.errors import Cancelled, DatabaseError, RulesetError, ValidationError
 from cannngheo_desktop.core.model import AVERAGE, NEAR_POOR, NOT_POOR, POOR
 from cannngheo_desktop.storage import households, open_db, repo
 from cannngheo_desktop.storage import rulesets as rs_store
@@ -369,3 +369,14 @@ def test_ruleset_replaced_by_a_bundle_still_explains_older_assessments(store):
     then = {r["code"]: r for r in latest_assessment(store, hid)["results"]}["housing_area"]
     assert (then["status"], then["reason"]) == (
         "not_deprived", "Diện tích 18 m² cho 2 người = 9 m²/người, không dưới 8 m²/người")
+
+
+def test_a_file_opened_read_only_gets_no_assessments_written(store, fixture_households):
+    path = store.path
+    store.close()
+    with open_db(path, readonly=True) as ro:
+        with pytest.raises(DatabaseError):
+            assess_many(ro, "VN-2027", ON, save=True)
+        assert assess_many(ro, "VN-2027", ON).total == 5  # reading is fine
+    with open_db(path) as again:
+        assert again.scalar("SELECT count(*) FROM assessments") == 0
