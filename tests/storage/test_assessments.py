@@ -380,3 +380,16 @@ def test_a_file_opened_read_only_gets_no_assessments_written(store, fixture_hous
         assert assess_many(ro, "VN-2027", ON).total == 5  # reading is fine
     with open_db(path) as again:
         assert again.scalar("SELECT count(*) FROM assessments") == 0
+
+
+def test_an_assessment_saved_before_fingerprints_keeps_its_own_reasons(store):
+    hid = add(store, "S6", 1_000_000)
+    with store.transaction():  # as version 0.1 saved it: reasons in the row, no ruleset_hash
+        repo.insert(store, "assessments", {
+            "unit_code": "00640", "household_id": hid, "ruleset_code": "VN-2022", "assessed_on": "2025-12-01",
+            "inputs": {"household": {"area_type": "rural"}, "members": []},
+            "results": [{"code": "latrine", "status": "deprived", "reason": "Ghi chép cũ: hố xí tạm"}],
+            "category": "near_poor", "recognised": 1})
+    shown = latest_assessment(store, hid)
+    assert shown["ruleset_hash"] is None
+    assert shown["results"] == [{"code": "latrine", "status": "deprived", "reason": "Ghi chép cũ: hố xí tạm"}]
