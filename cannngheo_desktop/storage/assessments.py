@@ -1,22 +1,20 @@
 """Assessments: evaluating stored households under a ruleset, saving the result with its inputs
-and reasons, and bulk runs (assess a unit, compare two rulesets) that read in big batches."""
+and reasons, and bulk runs (assess a unit, compare two rulesets) that read in big batches.
+
+How rows are written: ``assessment_writer``; how the reasons of bulk-saved ones come back:
+``assessment_reasons`` (``with_reasons`` is re-exported here)."""
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import json
-import queue
-import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from ..core.errors import Cancelled, NotFoundError, RulesetError, ValidationError
+from ..core.errors import Cancelled, NotFoundError, ValidationError
 from ..core.model import HOUSEHOLD_FACT_FIELDS, MEMBER_FACT_FIELDS
 from ..core.progress import Progress, or_null
 from ..core.standards import (
@@ -25,17 +23,16 @@ from ..core.standards import (
     Ruleset,
     area_type_for_unit_kind,
     evaluate,
-    fingerprint,
-    parse_ruleset,
 )
 from . import households as hh_repo
 from . import repo
-from .db import Store, is_environment_error, translate_sqlite_error, utc_now
+from .assessment_reasons import with_reasons
+from .assessment_writer import Batch, BatchWriter, write_batch
+from .db import Store, utc_now
 from .rulesets import get_ruleset
 
 HH_COLUMNS = ("id", "unit_code", "household_code", "village", "head_name", "area_type", *HOUSEHOLD_FACT_FIELDS)
 MEMBER_COLUMNS = ("id", "household_id", *MEMBER_FACT_FIELDS)
-SNAPSHOT_MEMBER_FIELDS = frozenset(("id", *MEMBER_FACT_FIELDS))
 CHUNK = 2000
 
 
@@ -72,92 +69,6 @@ class UnitKinds:
         return area
 
 
-# --- how assessments are written ---------------------------------------------------------------
-# An assessment row is written by SQLite from a JSON batch (json_each), so that the bulk of the
-# work runs in C: the inputs snapshot is built by SQLite from the same household and member rows
-# the evaluator read (same transaction, under the write lock), in the household JSON format of
-# docs/household-format.md. Python supplies the verdicts: one batch row is
-# [id, unit_code, household_id, results, deprivation_count, income_per_person,
-#  category, missing (JSON text), area_type, assessor, recognised], where results is the index of
-# the row's verdict list in the batch's ``verdicts``.
-_DEVICES_SQL = "CASE WHEN json_valid(h.devices) AND json_type(h.devices) = 'array' THEN json(h.devices) END"
-_HOUSEHOLD_JSON = ", ".join(
-    f"'{name}', " + (_DEVICES_SQL if name == "devices" else "json_extract(j.value, '$[8]')" if name == "area_type"
-                     else f"h.{name}")
-    for name in sorted((*HOUSEHOLD_FACT_FIELDS, "area_type")))
-_MEMBER_JSON = ", ".join(f"'{name}', m.{name}" for name in sorted(SNAPSHOT_MEMBER_FIELDS))
-# json_patch('{}', …) drops the null (unknown) facts: in a snapshot, absent means unknown.
-_SNAPSHOT_SQL = (
-    "(SELECT json_object("
-    f"'household', json_patch('{{}}', json_object({_HOUSEHOLD_JSON})), "
-    "'members', (SELECT json_group_array(json(x)) FROM ("
-    f"SELECT json_patch('{{}}', json_object({_MEMBER_JSON})) AS x FROM members m "
-    "WHERE m.household_id = h.id AND m.deleted = 0 ORDER BY m.sort_order, m.full_name))) "
-    "FROM households h WHERE h.id = json_extract(j.value, '$[2]'))")
-# Ids of bulk rows: time-ordered UUIDs (version 7 layout: milliseconds, then a 26-bit counter in
-# rand_a and the top of rand_b, then random bits), so the primary key and the audit and change
-# indexes grow at their end instead of at random places (random uuid4 ids cost a quarter of the
-# write). Rows saved one at a time keep uuid4 ids from Python.
-_ID_SQL = ("coalesce(json_extract(j.value, '$[0]'), printf('%08x-%04x-7%03x-%04x-%012x', :ms >> 16, :ms & 65535, "
-           "((:seq + j.key) >> 14) & 4095, 32768 | ((:seq + j.key) & 16383), random() & 281474976710655))")
-_INSERT_SQL = (
-    "INSERT INTO assessments (id, unit_code, household_id, ruleset_code, ruleset_hash, assessed_on, inputs, "
-    "results, deprivation_count, income_per_person, category, missing, assessor, recognised, version, "
-    "updated_at, updated_by, deleted) "
-    f"SELECT {_ID_SQL}, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), :code, :hash, :day, "
-    f"{_SNAPSHOT_SQL}, json_extract(:verdicts, '$[' || json_extract(j.value, '$[3]') || ']'), "
-    "json_extract(j.value, '$[4]'), "
-    "json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'), json_extract(j.value, '$[7]'), "
-    "json_extract(j.value, '$[9]'), json_extract(j.value, '$[10]'), 1, :now, :user, 0 "
-    "FROM json_each(:batch) AS j ORDER BY j.key")
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-
-
-class _Batch:
-    """The rows of one write, encoded as JSON for ``_INSERT_SQL``: ``take()`` gives the rows
-    and the distinct verdict lists they point to (most households share one, so each is
-    encoded once and SQLite, which parses a bound JSON argument once per statement, copies it)."""
-
-    def __init__(self, ruleset: Ruleset, on: date, user: str, *, reasons: bool) -> None:
-        self.reasons = reasons  # keep each indicator's reason (one at a time) or verdicts only (bulk)
-        self.meta = {"code": ruleset.code, "hash": ruleset.fingerprint, "day": on.isoformat()}
-        self.user = user
-        self.rows: list[list[Any]] = []
-        self._encoded: dict[tuple[str, ...], str] = {}  # verdicts → JSON text, for the whole run
-        self._used: dict[str, int] = {}  # JSON text → its index in this batch's list
-
-    def add(self, household: Mapping[str, Any], ev: Evaluation, *, assessor: str | None, recognised: bool = False,
-            row_id: str | None = None) -> None:
-        if self.reasons:
-            results = _encode([{"code": r.code, "status": r.status, "reason": r.reason} for r in ev.indicators])
-        else:
-            key = tuple([r.status for r in ev.indicators])
-            results = self._encoded.get(key)
-            if results is None:
-                results = self._encoded[key] = _encode([{"code": r.code, "status": r.status} for r in ev.indicators])
-        index = self._used.setdefault(results, len(self._used))
-        self.rows.append([row_id, household["unit_code"], household["id"], index, ev.deprivation_count,
-                          ev.income_per_person, ev.category, _encode(ev.missing) if ev.missing else "[]",
-                          ev.area_type, assessor, int(recognised)])
-
-    def take(self) -> tuple[str, str]:
-        rows, verdicts = _encode(self.rows), "[" + ",".join(self._used) + "]"
-        self.rows, self._used = [], {}
-        return rows, verdicts
-
-
-def _write_batch(conn: Any, batch: tuple[str, str], meta: Mapping[str, Any], *, seq: int, now: str, user: str) -> int:
-    """Insert one encoded batch (audited, in the caller's transaction). ``seq`` numbers the
-    first row of the batch within its run (for the time-ordered ids)."""
-    rows, verdicts = batch
-    params = {**meta, "batch": rows, "verdicts": verdicts, "seq": seq, "ms": _run_millis(now)}
-    return repo.insert_select(conn, "assessments", _INSERT_SQL, params, now=now, user=user)
-
-
-def _run_millis(now: str) -> int:
-    return int(datetime.strptime(now, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp() * 1000)
-
-
 def evaluate_household(store: Store, household_id: str, ruleset: Ruleset | str, on: date) -> Evaluation:
     """What the household is under ``ruleset`` on ``on``, and why (nothing is saved)."""
     rs = get_ruleset(store, ruleset) if isinstance(ruleset, str) else ruleset
@@ -180,10 +91,10 @@ def assess_household(store: Store, household_id: str, ruleset_code: str, on: dat
             raise NotFoundError(f"Không tìm thấy hộ {household_id}.")
         members = hh_repo.get_members(store, household_id)
         ev = evaluate(household, members, rs, on, UnitKinds(store).area_type(household, on))
-        batch = _Batch(rs, on, store.user, reasons=True)
+        batch = Batch(rs, on, store.user, reasons=True)
         row_id = repo.new_id()
         batch.add(household, ev, assessor=assessor or store.user, recognised=recognise, row_id=row_id)
-        _write_batch(store.conn, batch.take(), batch.meta, seq=0, now=utc_now(), user=store.user)
+        write_batch(store.conn, batch.take(), batch.meta, seq=0, now=utc_now(), user=store.user)
         if recognise:
             changes: dict[str, Any] = {"category": ev.category, "deprivation_count": ev.deprivation_count}
             if household.get("category") != ev.category or not household.get("category_since"):
@@ -210,90 +121,6 @@ def assessment_history(store: Store, household_id: str) -> list[dict[str, Any]]:
     rows = store.query("SELECT * FROM assessments WHERE household_id = ? AND deleted = 0 "
                        "ORDER BY assessed_on DESC, updated_at DESC", (household_id,))
     return [with_reasons(store, r) for r in (repo.decode_row("assessments", dict(row)) for row in rows) if r]
-
-
-# --- reasons of saved assessments -----------------------------------------------------------------
-NO_RULES_REASON = ("Không dựng lại được lý do: bộ chuẩn {code} đã được sửa sau lần đánh giá này và "
-                   "phiên bản cũ không còn trong cơ sở dữ liệu. Kết quả đã lưu vẫn giữ nguyên.")
-_STATUS_WORDS = {"deprived": "thiếu hụt", "not_deprived": "không thiếu hụt", "undetermined": "chưa đủ thông tin"}
-DIFFERENT_REASON = ("Không dựng lại được lý do: phiên bản chương trình này tính chỉ số này khác với lúc "
-                    "đánh giá ({now}). Kết quả đã lưu vẫn giữ nguyên.")
-
-
-def with_reasons(store: Store, row: dict[str, Any]) -> dict[str, Any]:
-    """A decoded assessment whose every indicator has a ``reason``.
-
-    Assessments saved one at a time keep their reasons. Bulk runs save only the verdicts; their
-    reasons are rebuilt here by evaluating the saved inputs under the definition the
-    assessment was made with (``ruleset_hash``: the current definition, or an earlier one from
-    the audit log). A reason is only shown when the rebuilt verdict equals the saved one;
-    otherwise the text says why there is none. The saved verdicts are never changed."""
-    results = row.get("results") or []
-    if all(r.get("reason") is not None for r in results):
-        return row
-    inputs = row.get("inputs") or {}
-    ruleset = ruleset_for_hash(store, row["ruleset_code"], row.get("ruleset_hash"))
-    again: dict[str, Any] = {}
-    if ruleset is not None and isinstance(inputs.get("household"), dict):
-        household = inputs["household"]
-        try:
-            ev = evaluate(household, inputs.get("members") or [], ruleset, date.fromisoformat(row["assessed_on"]),
-                          household.get("area_type") or "")
-            again = {r.code: r for r in ev.indicators}
-        except (RulesetError, ValueError):
-            again = {}
-    for r in results:
-        if r.get("reason") is not None:
-            continue
-        rebuilt = again.get(r.get("code"))
-        if ruleset is None:
-            r["reason"] = NO_RULES_REASON.format(code=row["ruleset_code"])
-        elif rebuilt is not None and rebuilt.status == r.get("status"):
-            r["reason"] = rebuilt.reason
-        else:
-            now = _STATUS_WORDS.get(rebuilt.status, rebuilt.status) if rebuilt else "không có chỉ số này"
-            r["reason"] = DIFFERENT_REASON.format(now=f"nay tính ra: {now}")
-    return row
-
-
-_BY_HASH: dict[tuple[str, str], Ruleset] = {}  # (code, fingerprint) → parsed: content-addressed, never stale
-
-
-def ruleset_for_hash(store: Store, code: str, wanted: str | None) -> Ruleset | None:
-    """The ruleset ``code`` as it was when its definition had fingerprint ``wanted`` (None: the
-    current one). Earlier definitions come from the audit log of administrator edits and bundle
-    updates (each keeps the text before and after); None if none matches."""
-    if wanted is not None and (known := _BY_HASH.get((code, wanted))) is not None:
-        return known  # a printed batch of profiles asks for the same few definitions again and again
-    try:
-        current = get_ruleset(store, code)
-    except NotFoundError:
-        return None
-    if wanted is None:
-        return current
-    if current.fingerprint == wanted:
-        return _remember(code, wanted, current)
-    texts = store.query(  # local edits and replaced replicas (audit_log), and edits at the sender (replica_audit)
-        "SELECT a.before, a.after FROM audit_log a JOIN rulesets r ON r.id = a.row_id "
-        "WHERE a.table_name = 'rulesets' AND a.field = 'definition' AND r.code = ? "
-        "UNION ALL SELECT a.before, a.after FROM replica_audit a JOIN rulesets r ON r.id = a.row_id "
-        "WHERE a.table_name = 'rulesets' AND a.field = 'definition' AND r.code = ?", (code, code))
-    for row in texts:
-        for text in (row["before"], row["after"]):
-            try:
-                definition = json.loads(text) if text else None
-                if isinstance(definition, dict) and fingerprint(definition) == wanted:
-                    return _remember(code, wanted, parse_ruleset(definition))
-            except (ValueError, RulesetError):
-                continue
-    return None
-
-
-def _remember(code: str, wanted: str, ruleset: Ruleset) -> Ruleset:
-    if len(_BY_HASH) > 64:
-        _BY_HASH.clear()
-    _BY_HASH[(code, wanted)] = ruleset
-    return ruleset
 
 
 # --- bulk ----------------------------------------------------------------------------------
@@ -428,7 +255,7 @@ def assess_many(store: Store, ruleset_code: str, on: date, *, unit_code: str | N
     :func:`with_reasons`)."""
     rs = get_ruleset(store, ruleset_code)
     out = BulkAssessment(ruleset_code, on)
-    batch = _Batch(rs, on, store.user, reasons=False) if save else None
+    batch = Batch(rs, on, store.user, reasons=False) if save else None
     who = assessor or store.user
 
     def collect(results: list) -> tuple[str, str] | None:
@@ -446,7 +273,7 @@ def assess_many(store: Store, ruleset_code: str, on: date, *, unit_code: str | N
     if batch is None:
         out.skipped = _run(store, [rs], on, unit_code, household_ids, progress, collect)
         return out
-    with _BatchWriter(store, batch.meta) as writer:
+    with BatchWriter(store, batch.meta) as writer:
         def write(results: list) -> None:
             text = collect(results)
             if text is not None:
@@ -454,100 +281,6 @@ def assess_many(store: Store, ruleset_code: str, on: date, *, unit_code: str | N
         out.skipped = _run(store, [rs], on, unit_code, household_ids, progress, write, explain=False)
     out.saved = writer.saved
     return out
-
-
-class _BatchWriter:
-    """Writes encoded batches of assessments in one transaction.
-
-    On a file, a second connection on a worker thread does the writing: sqlite3 lets go of
-    the GIL while a statement runs, so SQLite's work for one batch (building the inputs
-    snapshots, the B-tree and WAL writes) overlaps the evaluation of the next batch in Python.
-    The writer's transaction begins (BEGIN IMMEDIATE) before anything is read, so the rows
-    evaluated and the rows snapshotted are the same committed rows. Leaving the ``with`` block
-    normally commits; an exception (an error, a cancel) rolls everything back; a writer error
-    stops the run at the next batch and is raised.
-
-    After the commit the worker copies the write-ahead log back into the database file (a
-    passive checkpoint, which SQLite would otherwise do inside the COMMIT) while the caller
-    goes on; Store.close() waits for it. Inside an open transaction, or for an in-memory
-    database, the batches are written in turn on the store's own connection."""
-
-    def __init__(self, store: Store, meta: Mapping[str, Any]) -> None:
-        self.store, self.meta = store, meta
-        self.now, self.user = utc_now(), store.user
-        self.saved = 0
-        self._queued = 0
-        self._conn: sqlite3.Connection | None = None
-        self._thread: threading.Thread | None = None
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
-        self._ended = threading.Event()
-        self._failure: list[BaseException] = []
-        self._tx: Any = None
-
-    def __enter__(self) -> _BatchWriter:
-        self._conn = self.store.writer_connection()
-        if self._conn is None:
-            self._tx = self.store.transaction()
-            self._tx.__enter__()
-            return self
-        try:
-            self._conn.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoint after the commit, below
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            self._conn.close()
-            raise translate_sqlite_error(exc, self.store.path) from exc
-        self._thread = threading.Thread(target=self._work, name="assessment-writer", daemon=True)
-        self._thread.start()
-        return self
-
-    def put(self, batch: tuple[str, str], rows: int) -> None:
-        seq, self._queued = self._queued, self._queued + rows
-        if self._thread is None:
-            self.saved += _write_batch(self.store.conn, batch, self.meta, seq=seq, now=self.now, user=self.user)
-            return
-        if self._failure:
-            raise self._failure[0]
-        self._queue.put((batch, seq))
-
-    def _work(self) -> None:
-        conn = self._conn
-        assert conn is not None
-        try:
-            while isinstance(item := self._queue.get(), tuple):
-                if self._failure:
-                    continue  # drain: the producer stops at its next put
-                try:
-                    self.saved += _write_batch(conn, item[0], self.meta, seq=item[1], now=self.now, user=self.user)
-                except BaseException as exc:  # noqa: BLE001 - handed to the producer thread
-                    self._failure.append(exc)
-            commit = item == "commit" and not self._failure
-            try:
-                conn.execute("COMMIT" if commit else "ROLLBACK")
-            except sqlite3.Error as exc:
-                self._failure.append(exc)
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-                commit = False
-            self._ended.set()
-            if commit:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        finally:
-            self._ended.set()
-            conn.close()
-
-    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
-        if self._thread is None:
-            self._tx.__exit__(kind, exc, tb)
-            return
-        self._queue.put("commit" if kind is None else "rollback")
-        self._ended.wait()
-        self.store.keep_until_close(self._thread)
-        if kind is None and self._failure:
-            failure = self._failure[0]
-            if isinstance(failure, sqlite3.Error) and is_environment_error(failure):
-                raise translate_sqlite_error(failure, self.store.path) from failure
-            raise failure
 
 
 def compare_rulesets(store: Store, code_a: str, code_b: str, on: date, *, unit_code: str | None = None,
