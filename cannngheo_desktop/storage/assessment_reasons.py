@@ -9,12 +9,12 @@ from typing import Any
 
 from ..core.errors import NotFoundError, RulesetError
 from ..core.standards import Ruleset, evaluate, fingerprint, parse_ruleset
+from ..core.standards.compare import STATUS_WORDS
 from .db import Store
 from .rulesets import get_ruleset
 
 NO_RULES_REASON = ("Không dựng lại được lý do: bộ chuẩn {code} đã được sửa sau lần đánh giá này và "
                    "phiên bản cũ không còn trong cơ sở dữ liệu. Kết quả đã lưu vẫn giữ nguyên.")
-_STATUS_WORDS = {"deprived": "thiếu hụt", "not_deprived": "không thiếu hụt", "undetermined": "chưa đủ thông tin"}
 DIFFERENT_REASON = ("Không dựng lại được lý do: phiên bản chương trình này tính chỉ số này khác với lúc "
                     "đánh giá ({now}). Kết quả đã lưu vẫn giữ nguyên.")
 
@@ -50,7 +50,7 @@ def with_reasons(store: Store, row: dict[str, Any]) -> dict[str, Any]:
         elif rebuilt is not None and rebuilt.status == r.get("status"):
             r["reason"] = rebuilt.reason
         else:
-            now = _STATUS_WORDS.get(rebuilt.status, rebuilt.status) if rebuilt else "không có chỉ số này"
+            now = STATUS_WORDS.get(rebuilt.status, rebuilt.status) if rebuilt else "không có chỉ số này"
             r["reason"] = DIFFERENT_REASON.format(now=f"nay tính ra: {now}")
     return row
 

@@ -116,6 +116,12 @@ def latest_assessment(store: Store, household_id: str, ruleset_code: str | None 
     return with_reasons(store, repo.decode_row("assessments", dict(row))) if row is not None else None
 
 
+def count_assessments(store: Store, household_id: str) -> int:
+    """How many assessments of a household are saved."""
+    return int(store.scalar("SELECT count(*) FROM assessments WHERE household_id = ? AND deleted = 0",
+                            (household_id,)) or 0)
+
+
 def assessment_history(store: Store, household_id: str) -> list[dict[str, Any]]:
     """Every assessment of a household, newest first, with reasons."""
     rows = store.query("SELECT * FROM assessments WHERE household_id = ? AND deleted = 0 "

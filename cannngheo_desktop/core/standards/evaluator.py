@@ -255,10 +255,8 @@ def _band_confirmed(ruleset: Ruleset) -> bool:
     return bool((ruleset.definition.get("average_band") or {}).get("confirmed", True))
 
 
-@lru_cache(maxsize=1024)
-def _warnings_cached(code: str, valid: bool, valid_from: Any, valid_to: Any, confirmed: bool,
+def _warning_texts(code: str, valid: bool, valid_from: Any, valid_to: Any, confirmed: bool,
                      band_confirmed: bool, on: date, category: str) -> tuple[str, ...]:
-    # The same few warnings for every household of a bulk run: build their text once.
     out = []
     if not valid:
         end = format_date(valid_to) if valid_to else "nay"
@@ -282,7 +280,7 @@ def _warnings(ruleset: Ruleset, on: date, category: str) -> list[str]:
     if entry is None or entry[0] is not ruleset:
         if len(_WARNINGS) > 256:
             _WARNINGS.clear()
-        entry = _WARNINGS[key] = (ruleset, _warnings_cached(
+        entry = _WARNINGS[key] = (ruleset, _warning_texts(
             ruleset.code, ruleset.valid_on(on), ruleset.valid_from, ruleset.valid_to, ruleset.confirmed,
             _band_confirmed(ruleset), on, category))
     return list(entry[1])

@@ -85,7 +85,6 @@ class HouseholdEditor(QDialog):
                                      province=reference.province_code(self.store, ctx.installation.unit_code
                                                                       if ctx.installation else None))
         self.ui.panelHost.addWidget(self.panel)
-        self.saved_assessments: list[dict[str, Any]] = []
         self.units = reference.units_for_installation(self.store, ctx.installation, self.today)
         self._fill_units()
         self._setup_members_table()
@@ -142,16 +141,15 @@ class HouseholdEditor(QDialog):
         self._update_title()
 
     def _show_history(self) -> None:
-        """Read the saved assessments (newest first); the panel's button shows how many."""
-        self.saved_assessments = (assessments.assessment_history(self.store, self.household_id)
-                                  if self.household_id else [])
-        n = len(self.saved_assessments)
+        """The panel's button says how many assessments are saved (the list is read when opened)."""
+        n = assessments.count_assessments(self.store, self.household_id) if self.household_id else 0
         self.panel.history_button.setText(f"Các lần đã lưu ({n})…")
         self.panel.history_button.setEnabled(n > 0)
 
     def show_saved_assessments(self) -> AssessmentHistoryDialog:
         """The list of saved assessments with the reasons of the selected one (non-modal)."""
-        dialog = AssessmentHistoryDialog(self.panel_rulesets, self.saved_assessments, self.windowTitle(), self)
+        rows = assessments.assessment_history(self.store, self.household_id) if self.household_id else []
+        dialog = AssessmentHistoryDialog(self.panel_rulesets, rows, self.windowTitle(), self)
         dialog.show()
         return dialog
 

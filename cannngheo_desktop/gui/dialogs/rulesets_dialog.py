@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
     QSplitter,
+    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -29,7 +29,7 @@ from ...core.text import format_date
 from ...storage import rulesets
 from .. import errors
 from ..context import AppContext
-from ..widgets.tables import read_only_table
+from ..widgets.plan_common import setup_table
 from .history_dialog import when_text
 
 WAITING_BRUSH = QBrush(QColor("#fff1c2"))
@@ -58,14 +58,9 @@ class RulesetsDialog(QDialog):
         self.combo = QComboBox()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.table = read_only_table(COLUMNS)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.history = read_only_table(HISTORY_COLUMNS)
-        self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 130), (1, 110), (3, 130), (4, 130)):
-            self.history.setColumnWidth(col, width)
-        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table, self.history = QTableWidget(), QTableWidget()
+        setup_table(self.table, COLUMNS, stretch=1)
+        setup_table(self.history, HISTORY_COLUMNS, stretch=2)
         self.edit_button = QPushButton("&Sửa giá trị…")
         self.edit_button.setEnabled(False)
         who = QLabel("Sửa giá trị: chọn một dòng rồi bấm “Sửa giá trị…” (hoặc nhấp đúp). Thay đổi được kiểm tra "
@@ -130,8 +125,6 @@ class RulesetsDialog(QDialog):
                 if not p.confirmed:
                     item.setBackground(WAITING_BRUSH)
                 self.table.setItem(row, col, item)
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(2)
         if 0 <= keep < len(self.params):
             self.table.selectRow(keep)
         history = rulesets.parameter_history(self.store, code)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QSplitter,
+    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -26,8 +27,8 @@ from PySide6.QtWidgets import (
 from ...core.model import CATEGORY_LABELS
 from ...core.standards import Ruleset
 from ...core.text import format_date, format_vnd
-from .assessment_panel import CATEGORY_COLOURS, STATUS_MARK, UNKNOWN_MARK
-from .tables import read_only_table
+from .assessment_panel import CATEGORY_COLOURS, indicator_table
+from .plan_common import setup_table
 
 COLUMNS = ("Ngày đánh giá", "Bộ chuẩn", "Kết quả", "Số chỉ số thiếu hụt", "Thu nhập BQ (đồng/người/tháng)",
            "Người đánh giá", "Ghi nhận")
@@ -50,13 +51,8 @@ def render_saved(row: Mapping[str, Any], names: Mapping[str, str]) -> str:
         items = "".join(f"<li>{escape(str(m[1] if isinstance(m, (list, tuple)) and len(m) > 1 else m))}</li>"
                         for m in missing)
         parts.append(f"<p><b>Còn thiếu thông tin lúc đánh giá:</b></p><ul style='margin-left:-20px'>{items}</ul>")
-    lines = []
-    for r in row.get("results") or []:
-        mark, col, word = STATUS_MARK.get(r.get("status"), UNKNOWN_MARK)
-        name = names.get(r.get("code"), r.get("code") or "")
-        lines.append(f"<tr><td style='color:{col}' title='{word}'><b>{mark}</b></td>"
-                     f"<td><b>{escape(name)}</b>: {escape(r.get('reason') or '')}</td></tr>")
-    parts.append("<table cellspacing='2'>" + "".join(lines) + "</table>")
+    parts.append(indicator_table((r.get("status"), names.get(r.get("code"), r.get("code") or ""), r.get("reason") or "")
+                                 for r in row.get("results") or []))
     return "".join(parts)
 
 
@@ -72,7 +68,8 @@ class AssessmentHistory(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #555")
         layout.addWidget(self.empty)
-        self.table = read_only_table(COLUMNS)
+        self.table = QTableWidget()
+        setup_table(self.table, COLUMNS, stretch=None)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
@@ -99,7 +96,6 @@ class AssessmentHistory(QWidget):
                 if col in (3, 4):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, col, item)
-        self.table.resizeColumnsToContents()
         if self.rows:
             self.table.selectRow(0)
             self._show(0)

@@ -7,7 +7,7 @@ thread; nothing is stored until "Ghi nhận kết quả".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from html import escape
 from typing import Any
@@ -36,13 +36,18 @@ def render_html(ev: Evaluation) -> str:
     if ev.missing:
         links = "".join(f"<li><a href='field:{escape(f)}'>{escape(label)}</a></li>" for f, label in ev.missing)
         parts.append(f"<p><b>Còn thiếu thông tin</b> (bấm để nhập):</p><ul style='margin-left:-20px'>{links}</ul>")
-    rows = []
-    for r in ev.indicators:
-        mark, col, word = STATUS_MARK.get(r.status, UNKNOWN_MARK)
-        rows.append(f"<tr><td style='color:{col}' title='{word}'><b>{mark}</b></td>"
-                    f"<td><b>{escape(r.name)}</b>: {escape(r.reason)}</td></tr>")
-    parts.append("<table cellspacing='2'>" + "".join(rows) + "</table>")
+    parts.append(indicator_table((r.status, r.name, r.reason) for r in ev.indicators))
     return "".join(parts)
+
+
+def indicator_table(items: Iterable[tuple[str | None, str, str]]) -> str:
+    """(status, indicator name, reason) rows as ✓/✗/? lines of rich text."""
+    rows = []
+    for status, name, reason in items:
+        mark, col, word = STATUS_MARK.get(status, UNKNOWN_MARK)
+        rows.append(f"<tr><td style='color:{col}' title='{word}'><b>{mark}</b></td>"
+                    f"<td><b>{escape(name)}</b>: {escape(reason)}</td></tr>")
+    return "<table cellspacing='2'>" + "".join(rows) + "</table>"
 
 
 class _Column(QWidget):
