@@ -7,11 +7,10 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from cannngheo_desktop import installation
-from cannngheo_desktop.bundle import envelope, export, importer, keycard, keys, roster
-from cannngheo_desktop.bundle import payload as payload_mod
+from cannngheo_desktop.exchange import envelope, export, importer, keycard, keys, roster
+from cannngheo_desktop.exchange import payload as payload_mod
 from cannngheo_desktop.storage import households as hh_store
-from cannngheo_desktop.storage import repo
+from cannngheo_desktop.storage import installation, repo
 from cannngheo_desktop.storage.backup import backup_database
 from cannngheo_desktop.storage.db import Store, open_db
 

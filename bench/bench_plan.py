@@ -18,7 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cannngheo_desktop.storage import open_db, plan_measures, repo, support
+from cannngheo_desktop.plan import support
+from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.storage import open_db, repo
 from cannngheo_desktop.storage.db import Store
 
 from .common import Result, make_dataset

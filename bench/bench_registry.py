@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from cannngheo_desktop.registry import excel_import
+from cannngheo_desktop.registry import queries as rq
 from cannngheo_desktop.registry.excel_export import HEADERS, member_rows
-from cannngheo_desktop.storage import registry_queries as rq
+from cannngheo_desktop.registry.queries import ListQuery
 from cannngheo_desktop.storage.db import open_db
-from cannngheo_desktop.storage.registry_queries import ListQuery
 
 from .common import Result, load_units, make_dataset, timer
 from .generate import iter_households, make_units

@@ -20,12 +20,17 @@ from typing import Any
 from openpyxl import Workbook
 from reportlab.pdfgen.canvas import Canvas
 
-from cannngheo_desktop.report_profiles import profiles_for
-from cannngheo_desktop.reporting import ReportParams, build_report, make_context
-from cannngheo_desktop.reports import pdf_base
-from cannngheo_desktop.reports.household_list import household_rows
-from cannngheo_desktop.reports.profile_pdf import draw_profile, new_canvas, save_canvas, write_profiles
-from cannngheo_desktop.storage import report_queries as rq
+from cannngheo_desktop.documents import queries as rq
+from cannngheo_desktop.documents.catalogue import ReportParams, build_report, make_context
+from cannngheo_desktop.documents.profiles import profiles_for
+from cannngheo_desktop.documents.render import pdf_base
+from cannngheo_desktop.documents.render.household_list import household_rows
+from cannngheo_desktop.documents.render.profile_pdf import (
+    draw_profile,
+    new_canvas,
+    save_canvas,
+    write_profiles,
+)
 from cannngheo_desktop.storage.db import open_db
 
 from .common import Result, make_dataset, timer

@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _configure_logging() -> None:
     try:
-        from .gui.errors import configure_logging
+        from .gui.shell.errors import configure_logging
 
         configure_logging()
     except OSError as exc:  # a read-only profile must not stop the app
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return selftest.run()
     _configure_logging()
     from . import paths
-    from .gui.app import run_app
+    from .gui.shell.app import run_app
 
     # The demo never mixes into the user's real database unless --db says so.
     default = paths.data_dir() / "demo.sqlite" if args.demo else paths.default_db_path()

@@ -26,8 +26,7 @@ def _ensure_platform() -> None:
 
 
 def _step_database(work: Path, state: dict[str, Any]) -> str:
-    from . import installation
-    from .storage import open_db, users
+    from .storage import installation, open_db, users
 
     store = open_db(work / "selftest.sqlite", lock=True, user="selftest")
     state["store"] = store
@@ -40,14 +39,14 @@ def _step_database(work: Path, state: dict[str, Any]) -> str:
 
 def _step_window(work: Path, state: dict[str, Any]) -> str:
     _ensure_platform()
-    from .gui.smoke import build_main_window
+    from .gui.shell.smoke import build_main_window
 
     store = state.pop("store")  # the window closes it
     return build_main_window(store, state["installation"], state["user"])
 
 
 def _step_pdf(work: Path, state: dict[str, Any]) -> str:
-    from .reports.pdf_base import render_test_page
+    from .documents.render.pdf_base import render_test_page
 
     target = Path(render_test_page(work / "kiem-tra.pdf"))
     with target.open("rb") as fh:

@@ -44,8 +44,7 @@ def fresh_store(tmp_path: Path) -> Iterator:
 def installed_store(tmp_path: Path) -> Iterator:
     """A database set up as the receiving office of Thanh Trì (020), admin ADMIN/ADMIN_PASSWORD,
     holding the session lock like the window does."""
-    from cannngheo_desktop import installation
-    from cannngheo_desktop.storage import open_db
+    from cannngheo_desktop.storage import installation, open_db
 
     store = open_db(tmp_path / "office.sqlite", lock=True, user=ADMIN)
     installation.initialize(store, role="aggregator", unit_code="020", receiving_unit_code=None,

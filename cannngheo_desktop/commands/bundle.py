@@ -10,13 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import installation
-from ..bundle import export, importer, keycard
-from ..bundle.envelope import verify_bundle
-from ..bundle.errors import BundleError
-from ..bundle.format import SUFFIX, read_bundle
-from ..bundle.manifest import parse_manifest
-from ..storage import open_db
+from ..exchange import export, importer, keycard
+from ..exchange.envelope import verify_bundle
+from ..exchange.errors import BundleError
+from ..exchange.format import SUFFIX, read_bundle
+from ..exchange.manifest import parse_manifest
+from ..storage import installation, open_db
 from . import add_db_argument, db_path
 from .keys import read_passphrase
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import demo
+from ..demo import build as demo
 from ..storage import open_db
 from . import add_db_argument, db_path
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import installation
-from ..storage import open_db
+from ..storage import installation, open_db
 from . import add_db_argument, db_path, read_secret
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..bundle import crypto, keycard, keys, roster
+from ..exchange import crypto, keycard, keys, roster
 from ..storage import open_db
 from . import add_db_argument, db_path, read_secret
 

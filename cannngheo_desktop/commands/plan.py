@@ -17,7 +17,9 @@ from typing import Any
 from ..core.errors import ValidationError
 from ..core.text import format_date, format_percent, format_vnd, parse_vn_date
 from ..plan import objectives as obj
-from ..storage import open_db, plan_measures, support
+from ..plan import support
+from ..plan import tracker_queries as plan_measures
+from ..storage import open_db
 from . import add_db_argument, db_path
 
 

@@ -71,7 +71,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from ..registry.excel_export import export_households
-    from ..storage.registry_queries import ListQuery
+    from ..registry.queries import ListQuery
 
     q = ListQuery(search=args.search or "", unit_code=args.unit, category=args.category,
                   include_removed=args.include_removed, sort="household_code")

@@ -18,10 +18,10 @@ from pathlib import Path
 from ..core.errors import ValidationError
 from ..core.model import CATEGORY_LABELS, EVENT_KINDS
 from ..core.text import format_date, parse_vn_date
+from ..review import outcome as rd
+from ..review import rounds as rv
 from ..review import steps
 from ..storage import open_db
-from ..storage import review_decisions as rd
-from ..storage import reviews as rv
 from . import add_db_argument, db_path
 
 
@@ -124,7 +124,7 @@ def run_decide(args: argparse.Namespace) -> int:
 
 
 def run_certificates(args: argparse.Namespace) -> int:
-    from ..reports.certificate_pdf import write_certificates
+    from ..documents.render.certificate_pdf import write_certificates
 
     with open_db(db_path(args), create=False) as store:
         if args.signer is not None:

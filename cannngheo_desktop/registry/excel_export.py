@@ -19,9 +19,9 @@ from ..core import model
 from ..core.errors import AppError, Cancelled
 from ..core.progress import Progress, or_null
 from ..core.text import format_date
-from ..storage import registry_queries as rq
 from ..storage.db import Store
-from ..storage.registry_queries import ListQuery
+from . import queries as rq
+from .queries import ListQuery
 
 BATCH = 500
 

@@ -16,11 +16,11 @@ from typing import Any
 from ..core.errors import Cancelled, FileFormatError, ValidationError
 from ..core.progress import Progress, or_null
 from ..storage import households as hh_repo
-from ..storage import registry_queries as rq
 from ..storage.backup import backup_database
 from ..storage.db import Store
-from ..storage.registry_queries import folded
+from . import queries as rq
 from .excel_reader import EXAMPLE_SKIPPED, CandidateHousehold, ImportPlan, RowIssue, read_workbook
+from .queries import folded
 from .validation import validate_household
 
 __all__ = ["CandidateHousehold", "ImportHasErrors", "ImportPlan", "ImportReport", "ImportSummary",

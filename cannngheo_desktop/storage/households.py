@@ -140,7 +140,7 @@ def search_ids(store: Store, text: str, *, limit: int = 200) -> list[str]:
     """Households whose head, members, IDs or address match ``text`` (diacritics and đ folded),
     best first: head name equal to the text, then starting with it, then the FTS bm25 rank."""
     from ..core.text import fts_query
-    from .registry_queries import head_match_tier
+    from ..registry.queries import head_match_tier
 
     query = fts_query(text)
     if not query:

@@ -12,7 +12,7 @@ def shown_messages(monkeypatch: pytest.MonkeyPatch) -> list:
     """Every message box the app would show, as (icon, title, text); answers Yes to questions."""
     from PySide6.QtWidgets import QMessageBox
 
-    from cannngheo_desktop.gui import errors
+    from cannngheo_desktop.gui.shell import errors
 
     seen: list = []
 
@@ -28,10 +28,9 @@ def shown_messages(monkeypatch: pytest.MonkeyPatch) -> list:
 @pytest.fixture
 def app_ctx(qtbot, installed_store, admin_login) -> Iterator:
     """What app.open_session would build after a successful login."""
-    from cannngheo_desktop import installation
-    from cannngheo_desktop.gui.context import AppContext
-    from cannngheo_desktop.gui.tasks import TaskRunner
-    from cannngheo_desktop.storage import users
+    from cannngheo_desktop.gui.shell.context import AppContext
+    from cannngheo_desktop.gui.shell.tasks import TaskRunner
+    from cannngheo_desktop.storage import installation, users
 
     store = installed_store
     name, password = admin_login

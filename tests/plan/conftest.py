@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from plan_fixture import build_plan, build_registry
 
 from cannngheo_desktop.storage import open_db
+from tests.plan.plan_fixture import build_plan, build_registry
 
 
 @pytest.fixture

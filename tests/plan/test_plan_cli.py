@@ -6,7 +6,7 @@ import argparse
 import json
 
 from cannngheo_desktop.commands import plan as plan_cmd
-from cannngheo_desktop.storage import support
+from cannngheo_desktop.plan import support
 
 
 def _run(argv, capsys):

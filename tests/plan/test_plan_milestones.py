@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from cannngheo_desktop.plan import milestones as ms
-from cannngheo_desktop.storage import plan_measures, repo
+from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.storage import repo
 
 TODAY = date(2023, 3, 31)
 TIMELINE = [

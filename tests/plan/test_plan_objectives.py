@@ -8,7 +8,8 @@ import pytest
 
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.plan import objectives as obj
-from cannngheo_desktop.storage import plan_measures, repo
+from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.storage import repo
 
 ON = date(2023, 6, 30)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from plan_fixture import UNIT_A, UNIT_B
 
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.plan import progress as prog
-from cannngheo_desktop.storage import plan_measures, repo
+from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.storage import repo
+from tests.plan.plan_fixture import UNIT_A, UNIT_B
 
 AS_OF = date(2023, 6, 30)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from plan_fixture import UNIT_A
 
 from cannngheo_desktop.core.errors import ValidationError
-from cannngheo_desktop.storage import plan_measures, repo, support
+from cannngheo_desktop.plan import support
+from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.storage import repo
+from tests.plan.plan_fixture import UNIT_A
 
 
 def _catalogue(store):
@@ -149,9 +151,8 @@ def test_flow_plan_action_done_progress_changes(registry):
 
 def test_flow_with_a_plan_made_through_the_plans_service(store):
     """The same flow on a plan created and approved with storage.plans (the tab's path)."""
-    from plan_fixture import UNIT_B, build_registry
-
-    from cannngheo_desktop.storage import plans
+    from cannngheo_desktop.plan import plans
+    from tests.plan.plan_fixture import UNIT_B, build_registry
 
     build_registry(store)
     plan = plans.create_plan(store, unit_code="01", year=2023, doc_no="90/KH-UBND", doc_date="23/02/2023",

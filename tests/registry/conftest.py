@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from registry_fixtures import add_units, write_messy
 
 from cannngheo_desktop.storage import open_db
+from tests.registry.registry_fixtures import add_units, write_messy
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from registry_fixtures import UNIT_A, add_units, bad_rows
 
 from cannngheo_desktop.commands import registry as registry_cmd
 from cannngheo_desktop.core.errors import AppError
 from cannngheo_desktop.storage import open_db
+from tests.registry.registry_fixtures import UNIT_A, add_units, bad_rows
 
 
 def run(*argv: str) -> int:

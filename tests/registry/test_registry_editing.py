@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from registry_fixtures import UNIT_A, member
 
 from cannngheo_desktop.core.errors import ValidationError
+from cannngheo_desktop.registry import queries as rq
 from cannngheo_desktop.registry.editing import record_event, save_household
 from cannngheo_desktop.storage import households
-from cannngheo_desktop.storage import registry_queries as rq
+from tests.registry.registry_fixtures import UNIT_A, member
 
 TODAY = date(2026, 11, 1)
 

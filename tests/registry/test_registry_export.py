@@ -7,13 +7,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from registry_fixtures import UNIT_A, UNIT_B, member, seed_households
 
 from cannngheo_desktop.registry import excel_import
 from cannngheo_desktop.registry.excel_export import export_households
+from cannngheo_desktop.registry.queries import ListQuery
 from cannngheo_desktop.registry.template import write_template
 from cannngheo_desktop.storage import households, open_db
-from cannngheo_desktop.storage.registry_queries import ListQuery
+from tests.registry.registry_fixtures import UNIT_A, UNIT_B, member, seed_households
 
 TODAY = date(2026, 6, 1)
 COMPARED = ("full_name", "relation", "birth_date", "sex", "cccd", "education_level", "has_health_insurance")
@@ -52,7 +52,7 @@ def test_export_then_import_gives_the_same_registry(store, tmp_path: Path) -> No
 
     copy = open_db(tmp_path / "copy.sqlite", user="tester")
     try:
-        from registry_fixtures import add_units as add
+        from tests.registry.registry_fixtures import add_units as add
 
         add(copy)
         report = excel_import.dry_run(copy, out, None, today=TODAY)

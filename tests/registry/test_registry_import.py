@@ -9,12 +9,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from registry_fixtures import FIRST_DATA_ROW, GOOD_ROWS, UNIT_A, bad_rows, member
 
 from cannngheo_desktop.core.errors import FileFormatError, ValidationError
 from cannngheo_desktop.registry import excel_import
 from cannngheo_desktop.registry.excel_reader import read_workbook
 from cannngheo_desktop.storage import households
+from tests.registry.registry_fixtures import FIRST_DATA_ROW, GOOD_ROWS, UNIT_A, bad_rows, member
 
 TODAY = date(2026, 6, 1)
 

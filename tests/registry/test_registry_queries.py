@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from registry_fixtures import UNIT_A, UNIT_B, member, seed_households
 
 from cannngheo_desktop.core.text import name_sort_key
+from cannngheo_desktop.registry import queries as rq
+from cannngheo_desktop.registry.queries import ListQuery
 from cannngheo_desktop.storage import households, repo
-from cannngheo_desktop.storage import registry_queries as rq
-from cannngheo_desktop.storage.registry_queries import ListQuery
+from tests.registry.registry_fixtures import UNIT_A, UNIT_B, member, seed_households
 
 TODAY = date(2026, 6, 1)
 

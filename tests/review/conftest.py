@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from review_fixture import add_fixture_households
+
+from tests.review.review_fixture import add_fixture_households
 
 
 @pytest.fixture
 def commune(tmp_path: Path) -> Iterator:
     """(store, ids by letter): a set-up commune database with the fixture households."""
-    from cannngheo_desktop import installation
-    from cannngheo_desktop.storage import open_db
+    from cannngheo_desktop.storage import installation, open_db
 
     store = open_db(tmp_path / "xa.sqlite", user="canbo")
     installation.initialize(store, role="commune", unit_code="00640", receiving_unit_code="020",

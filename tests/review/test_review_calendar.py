@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from cannngheo_desktop.review import calendar, decisions, steps
-from cannngheo_desktop.storage import review_decisions as rd
-from cannngheo_desktop.storage import reviews as rv
+from cannngheo_desktop.review import outcome as rd
+from cannngheo_desktop.review import rounds as rv
 
 
 @pytest.mark.parametrize(("start", "days", "holidays", "end"), [

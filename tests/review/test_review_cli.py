@@ -7,7 +7,7 @@ from datetime import date
 from pypdf import PdfReader
 
 from cannngheo_desktop.cli import main
-from cannngheo_desktop.storage import reviews as rv
+from cannngheo_desktop.review import rounds as rv
 
 
 def test_review_commands_walk_a_round(commune, tmp_path, capsys):

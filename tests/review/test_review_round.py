@@ -11,11 +11,11 @@ import pytest
 from pypdf import PdfReader
 
 from cannngheo_desktop.core.errors import ValidationError
-from cannngheo_desktop.reports.certificate_pdf import write_certificates
-from cannngheo_desktop.reports.refusal_pdf import write_replies
+from cannngheo_desktop.documents.render.certificate_pdf import write_certificates
+from cannngheo_desktop.documents.render.refusal_pdf import write_replies
+from cannngheo_desktop.review import outcome as rd
+from cannngheo_desktop.review import rounds as rv
 from cannngheo_desktop.storage import households, repo
-from cannngheo_desktop.storage import review_decisions as rd
-from cannngheo_desktop.storage import reviews as rv
 
 CREATED = date(2026, 11, 2)
 SURVEYED = date(2026, 11, 5)

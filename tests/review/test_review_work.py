@@ -11,11 +11,13 @@ from openpyxl import load_workbook
 from test_review_round import _by_code, _run_to_posting
 
 from cannngheo_desktop.core.errors import ValidationError
-from cannngheo_desktop.review_report import indicator_label, write_round_report
-from cannngheo_desktop.storage import households, plan_measures, plans
-from cannngheo_desktop.storage import review_decisions as rd
-from cannngheo_desktop.storage import review_work as rw
-from cannngheo_desktop.storage import reviews as rv
+from cannngheo_desktop.documents.review_round import indicator_label, write_round_report
+from cannngheo_desktop.plan import plans
+from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.review import outcome as rd
+from cannngheo_desktop.review import rounds as rv
+from cannngheo_desktop.review import worklists as rw
+from cannngheo_desktop.storage import households
 
 
 def test_meeting_override_needs_a_note_and_lands_in_the_minutes(commune):

@@ -354,7 +354,7 @@ def test_bulk_save_inside_an_open_transaction_goes_with_it(store, fixture_househ
 
 
 def test_ruleset_replaced_by_a_bundle_still_explains_older_assessments(store):
-    from cannngheo_desktop.storage import sync
+    from cannngheo_desktop.exchange import sync
 
     hid = add(store, "S5", 1_000_000, floor_area_m2=18.0)  # 9 m² a person
     assess_many(store, "VN-2022", ON, household_ids=[hid], save=True)

@@ -1,0 +1,304 @@
+"""The report catalogue: what reports exist, what they ask for, and how each is built.
+
+The Reports tab and ``cannngheo report`` both read :data:`CATALOGUE`. Each :class:`ReportSpec`
+has a code, a Vietnamese title and description, the parameters it takes (``PARAM_LABELS``),
+the formats it writes, and ``build(store, params, out_path, fmt, progress) -> Path``.
+Builders gather plain data through ``storage`` (no SQL here) and hand it to ``reports/``.
+
+Unit names are those valid at the report date (GSO codes were re-used after 1/7/2025).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..core.errors import Cancelled, ValidationError
+from ..core.model import CATEGORY_LABELS, NEAR_POOR, POOR
+from ..core.progress import Progress, or_null
+from ..storage import installation
+from ..storage.db import Store
+from ..storage.reference import get_unit, list_units
+from . import queries as rq
+from .profiles import profile_for, profiles_for
+from .render import summary
+from .render.household_list import ListHeading, write_household_list
+from .render.posting_list import PostingList, write_posting_list
+from .render.profile_pdf import write_profiles
+from .render.xlsx_base import vn_date_line
+from .summaries import (
+    deprivation_report,
+    groups_report,
+    movements_report,
+    plan_results_pdf,
+    plan_results_report,
+    plan_table_report,
+    support_report,
+)
+
+FORMATS = ("xlsx", "pdf")
+PARAM_LABELS = {
+    "unit": "Đơn vị (để trống: tất cả)",
+    "year": "Năm",
+    "date": "Tính đến ngày",
+    "period": "Kỳ báo cáo (từ ngày – đến ngày)",
+    "category": "Phân loại hộ",
+    "ruleset": "Bộ chuẩn nghèo",
+    "compare": "So với bộ chuẩn (để trống: bộ chuẩn đang áp dụng)",
+    "household": "Hộ (mã hộ)",
+}
+CATEGORY_CHOICES = {POOR: CATEGORY_LABELS[POOR], NEAR_POOR: CATEGORY_LABELS[NEAR_POOR]}
+
+
+@dataclass
+class ReportParams:
+    """What the user chose; None = the default (all units, this year, today…)."""
+
+    unit_code: str | None = None
+    year: int | None = None
+    on: date | None = None          # "tính đến ngày" / end of the period
+    start: date | None = None       # start of the period (movements)
+    category: str | None = None
+    ruleset: str | None = None
+    compare_to: str | None = None   # the ruleset compared against (ruleset-change)
+    household: str | None = None    # id or household code (household-profile)
+    village: str | None = None
+
+    def report_year(self) -> int:
+        return self.year or (self.on.year if self.on else date.today().year)
+
+    def as_of(self) -> date:
+        """The report date: the given date, else the end of the year (not after today)."""
+        if self.on:
+            return self.on
+        if self.year:
+            return min(date(self.year, 12, 31), max(date.today(), date(self.year, 1, 1)))
+        return date.today()
+
+
+@dataclass
+class Context:
+    """Heading data shared by every report: issuing unit lines, place for the date line."""
+
+    store: Store
+    params: ReportParams
+    unit_lines: tuple[str, str]
+    place: str
+    unit_name: str
+    on: date
+
+    def name_of(self, code: str) -> str:
+        unit = get_unit(self.store, code, self.on) or get_unit(self.store, code)
+        return unit["name"] if unit else code
+
+    def unit_names(self) -> dict[str, str]:
+        names = {u["code"]: u["name"] for u in list_units(self.store)}
+        names.update({u["code"]: u["name"] for u in list_units(self.store, on=self.on)})
+        return names
+
+    @property
+    def date_line(self) -> str:
+        return vn_date_line(self.place, self.on)
+
+
+_PREFIXES = ("Thành phố ", "Tỉnh ", "Huyện ", "Quận ", "Thị xã ", "Thị trấn ", "Xã ", "Phường ")
+
+
+def place_name(name: str) -> str:
+    """'Huyện Thanh Trì' → 'Thanh Trì' (the place of the date line)."""
+    for prefix in _PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def ubnd(name: str) -> str:
+    """'Huyện Thanh Trì' → 'UBND huyện Thanh Trì'."""
+    return f"UBND {name[:1].lower()}{name[1:]}" if name else "UBND"
+
+
+def make_context(store: Store, params: ReportParams) -> Context:
+    """Resolve the heading: the chosen unit, else this installation's unit."""
+    on = params.as_of()
+    inst = installation.current(store)
+    own = inst.unit_code if inst else None
+    code = params.unit_code or own
+    if params.unit_code and get_unit(store, params.unit_code) is None:
+        raise ValidationError(f"Không có đơn vị mã '{params.unit_code}'. Hãy chọn một đơn vị trong danh mục.",
+                              field="unit")
+    unit = (get_unit(store, code, on) or get_unit(store, code)) if code else None
+    name = unit["name"] if unit else ""
+    own_unit = (get_unit(store, own, on) or get_unit(store, own)) if own else None
+    place = place_name(own_unit["name"] if own_unit else name)
+    return Context(store, params, (ubnd(name), ""), place, name, on)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One entry of the catalogue."""
+
+    code: str
+    title: str
+    description: str
+    params: tuple[str, ...]
+    formats: tuple[str, ...]
+    builder: Callable[[Context, Path, str, Progress], Path]
+
+    def build(self, store: Store, params: ReportParams, out_path: Path | str, fmt: str | None = None,
+              progress: Progress | None = None) -> Path:
+        """Write the report to ``out_path`` (format from ``fmt`` or the file extension)."""
+        out = Path(out_path)
+        fmt = (fmt or out.suffix.lstrip(".") or self.formats[0]).lower()
+        if fmt not in self.formats:
+            raise ValidationError(
+                f"Báo cáo '{self.title}' không xuất được dạng '{fmt}' (chỉ: {', '.join(self.formats)}). "
+                "Hãy đổi đuôi tệp hoặc chọn --format.", field="format")
+        if params.category and params.category not in CATEGORY_LABELS:
+            raise ValidationError(f"Phân loại '{params.category}' không hợp lệ (chọn: {', '.join(CATEGORY_LABELS)}).",
+                                  field="category")
+        prog = or_null(progress)
+        return self.builder(make_context(store, params), out, fmt, prog)
+
+
+def _summary_builder(make: Callable[[Context], summary.SummaryReport]) -> Callable[..., Path]:
+    def build(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
+        report = make(ctx)
+        return summary.write_pdf(report, out) if fmt == "pdf" else summary.write_xlsx(report, out)
+    return build
+
+
+def _plan_results(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
+    if fmt == "pdf":
+        return plan_results_pdf(ctx, out)
+    return summary.write_xlsx(plan_results_report(ctx), out)
+
+
+def _plan_table(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
+    from .render.plan_table import write_plan_table, write_plan_table_pdf
+
+    table = plan_table_report(ctx)
+    return write_plan_table_pdf(table, out) if fmt == "pdf" else write_plan_table(table, out)
+
+
+def _checker(progress: Progress, total: int) -> Callable[[int], None]:
+    def on_step(done: int) -> None:
+        progress.report(done, total)
+        if progress.cancelled():
+            raise Cancelled()
+    return on_step
+
+
+def _ruleset_change(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
+    from .ruleset_change import ruleset_change_report
+
+    report = ruleset_change_report(ctx, progress)
+    return summary.write_pdf(report, out) if fmt == "pdf" else summary.write_xlsx(report, out)
+
+
+def _household_list(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
+    p = ctx.params
+    total = rq.count_list(ctx.store, unit_code=p.unit_code, category=p.category, village=p.village)
+    what = CATEGORY_LABELS.get(p.category or "", "hộ gia đình").lower()
+    heading = ListHeading(ctx.unit_lines, f"Danh sách {what} và thành viên năm {p.report_year()}",
+                          ctx.unit_name, ctx.date_line)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        write_household_list(rq.iter_list(ctx.store, unit_code=p.unit_code, category=p.category, village=p.village),
+                             tmp, heading=heading, unit_names=ctx.unit_names(), on_chunk=_checker(progress, total))
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def _posting_list(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
+    p = ctx.params
+    rows = []
+    categories = [p.category] if p.category else [POOR, NEAR_POOR]
+    for category in categories:
+        for chunk in rq.iter_list(ctx.store, unit_code=p.unit_code, category=category, village=p.village):
+            for household, members in chunk:
+                head = next((m for m in members if m.get("relation") == "head"), members[0] if members else {})
+                rows.append({**household, "cccd": head.get("cccd"), "member_count": len(members)})
+    posting = PostingList(ctx.unit_lines, ctx.unit_name, p.report_year(), rows, place=ctx.place, on=ctx.on,
+                          category=p.category)
+    return write_posting_list(posting, out, fmt)
+
+
+def _profile(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
+    key = ctx.params.household
+    if not key:
+        raise ValidationError("Hãy chọn hộ cần in hồ sơ (mã hộ).", field="household")
+    household_id = rq.find_household_id(ctx.store, key)
+    if household_id is None:
+        raise ValidationError(f"Không tìm thấy hộ có mã '{key}'. Hãy kiểm tra mã hộ.", field="household")
+    write_profiles([profile_for(ctx, household_id)], out, title="Hồ sơ hộ")
+    return out
+
+
+def _profiles(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
+    p = ctx.params
+    ids = rq.list_ids(ctx.store, unit_code=p.unit_code, category=p.category, village=p.village)
+    write_profiles(profiles_for(ctx, ids), out, title="Hồ sơ hộ", on_profile=_checker(progress, len(ids)))
+    return out
+
+
+_ALL = ("unit", "year", "date")
+CATALOGUE: dict[str, ReportSpec] = {spec.code: spec for spec in (
+    ReportSpec("plan-table", "Biểu kế hoạch giảm hộ cận nghèo",
+               "Phụ lục kế hoạch: số hộ cận nghèo đầu năm, tỉ lệ và chỉ tiêu giảm của từng xã, thị trấn.",
+               ("year",), FORMATS, _plan_table),
+    ReportSpec("plan-results", "Kết quả thực hiện kế hoạch giảm hộ cận nghèo",
+               "Theo đơn vị: đầu năm, chỉ tiêu, đã thoát, mới phát sinh, tăng/giảm, % chỉ tiêu, trạng thái; "
+               "bản PDF có biểu đồ.", ("unit", "year", "date"), FORMATS, _plan_results),
+    ReportSpec("deprivation", "Phân tích thiếu hụt dịch vụ xã hội cơ bản",
+               "Số hộ và tỉ lệ thiếu hụt từng chỉ số, riêng hộ nghèo và hộ cận nghèo (theo lần đánh giá gần nhất).",
+               ("unit", "date", "ruleset"), FORMATS, _summary_builder(deprivation_report)),
+    ReportSpec("movements", "Biến động hộ nghèo, hộ cận nghèo",
+               "Đầu kỳ, mới công nhận, chuyển loại, thoát, cuối kỳ theo đơn vị.",
+               ("unit", "year", "period", "category"), FORMATS, _summary_builder(movements_report)),
+    ReportSpec("groups", "Hộ nghèo, hộ cận nghèo theo nguyên nhân và nhóm đối tượng",
+               "Nguyên nhân nghèo; hộ người có công, không có khả năng lao động, dân tộc thiểu số; "
+               "trẻ em không có BHYT, suy dinh dưỡng, không đi học.", _ALL, FORMATS, _summary_builder(groups_report)),
+    ReportSpec("support", "Kết quả thực hiện các chính sách hỗ trợ",
+               "Số lượt hỗ trợ, số đã hoàn thành và số tiền theo từng chính sách và từng cơ quan.",
+               ("unit", "year"), FORMATS, _summary_builder(support_report)),
+    ReportSpec("ruleset-change", "Hộ thay đổi phân loại khi áp dụng chuẩn nghèo mới",
+               "Đánh giá mọi hộ theo bộ chuẩn đang áp dụng và bộ chuẩn mới (mặc định: từ 2027) tại cùng một ngày: "
+               "số hộ chuyển từ loại này sang loại khác và danh sách từng hộ thay đổi, kèm lý do.",
+               ("unit", "category", "date", "compare", "ruleset"), FORMATS, _ruleset_change),
+    ReportSpec("household-list", "Danh sách hộ và thành viên",
+               "Danh sách chi tiết các hộ với từng thành viên (Excel, xuất nhanh cho danh sách lớn).",
+               ("unit", "year", "category"), ("xlsx",), _household_list),
+    ReportSpec("posting-list", "Danh sách niêm yết công khai",
+               "Danh sách niêm yết: chủ hộ, số định danh chỉ hiện 3 số cuối, địa chỉ, số nhân khẩu, phân loại.",
+               ("unit", "year", "category"), FORMATS, _posting_list),
+    ReportSpec("household-profile", "Hồ sơ hộ",
+               "Hồ sơ một hộ: thông tin chung, thành viên, điều kiện sống, kết quả đánh giá và lý do, "
+               "kế hoạch hỗ trợ, lịch sử thay đổi.", ("household", "date"), ("pdf",), _profile),
+    ReportSpec("household-profiles", "Hồ sơ hộ (in hàng loạt)",
+               "Hồ sơ của mọi hộ theo bộ lọc, mỗi hộ một trang, trong một tệp PDF.",
+               ("unit", "year", "category"), ("pdf",), _profiles),
+)}
+
+
+def list_reports() -> list[ReportSpec]:
+    """The catalogue in display order."""
+    return list(CATALOGUE.values())
+
+
+def get_report(code: str) -> ReportSpec:
+    """The report ``code``; ValidationError naming the known codes otherwise."""
+    try:
+        return CATALOGUE[code]
+    except KeyError:
+        raise ValidationError(f"Không có báo cáo '{code}'. Các báo cáo: {', '.join(CATALOGUE)}.",
+                              field="report") from None
+
+
+def build_report(store: Store, code: str, params: ReportParams, out_path: Path | str, fmt: str | None = None,
+                 progress: Progress | None = None) -> Path:
+    """Build report ``code`` into ``out_path``; returns the written path."""
+    return get_report(code).build(store, params, out_path, fmt, progress)

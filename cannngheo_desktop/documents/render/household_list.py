@@ -1,0 +1,230 @@
+"""The detailed list of households with their members, in openpyxl's write-only mode.
+
+One row per member; the household's columns are filled on its first row only (as printed
+lists do), its number "TT" counts households. Write-only keeps memory flat at 100,000
+households: each row goes to disk as it is appended. Styles are built once per column and
+shared by reference, so a styled cell costs about as much as a bare one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Alignment, Font
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ...core.model import CATEGORY_LABELS, EDUCATION_LEVELS, EMPLOYMENT, RELATIONS, SEXES
+from ...core.text import nfc
+from .xlsx_base import BORDER, CENTER, DATE_FORMAT, FONT_NAME, HEADER_FILL, Column
+
+COLUMNS = [
+    Column("TT", 6, "int", "center"),
+    Column("Mã hộ", 16),
+    Column("Đơn vị", 16),
+    Column("Thôn/Tổ dân phố", 12),
+    Column("Địa chỉ", 44),
+    Column("Phân loại", 13),
+    Column("Họ và tên", 22),
+    Column("Quan hệ với chủ hộ", 10, align="center"),
+    Column("Giới tính", 7, align="center"),
+    Column("Ngày sinh", 11, "date"),
+    Column("Số định danh cá nhân (CCCD)", 15, align="center"),
+    Column("Dân tộc", 8, align="center"),
+    Column("Trình độ học vấn", 20),
+    Column("Việc làm", 28),
+    Column("Thẻ BHYT", 7, align="center"),
+]
+CENTER_ONE_LINE = Alignment(horizontal="center", vertical="center")
+LEFT_ONE_LINE = Alignment(horizontal="left", vertical="center")
+HOUSEHOLD_COLUMNS = 6  # the first six columns describe the household
+TITLE_ROWS = 5
+
+
+@dataclass
+class ListHeading:
+    """The title block of the list (write-only sheets cannot merge cells after the fact)."""
+
+    unit_lines: Sequence[str]
+    title: str
+    subtitle: str = ""
+    date_line: str = ""
+
+
+def _iso_date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _yes_no(value: Any) -> str:
+    return "" if value is None else ("Có" if value else "Không")
+
+
+def member_cells(m: Mapping[str, Any]) -> list[Any]:
+    """The member half of a row (plain values: text, a date, or None)."""
+    return [nfc(m.get("full_name")), RELATIONS.get(m.get("relation") or "", m.get("relation") or ""),
+            SEXES.get(m.get("sex") or "", ""), _iso_date(m.get("birth_date")), m.get("cccd") or "",
+            nfc(m.get("ethnicity") or ""), EDUCATION_LEVELS.get(m.get("education_level") or "", ""),
+            EMPLOYMENT.get(m.get("employment") or "", ""), _yes_no(m.get("has_health_insurance"))]
+
+
+def household_rows(number: int, household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
+                   unit_names: Mapping[str, str]) -> list[list[Any]]:
+    """Rows of one household: its columns on the first row, one row per member."""
+    head = [number, household.get("household_code") or "", unit_names.get(household["unit_code"], household["unit_code"]),
+            nfc(household.get("village") or ""), nfc(household.get("address") or ""),
+            CATEGORY_LABELS.get(household.get("category") or "", "")]
+    blank = [None] * HOUSEHOLD_COLUMNS
+    if not members:
+        return [head + [None] * (len(COLUMNS) - HOUSEHOLD_COLUMNS)]
+    return [(head if i == 0 else blank) + member_cells(m) for i, m in enumerate(members)]
+
+
+class _StyledCell(Cell):
+    """A re-used cell whose style id is looked up once (openpyxl hashes the style per cell)."""
+
+    __slots__ = ("_sid",)
+
+    @property
+    def style_id(self) -> int:
+        return self._sid
+
+
+class _Styler:
+    """One styled cell per column, re-used for every row: a write-only sheet serialises a row
+    as soon as it is appended, so only the values change. This avoids building (and style-
+    looking-up) a new cell object for each of the ~6 million cells of a 100,000-household list."""
+
+    def __init__(self, ws: Any) -> None:
+        font = Font(name=FONT_NAME, size=10)
+        self.cells = []
+        for col in COLUMNS:
+            cell = _StyledCell(ws)
+            cell.font, cell.border = font, BORDER
+            # No wrap in the body: write-only rows cannot be sized, so long text is clipped, not overlapped.
+            cell.alignment = CENTER_ONE_LINE if col.align == "center" or col.kind in ("date", "int") else LEFT_ONE_LINE
+            if col.kind == "date":
+                cell.number_format = DATE_FORMAT
+            cell.column = len(self.cells) + 1
+            cell._sid = Cell.style_id.fget(cell)  # registers the style with the workbook
+            self.cells.append(cell)
+
+    def row(self, values: Sequence[Any]) -> list[WriteOnlyCell]:
+        """The styled cells holding ``values`` (valid until the next call)."""
+        cells = self.cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.value = value
+        return cells
+
+    def values_to_row(self, values: Sequence[Any], row_idx: int) -> Iterator[WriteOnlyCell]:
+        """Stand-in for WriteOnlyWorksheet._values_to_row: openpyxl's own version first tries
+        to bind each given cell as a value and catches the ValueError (with a repr of the cell),
+        which doubles the cost of a styled row. The writer consumes the cells one by one, so the
+        re-used cell is serialised before its next value is set. Blank values are not written
+        (their borders come from a conditional format over the table)."""
+        for cell, value in zip(self.cells, values, strict=True):
+            if value is None or value == "":
+                continue
+            cell.value = value
+            cell.row = row_idx
+            yield cell
+
+
+def _title_rows(ws: Any, heading: ListHeading) -> None:
+    n = len(COLUMNS)
+    lines = list(heading.unit_lines) + ["", ""]
+    bold = Font(name=FONT_NAME, bold=True, size=11)
+
+    def text(value: str, font: Font) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, nfc(value))
+        cell.font, cell.alignment = font, Alignment(horizontal="center", vertical="center")
+        return cell
+
+    split = 5
+    ws.append([text(lines[0].upper(), Font(name=FONT_NAME, size=11))] + [None] * (split - 1) +
+              [text("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)])
+    ws.append([text(lines[1].upper(), bold)] + [None] * (split - 1) + [text("Độc lập - Tự do - Hạnh phúc", bold)])
+    ws.append([None] * split + [text(heading.date_line, Font(name=FONT_NAME, italic=True, size=11))])
+    ws.append([text(heading.title.upper(), Font(name=FONT_NAME, bold=True, size=14))])
+    ws.append([text(heading.subtitle, Font(name=FONT_NAME, italic=True, size=11))])
+    for row in (1, 2, 3):
+        ws.merged_cells.add(f"A{row}:{get_column_letter(split)}{row}")
+        ws.merged_cells.add(f"{get_column_letter(split + 1)}{row}:{get_column_letter(n)}{row}")
+    for row in (4, 5):
+        ws.merged_cells.add(f"A{row}:{get_column_letter(n)}{row}")
+
+
+def write_household_list(chunks: Iterable[Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]]],
+                         path: Path, *, heading: ListHeading, unit_names: Mapping[str, str],
+                         on_chunk: Callable[[int], None] | None = None) -> int:
+    """Stream (household, members) chunks to ``path``; returns the number of households.
+    ``on_chunk(done)`` is called after each chunk (progress and cancel checks)."""
+    wb = Workbook(write_only=True)
+    ws: Worksheet = wb.create_sheet("Danh sach ho")
+    for i, col in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    header_row = TITLE_ROWS + 1
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "Trang &P/&N"
+    _title_rows(ws, heading)
+    head_font = Font(name=FONT_NAME, bold=True, size=10)
+    header = []
+    for col in COLUMNS:
+        cell = WriteOnlyCell(ws, col.title)
+        cell.font, cell.alignment, cell.border, cell.fill = head_font, CENTER, BORDER, HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    styler = _Styler(ws)
+    fast = hasattr(ws, "_values_to_row")  # openpyxl 3.1 (pinned); else the public path
+    if fast:
+        ws._values_to_row = styler.values_to_row
+    number = rows = 0
+    try:
+        for chunk in chunks:
+            for household, members in chunk:
+                number += 1
+                for values in household_rows(number, household, members, unit_names):
+                    ws.append(values if fast else styler.row(values))
+                    rows += 1
+            if on_chunk is not None:
+                on_chunk(number)
+    except BaseException:
+        _discard(ws)
+        raise
+    if number:
+        # Blank cells are not written (speed); this rule draws their borders in Excel/LibreOffice.
+        last = header_row + rows
+        rule = Rule(type="expression", formula=["TRUE"], dxf=DifferentialStyle(border=BORDER))
+        ws.conditional_formatting.add(f"A{header_row + 1}:{get_column_letter(len(COLUMNS))}{last}", rule)
+    wb.save(path)
+    return number
+
+
+def _discard(ws: Any) -> None:
+    """Close a write-only sheet abandoned half-way (cancel, error) and drop its temp file."""
+    writer = getattr(ws, "_writer", None)
+    try:
+        ws.close()
+    except Exception:  # noqa: BLE001 - best effort clean-up; the original error is re-raised
+        pass
+    out = getattr(writer, "out", None)
+    if out:
+        Path(out).unlink(missing_ok=True)

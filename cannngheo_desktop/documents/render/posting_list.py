@@ -1,0 +1,69 @@
+"""The public posting list (danh sách niêm yết công khai) of poor / near-poor households.
+
+Personal data protection (Decree 13/2023): a list pinned on a public board shows only the last
+3 digits of an ID number. The masking happens HERE, in the writer, so no caller can forget it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ...core.model import CATEGORY_LABELS
+from ...core.text import mask_id
+from .summary import Section, SummaryReport, write_pdf, write_xlsx
+from .xlsx_base import Column
+
+COLUMNS = [
+    Column("TT", 6, "int", "center"),
+    Column("Họ và tên chủ hộ", 24),
+    Column("Số định danh cá nhân (CCCD)", 16, align="center"),
+    Column("Thôn/Tổ dân phố", 11),
+    Column("Địa chỉ", 46),
+    Column("Số nhân khẩu", 9, "int", "center"),
+    Column("Phân loại hộ", 14),
+    Column("Ghi chú", 10),
+]
+
+
+@dataclass
+class PostingList:
+    """Plain data of the list: households as dicts with head_name, cccd (full: masked when
+    written), village, address, member_count, category."""
+
+    unit_lines: Sequence[str]
+    unit_name: str
+    year: int
+    households: list[Mapping[str, Any]]
+    place: str = ""
+    on: date | None = None
+    category: str | None = None
+
+
+def _title(posting: PostingList) -> str:
+    what = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo"}.get(posting.category or "", "hộ nghèo, hộ cận nghèo")
+    return f"Danh sách niêm yết công khai {what} năm {posting.year}"
+
+
+def as_summary(posting: PostingList) -> SummaryReport:
+    """The list as a summary sheet with masked ID numbers and the signature block."""
+    rows = [[i, h.get("head_name") or "", mask_id(h.get("cccd")), h.get("village") or "", h.get("address") or "",
+             h.get("member_count") or 0, CATEGORY_LABELS.get(h.get("category") or "", ""), ""]
+            for i, h in enumerate(posting.households, start=1)]
+    notes = [f"Danh sách gồm {len(rows)} hộ, được niêm yết công khai tại trụ sở {posting.unit_name} và nhà văn hóa "
+             "các thôn, tổ dân phố. Mọi ý kiến thắc mắc, khiếu nại xin gửi về Ủy ban nhân dân trong thời gian niêm yết.",
+             "Số định danh cá nhân chỉ hiển thị 3 chữ số cuối (bảo vệ dữ liệu cá nhân theo Nghị định 13/2023/NĐ-CP)."]
+    return SummaryReport(
+        title=_title(posting), columns=COLUMNS, unit_lines=posting.unit_lines,
+        subtitle=posting.unit_name, place=posting.place, on=posting.on, notes=notes, landscape=True,
+        sections=[Section(rows, total_label="Tổng cộng", sum_columns=(5,))],
+        signature=("Người lập biểu", "TM. Ủy ban nhân dân"), sheet_name="Niem yet")
+
+
+def write_posting_list(posting: PostingList, path: Path, fmt: str = "xlsx") -> Path:
+    """Write the posting list as Excel or PDF."""
+    report = as_summary(posting)
+    return write_pdf(report, path) if fmt == "pdf" else write_xlsx(report, path)

@@ -1,1 +1,0 @@
-"""Dialogs: setup, login and small helpers for file choosers."""

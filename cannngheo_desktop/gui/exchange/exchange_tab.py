@@ -1,0 +1,214 @@
+"""Tab "Trao đổi dữ liệu": keys and key cards, then by role —
+a commune exports its monthly bundle and imports receipts/reference bundles;
+the receiving office imports its communes' bundles, sees the completeness grid and sends
+reference bundles down. Services: cannngheo_desktop.exchange (no SQL here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.text import format_date
+from ...exchange import completeness, export, keys, roster, sync
+from ...storage import reference
+from ..shell import files
+from ..shell.context import AppContext
+from .bundle_import_dialog import BUNDLE_FILTER, BundleImportDialog
+from .completeness_grid import CompletenessGrid
+from .export_dialog import ExportDialog
+from .keys_dialog import KeysPanel
+
+TITLE = "Trao đổi dữ liệu"
+OUT_STATUS = {"sent": "Đã gửi, chờ biên nhận", "acknowledged": "Đã được nhận (có biên nhận)"}
+IN_STATUS = {"applied": "Đã nhập", "waiting": "Chờ gói thiếu"}
+
+
+def _date(iso: str | None) -> str:
+    return format_date(iso[:10]) if iso else ""
+
+
+def _table(columns: list[str], *, stretch: int) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setHighlightSections(False)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class ExchangeTab(QWidget):
+    """Keys on the left; the commune's or the office's exchange work on the right."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.inst = ctx.installation
+        self.dialog: QWidget | None = None   # the last exchange dialog opened (tests look at it)
+        self.keys_panel = KeysPanel(ctx, self, on_changed=self.refresh)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.sent_table: QTableWidget | None = None
+        self.grid = CompletenessGrid(lambda year: completeness.completeness_grid(ctx.store, year),
+                                     self._unit_label)
+        role_box = self._office_box() if self.inst.is_aggregator else self._commune_box()
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.keys_panel, 2)
+        layout.addWidget(role_box, 3)
+        self.refresh()
+
+    # --- layout per role -----------------------------------------------------------------------
+    def _commune_box(self) -> QGroupBox:
+        receiving = self.inst.receiving_unit_code
+        box = QGroupBox(f"Gửi gói cho cơ quan tiếp nhận: {reference.unit_name(self.ctx.store, receiving)} ({receiving})"
+                        if receiving else "Gửi gói cho cơ quan tiếp nhận")
+        self.export_button = QPushButton("Xuất gói tháng…")
+        self.export_button.clicked.connect(self.open_export)
+        self.import_button = QPushButton("Nhập biên nhận / gói tham chiếu…")
+        self.import_button.clicked.connect(self.import_files)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.import_button)
+        buttons.addStretch(1)
+        table = _table(["Số", "Kỳ", "Tệp", "Ngày xuất", "Trạng thái", "Ngày biên nhận"], stretch=2)
+        self.sent_table = table
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.hint)
+        layout.addLayout(buttons)
+        layout.addWidget(QLabel("<b>Các gói đã gửi</b>"))
+        layout.addWidget(table, 1)
+        layout.addWidget(QLabel("<b>Theo dõi các tháng</b>"))
+        layout.addWidget(self.grid)
+        return box
+
+    def _office_box(self) -> QGroupBox:
+        box = QGroupBox(f"Nhận gói từ các xã/phường — {self.inst.unit_name}")
+        self.import_button = QPushButton("Nhập gói…")
+        self.import_button.clicked.connect(self.import_files)
+        self.import_folder_button = QPushButton("Nhập cả thư mục (USB)…")
+        self.import_folder_button.clicked.connect(self.import_folder)
+        self.reference_button = QPushButton("Gửi gói tham chiếu…")
+        self.reference_button.clicked.connect(self.open_reference)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.import_folder_button)
+        buttons.addWidget(self.reference_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.hint)
+        layout.addLayout(buttons)
+        layout.addWidget(QLabel("<b>Tình trạng nhận gói</b> (hạn: ngày 5 của tháng sau)"))
+        layout.addWidget(self.grid)
+        layout.addWidget(QLabel("<b>Các gói đã nhận</b>"))
+        self.received_table = _table(["Đơn vị", "Số", "Kỳ", "Tệp", "Ngày nhận", "Trạng thái"], stretch=3)
+        layout.addWidget(self.received_table, 1)
+        return box
+
+    def _unit_label(self, code: str) -> str:
+        name = reference.unit_name(self.ctx.store, code)
+        return f"{reference.short_unit_name(name)} ({code})" if name != code else code
+
+    # --- reading -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read keys, roster, sent bundles and the grid."""
+        store = self.ctx.store
+        has_keys = keys.has_keys(store)
+        peers = [k for k in roster.list_roster(store) if k.active]
+        if not has_keys:
+            hint = "Hãy <b>Tạo khóa</b> (bên trái) trước khi gửi hoặc nhận gói."
+        elif not peers:
+            hint = ("Chưa tin cậy khóa của đơn vị nào: hãy <b>Thêm từ thẻ khóa…</b> "
+                    + ("của các xã/phường." if self.inst.is_aggregator else "của cơ quan tiếp nhận."))
+        elif self.inst.is_aggregator:
+            hint = "Chọn các tệp .cnb hoặc cả thư mục USB; chương trình kiểm tra và cho xem trước rồi mới nhập."
+        else:
+            locked = export.locked_period(store)
+            hint = "Mỗi tháng xuất một gói và chép cho cơ quan tiếp nhận." + (
+                f" Kỳ đã gửi gần nhất: {locked[5:7]}/{locked[:4]}." if locked else "")
+        self.hint.setText(hint)
+        ready = has_keys and bool(peers)
+        self.import_button.setEnabled(ready)
+        if self.inst.is_aggregator:
+            self.import_folder_button.setEnabled(ready)
+            self.reference_button.setEnabled(ready)
+            self._fill_received()
+        else:
+            self.export_button.setEnabled(ready)
+            self._fill_sent()
+        self.keys_panel.refresh()
+        self.grid.refresh()
+
+    def _fill_sent(self) -> None:
+        assert self.sent_table is not None
+        rows = [r for r in sync.list_bundles(self.ctx.store, "out") if r["kind"] == "commune-report"]
+        rows.sort(key=lambda r: r["sequence"], reverse=True)
+        self.sent_rows = rows
+        self.sent_table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            period = r["period"] or ""
+            values = [str(r["sequence"]), f"{period[5:7]}/{period[:4]}" if period else "", r["file_name"] or "",
+                      _date(r["created_at"]), OUT_STATUS.get(r["status"], r["status"]), _date(r["acknowledged_at"])]
+            for c, value in enumerate(values):
+                self.sent_table.setItem(i, c, QTableWidgetItem(value))
+
+    def _fill_received(self) -> None:
+        rows = [r for r in sync.list_bundles(self.ctx.store, "in") if r["kind"] == "commune-report"]
+        rows.sort(key=lambda r: (r["received_at"] or r["created_at"] or "", r["sequence"]), reverse=True)
+        self.received_table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            period = r["period"] or ""
+            values = [self._unit_label(r["peer_unit"]), str(r["sequence"]),
+                      f"{period[5:7]}/{period[:4]}" if period else "", r["file_name"] or "",
+                      _date(r["received_at"] or r["created_at"]), IN_STATUS.get(r["status"], r["status"])]
+            for c, value in enumerate(values):
+                self.received_table.setItem(i, c, QTableWidgetItem(value))
+
+    # --- actions -------------------------------------------------------------------------------
+    def open_export(self) -> ExportDialog:
+        """The monthly export dialog (non-modal)."""
+        dialog = ExportDialog(self.ctx, self, on_exported=lambda _p: self.refresh())
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def open_reference(self) -> ExportDialog:
+        """Office → commune reference bundle; the communes are those with trusted keys."""
+        codes = sorted({k.unit_code for k in roster.list_roster(self.ctx.store)
+                        if k.active and k.unit_code != self.inst.unit_code})
+        dialog = ExportDialog(self.ctx, self, peers=[(c, self._unit_label(c)) for c in codes],
+                              on_exported=lambda _p: self.refresh())
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def import_files(self) -> BundleImportDialog | None:
+        """One or many .cnb files → the import dialog."""
+        chosen = files.choose_open_files(self, "Chọn các tệp gói dữ liệu", file_filter=BUNDLE_FILTER)
+        return self._open_import(chosen) if chosen else None
+
+    def import_folder(self) -> BundleImportDialog | None:
+        """Every .cnb of a folder (a USB stick) addressed to this unit → the import dialog."""
+        folder = files.choose_folder(self, "Chọn thư mục chứa các gói (ví dụ ổ USB)")
+        return self._open_import([folder]) if folder else None
+
+    def _open_import(self, paths: list[Path]) -> BundleImportDialog:
+        dialog = BundleImportDialog(self.ctx, paths, self, on_applied=self.refresh)
+        self.dialog = dialog
+        dialog.show()
+        dialog.start()
+        return dialog

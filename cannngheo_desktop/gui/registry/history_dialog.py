@@ -1,0 +1,158 @@
+"""A household's history from the audit log: who, when, which field, before → after, with
+Vietnamese field labels and code labels; events named with their kind, date and decision."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core import model
+from ...core.text import format_date, format_vnd
+from ...registry import queries as rq
+from ...storage.db import Store
+
+FIELD_LABELS = {
+    "unit_code": "Đơn vị", "household_code": "Mã hộ", "village": "Thôn/Tổ", "address": "Địa chỉ",
+    "area_type": "Khu vực", "head_name": "Chủ hộ", "member_count": "Số nhân khẩu",
+    "income_month": "Thu nhập (đồng/tháng)", "floor_area_m2": "Diện tích nhà ở", "land_area_m2": "Diện tích đất",
+    "wall_durable": "Tường nhà bền chắc", "frame_durable": "Khung nhà bền chắc", "roof_durable": "Mái nhà bền chắc",
+    "water_source": "Nguồn nước", "latrine": "Nhà tiêu", "devices": "Phương tiện thông tin",
+    "uses_telecom": "Dùng điện thoại/internet", "uses_digital_services": "Dùng dịch vụ số",
+    "waste_handling": "Xử lý rác", "is_merit": "Hộ có công", "no_labour_capacity": "Không có khả năng lao động",
+    "is_ethnic_minority": "Dân tộc thiểu số", "is_average_farm": "Hộ nông nghiệp mức sống TB",
+    "able_to_exit": "Có khả năng thoát", "able_to_exit_reason": "Lý do (khả năng thoát)", "causes": "Nguyên nhân",
+    "needs": "Nhu cầu", "needs_text": "Nhu cầu khác", "category": "Phân loại", "category_since": "Phân loại từ ngày",
+    "deprivation_count": "Số chỉ số thiếu hụt", "exit_date": "Ngày thoát", "certificate_no": "Số giấy chứng nhận",
+    "status": "Tình trạng", "deleted": "Đã xóa", "full_name": "Họ và tên", "birth_date": "Ngày sinh",
+    "sex": "Giới tính", "cccd": "Số CCCD", "cccd_date": "Ngày cấp CCCD", "relation": "Quan hệ với chủ hộ",
+    "ethnicity": "Dân tộc", "education_level": "Học vấn", "in_school": "Đang đi học", "employment": "Việc làm",
+    "able_to_work": "Có khả năng lao động", "has_health_insurance": "Có thẻ BHYT",
+    "malnourished": "Suy dinh dưỡng", "disabled": "Khuyết tật", "social_allowance": "Trợ cấp xã hội",
+    "merit_status": "Người có công", "sort_order": "Thứ tự", "kind": "Sự kiện",
+}
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "category": model.CATEGORY_LABELS, "water_source": model.WATER_SOURCES, "latrine": model.LATRINES,
+    "waste_handling": model.WASTE_HANDLING, "relation": model.RELATIONS, "sex": model.SEXES,
+    "education_level": model.EDUCATION_LEVELS, "employment": model.EMPLOYMENT, "area_type": model.AREA_LABELS,
+    "kind": model.EVENT_KINDS,
+}
+LIST_CODES = {"devices": model.DEVICES, "causes": model.CAUSES, "needs": model.NEEDS}
+BOOL_FIELDS = {"wall_durable", "frame_durable", "roof_durable", "uses_telecom", "uses_digital_services", "is_merit",
+               "no_labour_capacity", "is_ethnic_minority", "is_average_farm", "able_to_exit", "deleted", "in_school",
+               "able_to_work", "has_health_insurance", "malnourished", "disabled", "social_allowance",
+               "merit_status"}
+DATE_FIELDS = {"birth_date", "cccd_date", "category_since", "exit_date", "event_date"}
+HEADERS = ("Thời gian", "Người sửa", "Nội dung", "Thông tin", "Trước", "Sau")
+
+
+def value_text(field: str, value: Any) -> str:
+    """A stored value as the user reads it (labels for codes, Có/Không, dd/mm/yyyy, VND)."""
+    if value is None or value == "":
+        return "(trống)"
+    if field == "status":
+        return {**model.HOUSEHOLD_STATUSES, **model.MEMBER_STATUSES}.get(str(value), str(value))
+    if field in BOOL_FIELDS:
+        return "Có" if str(value) in ("1", "True", "true") else "Không"
+    if field in DATE_FIELDS:
+        return format_date(str(value))
+    if field in CODE_LABELS:
+        return CODE_LABELS[field].get(str(value), str(value))
+    if field in LIST_CODES:
+        try:
+            codes = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            return str(value)
+        return ", ".join(LIST_CODES[field].get(c, c) for c in codes or []) or "(không có)"
+    if field == "income_month":
+        return format_vnd(float(value))
+    return str(value)
+
+
+def when_text(at: str) -> str:
+    """UTC ISO timestamp → local dd/mm/yyyy HH:MM."""
+    try:
+        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return at
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+def _insert_text(entry: dict[str, Any], events: dict[str, dict[str, Any]]) -> tuple[str, str]:
+    """(what was added, note) for an insert entry (the audit keeps who/when; the row says what)."""
+    table = entry["table_name"]
+    if table == "households":
+        return "Tạo hồ sơ hộ", ""
+    if table == "members":
+        return f"Thêm thành viên {entry.get('member_name') or ''}".strip(), ""
+    event = events.get(entry["row_id"]) or {}
+    label = model.EVENT_KINDS.get(event.get("kind") or "", "Sự kiện")
+    day = f" ngày {format_date(event['event_date'])}" if event.get("event_date") else ""
+    decision = f", số {event['decision_no']}" if event.get("decision_no") else ""
+    return f"{label}{day}{decision}", str(event.get("note") or "")
+
+
+def history_rows(entries: list[dict[str, Any]], events: list[dict[str, Any]] | None = None
+                 ) -> list[tuple[str, ...]]:
+    """Audit entries → table rows (time, user, what, field, before, after)."""
+    by_id = {e["id"]: e for e in events or []}
+    rows = []
+    for e in entries:
+        who = e.get("member_name")
+        what = {"households": "Hộ", "members": f"Thành viên {who or ''}".strip(),
+                "household_events": "Sự kiện"}.get(e["table_name"], e["table_name"])
+        if e["action"] == "insert":
+            text, note = _insert_text(e, by_id)
+            rows.append((when_text(e["at"]), e.get("user") or "", what, text, "", note))
+            continue
+        field = e.get("field") or ""
+        rows.append((when_text(e["at"]), e.get("user") or "", what, FIELD_LABELS.get(field, field),
+                     value_text(field, e.get("before")), value_text(field, e.get("after"))))
+    return rows
+
+
+class HistoryDialog(QDialog):
+    """Read-only table of the household's audit entries, newest first."""
+
+    def __init__(self, store: Store, household_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        detail = rq.household_detail(store, household_id) or {"household": {}, "events": []}
+        hh = detail["household"]
+        self.setWindowTitle(f"Lịch sử hộ {hh.get('head_name') or ''} — mã {hh.get('household_code') or '?'}")
+        self.rows = history_rows(rq.household_history(store, household_id), detail.get("events"))
+        self.table = QTableWidget(len(self.rows), len(HEADERS))
+        self.table.setHorizontalHeaderLabels(list(HEADERS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for r, row in enumerate(self.rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(r, c, item)
+        header = self.table.horizontalHeader()
+        for c, width in enumerate((130, 90, 170, 170, 170)):
+            self.table.setColumnWidth(c, width)
+        header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{len(self.rows)} thay đổi, mới nhất ở trên. Mọi thay đổi đều được ghi lại; "
+                                "không có gì bị xóa hẳn."))
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setText("Đóng")
+        close.setDefault(True)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(1000, 520)

@@ -1,0 +1,33 @@
+"""The self-test's window step: build the real main window over an open store, offscreen if needed."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from ...storage.db import Store
+from ...storage.installation import Installation
+from .context import AppContext
+from .main_window import MainWindow
+from .tasks import TaskRunner
+
+
+def build_main_window(store: Store, inst: Installation, user: dict[str, Any]) -> str:
+    """Show and close a MainWindow (which closes ``store``); returns a one-line description."""
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    ctx = AppContext(db_path=store.path, store=store, installation=inst, user=user,
+                     tasks=TaskRunner(store.path, user=str(user.get("name", ""))))
+    window = MainWindow(ctx)
+    window.show()
+    app.processEvents()
+    titles = window.tab_titles()
+    size = window.size()
+    window.close()
+    app.processEvents()
+    required = ("Hộ gia đình", "Kế hoạch", "Báo cáo", "Trao đổi dữ liệu")
+    missing = [t for t in required if t not in titles]
+    if missing:
+        raise RuntimeError(f"cửa sổ chính thiếu thẻ: {', '.join(missing)}")
+    return f"{len(titles)} thẻ ({', '.join(titles)}), {size.width()}×{size.height()}, nền {app.platformName()}"

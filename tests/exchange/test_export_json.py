@@ -1,0 +1,56 @@
+"""Rows are JSON-encoded inside SQLite on export: values must come back exactly as stored."""
+
+from __future__ import annotations
+
+import json
+
+from cannngheo_desktop.exchange import export, importer, sync
+from cannngheo_desktop.storage import repo
+from tests.exchange.bundle_helpers import COMMUNE, PASS, rows_of
+
+
+def test_awkward_values_round_trip_exactly(pair):
+    ids = pair.add_households(1)
+    awkward = {"floor_area_m2": 0.1 + 0.2, "land_area_m2": 1e300, "b1_score": 1 / 3,
+               "address": 'Số "7"\nngõ\t\\ 5 \x01 Đắk Lắk 😀', "income_month": 2**53 + 1}
+    repo.update(pair.commune, "households", ids[0], awkward)
+    path = export.export_bundle(pair.commune, "2026-01", pair.outbox, PASS)
+    result = importer.apply_bundle(pair.office, path, PASS)
+    assert result.status == "applied", result.message
+    sent = pair.commune.query_one("SELECT * FROM households WHERE id = ?", (ids[0],))
+    got = pair.office.query_one("SELECT * FROM households WHERE id = ?", (ids[0],))
+    assert sent["floor_area_m2"] == 0.1 + 0.2 and "😀" in sent["address"] and "\x01" in sent["address"]
+    for name in awkward:
+        assert got[name] == sent[name] and type(got[name]) is type(sent[name]), name
+    assert rows_of(pair.office, "households") == rows_of(pair.commune, "households")
+    # the same rows sent again (receipt lost) are "unchanged", not a conflict of equal versions
+    again = export.export_bundle(pair.commune, "2026-02", pair.outbox, PASS)
+    second = importer.apply_bundle(pair.office, again, PASS)
+    assert second.status == "applied", second.message
+    assert second.inspection.summary["households"]["unchanged"] == 1
+
+
+def test_sql_json_equals_python_json(pair):
+    pair.add_households(3, members=2)
+    for table in ("households", "members"):
+        by_sql = dict(sync.owned_rows_json(pair.commune, table, COMMUNE, None, 0))
+        by_python = {r["id"]: r for r in sync.owned_rows(pair.commune, table, COMMUNE, None, 0)}
+        assert by_sql.keys() == by_python.keys() and by_sql
+        assert all(json.loads(by_sql[i]) == by_python[i] for i in by_python)
+
+
+def test_wide_tables_are_built_from_several_json_objects(pair):
+    conn = pair.commune.conn
+    names = [f"c{i}" for i in range(130)]
+    conn.execute(f"CREATE TABLE wide (id TEXT, {', '.join(n + ' REAL' for n in names)})")
+    conn.execute(f"INSERT INTO wide VALUES ('w1', {', '.join(str(i + 0.5) for i in range(130))})")
+    text = conn.execute(f"SELECT {sync._json_object_sql(pair.commune, 'wide', ['id', *names])} FROM wide").fetchone()[0]
+    assert json.loads(text) == {"id": "w1", **{n: i + 0.5 for i, n in enumerate(names)}}
+
+
+def test_a_blob_falls_back_to_plain_rows(pair):
+    conn = pair.commune.conn
+    conn.execute("CREATE TABLE odd (id TEXT, data)")
+    conn.execute("INSERT INTO odd VALUES ('o1', x'00ff')")
+    rows = sync._json_rows(pair.commune, "odd", ("id", "data"), "1 = 1", ())
+    assert rows == [("o1", {"id": "o1", "data": b"\x00\xff"})]
