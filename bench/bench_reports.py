@@ -21,7 +21,8 @@ from openpyxl import Workbook
 from reportlab.pdfgen.canvas import Canvas
 
 from cannngheo_desktop.documents import queries as rq
-from cannngheo_desktop.documents.catalogue import ReportParams, build_report, make_context
+from cannngheo_desktop.documents.catalogue import build_report
+from cannngheo_desktop.documents.context import ReportParams, make_context
 from cannngheo_desktop.documents.profiles import profiles_for
 from cannngheo_desktop.documents.render import pdf_base
 from cannngheo_desktop.documents.render.household_list import household_rows

@@ -17,7 +17,8 @@ from pathlib import Path
 from ..core.errors import ValidationError
 from ..core.model import CATEGORY_LABELS
 from ..core.text import parse_vn_date
-from ..documents.catalogue import FORMATS, PARAM_LABELS, ReportParams, get_report, list_reports
+from ..documents.catalogue import FORMATS, get_report, list_reports
+from ..documents.context import PARAM_LABELS, ReportParams
 from ..storage import open_db
 from . import add_db_argument, db_path
 

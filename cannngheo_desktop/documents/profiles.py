@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.errors import NotFoundError
 from ..core.model import (
@@ -31,10 +31,8 @@ from ..plan import support
 from ..registry import queries as registry_queries
 from ..storage import rulesets
 from . import queries as rq
+from .context import Context, ubnd
 from .render.profile_pdf import Profile, Table, today_line
-
-if TYPE_CHECKING:
-    from .catalogue import Context
 
 STATUS_WORDS = {"deprived": "Thiếu hụt", "not_deprived": "Không", "undetermined": "Chưa đủ thông tin"}
 MAX_EVENTS = 6
@@ -183,8 +181,6 @@ def build_profile(ctx: Context, household: Mapping[str, Any], members: Sequence[
     sections.append(("V. Kế hoạch hỗ trợ và kết quả thực hiện", support_table(support.list_actions(store, hid))))
     sections.append(("VI. Lịch sử thay đổi", []))
     sections += history_parts(registry_queries.list_events(store, hid), rq.audit_summary(store, hid))
-    from .catalogue import ubnd
-
     return Profile(unit_lines=(ubnd(unit_name).upper(), ""), date_line=today_line(ctx.place, ctx.on),
                    title=title, subtitle=f"Mã hộ {household.get('household_code') or ''} — {household.get('head_name') or ''}",
                    household_code=household.get("household_code") or hid[:8], sections=sections,

@@ -18,7 +18,7 @@ from ..review import rounds as rv
 from ..storage import repo, rulesets
 from ..storage.db import Store
 from ..storage.reference import get_unit
-from .catalogue import place_name, ubnd
+from .context import place_name, ubnd
 from .render import summary
 from .render.summary import Section, SummaryReport
 from .render.xlsx_base import Column

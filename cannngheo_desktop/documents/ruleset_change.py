@@ -9,8 +9,6 @@ Reads through ``storage`` (no SQL here); ``reports.summary`` writes the Excel an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..core.errors import ValidationError
 from ..core.model import CATEGORY_LABELS
 from ..core.progress import Progress
@@ -18,11 +16,9 @@ from ..core.standards import Ruleset, current_and_next
 from ..core.text import format_date
 from ..storage import assessments, installation, reference, rulesets
 from . import queries as rq
+from .context import Context
 from .render.summary import Section, SummaryReport
 from .render.xlsx_base import Column
-
-if TYPE_CHECKING:
-    from .catalogue import Context
 
 COLUMNS = [Column("TT", 5, "int", "center"), Column("Mã hộ", 17), Column("Chủ hộ", 20), Column("Thôn/Tổ", 10),
            Column("Đơn vị", 16), Column("Phân loại hiện nay", 15), Column("Phân loại theo chuẩn mới", 15),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.errors import NotFoundError
 from ..core.model import CATEGORY_LABELS, CAUSES, NEAR_POOR, POOR
@@ -23,14 +23,12 @@ from ..plan.objectives import years_before
 from ..storage import assessments, rulesets
 from ..storage.reference import get_unit, short_unit_name
 from . import queries as rq
+from .context import Context, place_name, ubnd
 from .render import summary
 from .render.charts import target_vs_achieved
 from .render.plan_table import PlanTable
 from .render.summary import Section, SummaryReport
 from .render.xlsx_base import Column
-
-if TYPE_CHECKING:
-    from .catalogue import Context
 
 SIGNATURE = ("Người lập biểu", "Thủ trưởng đơn vị")
 SECTION_CATEGORIES = ((NEAR_POOR, "Hộ cận nghèo"), (POOR, "Hộ nghèo"))
@@ -58,8 +56,6 @@ def plan_table_report(ctx: Context) -> PlanTable:
     """The appendix table of the year's plan, from ``storage.plans.plan_table`` (rates as stored)."""
     plan = _plan(ctx)
     owner = get_unit(ctx.store, plan["unit_code"], plan.get("baseline_date")) or {"name": plan["unit_code"]}
-    from .catalogue import place_name, ubnd
-
     doc_date = date.fromisoformat(plan["doc_date"]) if plan.get("doc_date") else None
     return PlanTable.from_rows(plans.plan_table(ctx.store, plan["id"]), year=int(plan["year"]),
                                parent_name=ubnd(owner["name"]), doc_no=plan.get("doc_no") or "",

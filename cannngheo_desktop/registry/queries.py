@@ -15,8 +15,9 @@ from functools import lru_cache
 from typing import Any
 
 from ..core.text import fold, fts_query
-from ..storage import repo
+from ..storage import assessments, repo
 from ..storage.db import Store
+from ..storage.households import head_match_tier
 
 # fold() is pure and imports fold the same names several times (file checks, duplicates).
 folded = lru_cache(maxsize=131_072)(fold)
@@ -193,14 +194,6 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def head_match_tier(alias: str = "h") -> str:
-    """SQL rank of a household's head name against the folded search text ``:head_q``: 0 equal,
-    1 starts with it, 2 otherwise (head_sort is "<given name> <folded full name>")."""
-    head = f"substr({alias}.head_sort, instr({alias}.head_sort, ' ') + 1)"
-    return (f"(CASE WHEN {head} = :head_q THEN 0 "
-            f"WHEN substr({head}, 1, length(:head_q)) = :head_q THEN 1 ELSE 2 END)")
-
-
 def _relevance(q: ListQuery) -> bool:
     return q.sort == RELEVANCE and bool(fts_query(q.search or ""))
 
@@ -283,8 +276,6 @@ def list_villages(store: Store, unit_code: str | None = None) -> list[str]:
 def latest_assessment(store: Store, household_id: str) -> dict[str, Any] | None:
     """The household's newest assessment (any ruleset), JSON columns decoded, every indicator
     with its reason (rebuilt for bulk-saved ones: see assessments.with_reasons)."""
-    from ..storage import assessments  # assessments → households → … : import at use, not at load
-
     return assessments.latest_assessment(store, household_id)
 
 

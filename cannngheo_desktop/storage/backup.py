@@ -10,6 +10,8 @@ from pathlib import Path
 from ..core.errors import DatabaseError
 from ..paths import backups_dir
 
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
 KEEP_AUTOMATIC = 10
 
 
@@ -62,8 +64,6 @@ def restore_database(backup_file: Path, db_path: Path) -> Path:
 
     The caller must have closed every connection to ``db_path``. Returns the safety copy.
     """
-    from .db import SQLITE_HEADER
-
     with backup_file.open("rb") as fh:
         if fh.read(16) != SQLITE_HEADER:
             raise DatabaseError(f"'{backup_file}' không phải bản sao lưu hợp lệ; không khôi phục.")

@@ -14,8 +14,8 @@ import sqlite_utils
 
 from ..core.errors import DatabaseError
 from . import lock as lockmod
+from .backup import SQLITE_HEADER, backup_database
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 # PRAGMA application_id marks a file as ours ('CNGD'); other SQLite files are refused.
 APPLICATION_ID = 0x434E4744
 MIGRATIONS_PACKAGE = "cannngheo_desktop.storage.migrations"
@@ -261,8 +261,6 @@ def migrate(conn: sqlite3.Connection, path: Path, current: int, *, backup: bool 
     if not pending:
         return current
     if backup and current > 0:
-        from .backup import backup_database
-
         backup_database(conn, path, reason=f"truoc-nang-cap-v{current}")
     try:
         conn.execute("BEGIN IMMEDIATE")

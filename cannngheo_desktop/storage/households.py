@@ -136,11 +136,18 @@ def remove_member(store: Store, member_id: str) -> None:
         refresh_derived(store, row["household_id"])
 
 
+def head_match_tier(alias: str = "h") -> str:
+    """SQL rank of a household's head name against the folded search text ``:head_q``: 0 equal,
+    1 starts with it, 2 otherwise (head_sort is "<given name> <folded full name>")."""
+    head = f"substr({alias}.head_sort, instr({alias}.head_sort, ' ') + 1)"
+    return (f"(CASE WHEN {head} = :head_q THEN 0 "
+            f"WHEN substr({head}, 1, length(:head_q)) = :head_q THEN 1 ELSE 2 END)")
+
+
 def search_ids(store: Store, text: str, *, limit: int = 200) -> list[str]:
     """Households whose head, members, IDs or address match ``text`` (diacritics and đ folded),
     best first: head name equal to the text, then starting with it, then the FTS bm25 rank."""
     from ..core.text import fts_query
-    from ..registry.queries import head_match_tier
 
     query = fts_query(text)
     if not query:

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cannngheo_desktop.core.errors import Cancelled
-from cannngheo_desktop.documents.catalogue import ReportParams, build_report
+from cannngheo_desktop.documents.catalogue import build_report
+from cannngheo_desktop.documents.context import ReportParams
 from cannngheo_desktop.documents.render.household_list import COLUMNS, TITLE_ROWS
 
 TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")

@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cannngheo_desktop.documents.catalogue import ReportParams, build_report
+from cannngheo_desktop.documents.catalogue import build_report
+from cannngheo_desktop.documents.context import ReportParams
 
 SEEDS = Path("/work/shared/seeds")
 # The appendix of Kế hoạch 90/KH-UBND, typed from the document (checked against the seed below).

@@ -13,7 +13,8 @@ from conftest import EXITS, PROFILE_CODE
 from pypdf import PdfReader
 
 from cannngheo_desktop.core.errors import AppError, ValidationError
-from cannngheo_desktop.documents.catalogue import ReportParams, build_report
+from cannngheo_desktop.documents.catalogue import build_report
+from cannngheo_desktop.documents.context import ReportParams
 from cannngheo_desktop.documents.render.profile_pdf import Profile, Table, write_profiles
 from cannngheo_desktop.storage.assessments import evaluate_household
 

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from cannngheo_desktop.cli import main as cli_main
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.core.model import CATEGORY_LABELS
-from cannngheo_desktop.documents.catalogue import ReportParams, build_report
+from cannngheo_desktop.documents.catalogue import build_report
+from cannngheo_desktop.documents.context import ReportParams
 from cannngheo_desktop.storage.assessments import evaluate_household
 
 ON = date(2026, 11, 20)

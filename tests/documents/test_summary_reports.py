@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cannngheo_desktop.core.errors import ValidationError
-from cannngheo_desktop.documents.catalogue import ReportParams, build_report, get_report, list_reports
+from cannngheo_desktop.documents.catalogue import build_report, get_report, list_reports
+from cannngheo_desktop.documents.context import ReportParams
 
 
 def _sheet(store, tmp_path: Path, code: str, **params):

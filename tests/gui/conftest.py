@@ -27,7 +27,7 @@ def shown_messages(monkeypatch: pytest.MonkeyPatch) -> list:
 
 @pytest.fixture
 def app_ctx(qtbot, installed_store, admin_login) -> Iterator:
-    """What app.open_session would build after a successful login."""
+    """What session.open_session would build after a successful login."""
     from cannngheo_desktop.gui.shell.context import AppContext
     from cannngheo_desktop.gui.shell.tasks import TaskRunner
     from cannngheo_desktop.storage import installation, users

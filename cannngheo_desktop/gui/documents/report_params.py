@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...documents.catalogue import CATEGORY_CHOICES, PARAM_LABELS, ReportParams, ReportSpec
+from ...documents.catalogue import ReportSpec
+from ...documents.context import CATEGORY_CHOICES, PARAM_LABELS, ReportParams
 from ...plan import plans
 from ...registry.queries import RELEVANCE, ListQuery, fetch_page
 from ...storage import reference, rulesets

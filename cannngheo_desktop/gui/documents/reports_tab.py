@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 
 from ...core.errors import AppError
 from ...core.text import fold
-from ...documents.catalogue import ReportParams, ReportSpec, build_report, list_reports
+from ...documents.catalogue import ReportSpec, build_report, list_reports
+from ...documents.context import ReportParams
 from ...storage import repo
 from ..shell import errors, files
 from ..shell.context import AppContext

@@ -21,6 +21,7 @@ from ..registry.rulesets_dialog import RulesetsDialog
 from ..review import reviews_tab
 from . import errors, files
 from .context import AppContext
+from .session import open_session
 
 log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1280, 720)  # fits a 1366×768 laptop screen with the taskbar
@@ -134,8 +135,6 @@ class MainWindow(QMainWindow):
         self._open_session(path, create=True)
 
     def _open_session(self, path: Path, *, create: bool) -> None:
-        from .app import open_session
-
         ctx = open_session(path, self, create=create)
         if ctx is not None:
             self.switch_to(ctx)
@@ -177,8 +176,6 @@ class MainWindow(QMainWindow):
             errors.report(self, exc if isinstance(exc, AppError) else AppError(
                 f"Không khôi phục được từ '{source}': {exc}"))
             safety = None
-        from .app import open_session
-
         ctx = open_session(path, self, demo=demo, create=False)
         if ctx is None:
             self._closed = True  # the old store is already closed

@@ -175,7 +175,8 @@ def test_household_profile_picker_and_print_to_a_pdf_file(qtbot, tab, tmp_path, 
 
 
 def test_print_keeps_landscape_pages_landscape(qtbot, tab, tmp_path) -> None:
-    from cannngheo_desktop.documents.catalogue import ReportParams, build_report
+    from cannngheo_desktop.documents.catalogue import build_report
+    from cannngheo_desktop.documents.context import ReportParams
 
     source = build_report(tab.ctx.store, "plan-results", ReportParams(year=2023), tmp_path / "kq.pdf")
     assert print_preview.is_landscape(source)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from cannngheo_desktop import __main__ as entry
 from cannngheo_desktop import selftest
-from cannngheo_desktop.gui.shell import app as gui_app
+from cannngheo_desktop.gui.shell import session
 from cannngheo_desktop.storage import installation, open_db, users
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def test_demo_session_builds_data_and_logs_in(qtbot, tmp_path, shown_messages):
     from cannngheo_desktop.demo import build as demo
     from cannngheo_desktop.registry.queries import ListQuery, count_households
 
-    ctx = gui_app.open_session(tmp_path / "demo.sqlite", None, demo=True)
+    ctx = session.open_session(tmp_path / "demo.sqlite", None, demo=True)
     try:
         assert ctx is not None and shown_messages == []
         assert ctx.user_name == demo.ADMIN_NAME

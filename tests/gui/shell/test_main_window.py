@@ -8,8 +8,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from cannngheo_desktop import paths
-from cannngheo_desktop.gui.shell import app as gui_app
-from cannngheo_desktop.gui.shell import files
+from cannngheo_desktop.gui.shell import files, session
 from cannngheo_desktop.gui.shell.main_window import MainWindow
 from cannngheo_desktop.storage import households, open_db
 
@@ -93,7 +92,7 @@ def test_restore_replaces_data_after_safety_copy(qtbot, window, app_ctx, shown_m
         dialog.submit()
         return dialog.result()
 
-    monkeypatch.setattr(gui_app, "run_dialog", log_in)
+    monkeypatch.setattr(session, "run_dialog", log_in)
     del shown_messages[:]
     window.ui.actionRestore.trigger()
     assert window.ctx is not app_ctx
@@ -115,7 +114,7 @@ def test_about_names_version_data_and_log(window, shown_messages):
 
 def test_second_copy_is_told_who_holds_the_file(qtbot, installed_store, shown_messages):
     """installed_store holds the session lock like a running window; a second open is refused."""
-    ctx = gui_app.open_session(installed_store.path, None)
+    ctx = session.open_session(installed_store.path, None)
     assert ctx is None
     icon, _title, text = shown_messages[-1]
     assert icon == QMessageBox.Icon.Warning
@@ -137,7 +136,7 @@ def test_new_database_runs_setup_and_switches(qtbot, window, app_ctx, shown_mess
         dialog.submit()
         return dialog.result()
 
-    monkeypatch.setattr(gui_app, "run_dialog", fill_setup)
+    monkeypatch.setattr(session, "run_dialog", fill_setup)
     old_path = app_ctx.db_path
     window.ui.actionNewDatabase.trigger()
     assert window.ctx.db_path == target.resolve()
@@ -178,14 +177,14 @@ def test_window_session_lock_names_the_os_account(qtbot, installed_store, admin_
         dialog.submit()
         return dialog.result()
 
-    monkeypatch.setattr(gui_app, "run_dialog", log_in)
-    first = gui_app.open_session(path, None)
+    monkeypatch.setattr(session, "run_dialog", log_in)
+    first = session.open_session(path, None)
     try:
         assert first is not None and first.store.user == admin_login[0]
-        assert gui_app.open_session(path, None) is None
+        assert session.open_session(path, None) is None
         assert f"đang được mở bởi {getpass.getuser()} trên máy" in shown_messages[-1][2]
     finally:
         first.close()
-    second = gui_app.open_session(path, None)  # released on close
+    second = session.open_session(path, None)  # released on close
     assert second is not None
     second.close()
