@@ -20,6 +20,7 @@ from ..core.model import CATEGORY_LABELS, EVENT_KINDS
 from ..core.text import format_date, parse_vn_date
 from ..review import outcome as rd
 from ..review import rounds as rv
+from ..review import settings as review_settings
 from ..review import steps
 from ..storage import open_db
 from . import add_db_argument, db_path
@@ -128,8 +129,8 @@ def run_certificates(args: argparse.Namespace) -> int:
 
     with open_db(db_path(args), create=False) as store:
         if args.signer is not None:
-            rv.set_signer_name(store, args.signer)
-        if not rv.signer_name(store):
+            review_settings.set_signer_name(store, args.signer)
+        if not review_settings.signer_name(store):
             print("Chú ý: chưa có tên người ký; thêm --signer \"Họ tên\" để in tên dưới chữ ký.")
         rd.issue_certificates(store, args.round, on=_day(args.date, "date"))
         records = [rd.certificate_record(store, i["id"]) for i in rv.items(store, args.round) if i.get("certificate_no")]

@@ -16,7 +16,7 @@ from ..core.errors import NotFoundError
 from ..core.model import CATEGORY_LABELS, CAUSES, NEAR_POOR, POOR
 from ..core.standards import evaluate
 from ..core.text import fold
-from ..plan import plans
+from ..plan import appendix, plans
 from ..plan import tracker_queries as plan_measures
 from ..plan.allocation import rate_percent
 from ..plan.objectives import years_before
@@ -57,7 +57,7 @@ def plan_table_report(ctx: Context) -> PlanTable:
     plan = _plan(ctx)
     owner = get_unit(ctx.store, plan["unit_code"], plan.get("baseline_date")) or {"name": plan["unit_code"]}
     doc_date = date.fromisoformat(plan["doc_date"]) if plan.get("doc_date") else None
-    return PlanTable.from_rows(plans.plan_table(ctx.store, plan["id"]), year=int(plan["year"]),
+    return PlanTable.from_rows(appendix.plan_table(ctx.store, plan["id"]), year=int(plan["year"]),
                                parent_name=ubnd(owner["name"]), doc_no=plan.get("doc_no") or "",
                                doc_date=doc_date, place=place_name(owner["name"]))
 

@@ -18,8 +18,6 @@ from ..core.errors import NotFoundError, ValidationError
 from ..core.text import nfc, parse_vn_date
 from ..storage import repo
 from ..storage.db import Store, utc_now
-from ..storage.reference import get_unit, short_unit_name
-from .allocation import rate_percent
 from .objectives import require_fact
 
 PLAN_FIELDS = ("year", "title", "doc_no", "doc_date", "baseline_date", "target_total", "target_percent",
@@ -56,7 +54,7 @@ def _count(value: Any, field: str, row: int | None = None) -> int | None:
     return value
 
 
-def _require_plan(store: Store, plan_id: str) -> dict[str, Any]:
+def require_plan(store: Store, plan_id: str) -> dict[str, Any]:
     plan = repo.get(store, "plans", plan_id)
     if plan is None or plan["deleted"]:
         raise NotFoundError(f"Không tìm thấy kế hoạch {plan_id}.")
@@ -165,7 +163,7 @@ def create_plan(store: Store, *, unit_code: str, year: int, title: str | None = 
 
 def get_plan(store: Store, plan_id: str) -> dict[str, Any]:
     """The plan row with its ``units``, ``objectives``, ``milestones`` and ``amendments``."""
-    plan = _require_plan(store, plan_id)
+    plan = require_plan(store, plan_id)
     plan["units"] = plan_units(store, plan_id)
     plan["objectives"] = [repo.decode_row("plan_objectives", r) for r in store.query(
         "SELECT * FROM plan_objectives WHERE plan_id = ? AND deleted = 0 ORDER BY sort_order, rowid", (plan_id,))]
@@ -189,7 +187,7 @@ def list_plans(store: Store, *, unit_code: str | None = None, year: int | None =
 def update_plan(store: Store, plan_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Edit a draft plan's header (document number, dates, overall target…)."""
     with store.transaction():
-        _require_draft(_require_plan(store, plan_id))
+        _require_draft(require_plan(store, plan_id))
         return repo.update(store, "plans", plan_id, _clean_plan_fields(changes))
 
 
@@ -239,7 +237,7 @@ def set_plan_units(store: Store, plan_id: str, rows: Sequence[Mapping[str, Any]]
     longer listed are soft-deleted). Each row: target_unit_code, baseline_near_poor,
     baseline_poor, baseline_typed, total_households, target_reduction, to_zero, sort_order."""
     with store.transaction():
-        plan = _require_plan(store, plan_id)
+        plan = require_plan(store, plan_id)
         _require_draft(plan)
         _apply_unit_rows(store, plan, rows, replace=True)
         return plan_units(store, plan_id)
@@ -248,7 +246,7 @@ def set_plan_units(store: Store, plan_id: str, rows: Sequence[Mapping[str, Any]]
 def approve_plan(store: Store, plan_id: str, *, approved_at: str | None = None) -> dict[str, Any]:
     """Lock a plan whose per-unit targets agree with its overall target."""
     with store.transaction():
-        plan = _require_plan(store, plan_id)
+        plan = require_plan(store, plan_id)
         _require_draft(plan)
         problems = plan_problems(plan, plan_units(store, plan_id))
         if problems:
@@ -269,7 +267,7 @@ def amend_plan(store: Store, plan_id: str, reason: str, changes: Mapping[str, An
     if unknown:
         raise ValidationError(f"Nội dung điều chỉnh không hợp lệ: {', '.join(sorted(unknown))}.", field="changes")
     with store.transaction():
-        plan = _require_plan(store, plan_id)
+        plan = require_plan(store, plan_id)
         if plan["status"] != "approved":
             raise ValidationError("Kế hoạch chưa phê duyệt: hãy sửa trực tiếp, không cần điều chỉnh.",
                                   field="status")
@@ -327,7 +325,7 @@ def add_objective(store: Store, plan_id: str, *, kind: str, label: str, target_v
                   sort_order: int | None = None, id: str | None = None) -> dict[str, Any]:
     """Add a measurable objective to a draft plan (approved plans: through ``amend_plan``)."""
     with store.transaction():
-        plan = _require_plan(store, plan_id)
+        plan = require_plan(store, plan_id)
         _require_draft(plan)
         row: dict[str, Any] = {"kind": kind, "label": label, "target_value": target_value,
                                "comparison": comparison, "measure_unit": measure_unit,
@@ -363,7 +361,7 @@ def add_milestone(store: Store, plan_id: str, *, title: str, due_date: Any, body
     if data["status"] == "done" and not data["done_date"]:
         data["done_date"] = date.today().isoformat()
     with store.transaction():
-        plan = _require_plan(store, plan_id)
+        plan = require_plan(store, plan_id)
         row = {**data, "plan_id": plan_id, "unit_code": plan["unit_code"]}
         if id:
             row["id"] = id
@@ -388,42 +386,3 @@ def update_milestone(store: Store, milestone_id: str, changes: Mapping[str, Any]
 def list_milestones(store: Store, plan_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in store.query(
         "SELECT * FROM milestones WHERE plan_id = ? AND deleted = 0 ORDER BY due_date, rowid", (plan_id,))]
-
-
-# --- the appendix table -----------------------------------------------------------------------
-def _total_label(store: Store, plan: Mapping[str, Any]) -> str:
-    unit = get_unit(store, plan["unit_code"], plan.get("baseline_date"))
-    kind = unit["kind"] if unit else None
-    return {"district": "Toàn huyện", "province": "Toàn thành phố", "commune": "Toàn xã",
-            "ward": "Toàn phường", "town": "Toàn thị trấn"}.get(kind or "", "Tổng cộng")
-
-
-def plan_table(store: Store, plan_id: str) -> list[dict[str, Any]]:
-    """The plan appendix ("Biểu kế hoạch giảm hộ cận nghèo"): one row per unit — tt, unit_code,
-    unit_name (short, as on the document), baseline_near_poor, total_households, rate (% with 2
-    decimals = baseline/total×100), target_reduction, to_zero, baseline_typed — then a total row
-    (``is_total`` True, tt None) whose rate is computed from the sums."""
-    plan = _require_plan(store, plan_id)
-    on = plan.get("baseline_date")
-    rows: list[dict[str, Any]] = []
-    for tt, u in enumerate(plan_units(store, plan_id), start=1):
-        unit = get_unit(store, u["target_unit_code"], on) or get_unit(store, u["target_unit_code"])
-        rows.append({
-            "tt": tt, "is_total": False, "unit_code": u["target_unit_code"],
-            "unit_name": short_unit_name(unit["name"]) if unit else u["target_unit_code"],
-            "baseline_near_poor": u["baseline_near_poor"], "total_households": u["total_households"],
-            "rate": rate_percent(u["baseline_near_poor"], u["total_households"]),
-            "target_reduction": u["target_reduction"], "to_zero": bool(u["to_zero"]),
-            "baseline_typed": bool(u["baseline_typed"])})
-
-    def total(field: str) -> int | None:
-        values = [r[field] for r in rows]
-        return None if not values or any(v is None for v in values) else sum(values)
-
-    base, households = total("baseline_near_poor"), total("total_households")
-    rows.append({"tt": None, "is_total": True, "unit_code": plan["unit_code"],
-                 "unit_name": _total_label(store, plan), "baseline_near_poor": base,
-                 "total_households": households, "rate": rate_percent(base, households),
-                 "target_reduction": total("target_reduction"),
-                 "to_zero": False, "baseline_typed": any(r["baseline_typed"] for r in rows)})
-    return rows

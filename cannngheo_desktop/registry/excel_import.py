@@ -18,9 +18,9 @@ from ..core.progress import Progress, or_null
 from ..storage import households as hh_repo
 from ..storage.backup import backup_database
 from ..storage.db import Store
-from . import queries as rq
+from . import duplicates
+from .duplicates import folded
 from .excel_reader import EXAMPLE_SKIPPED, CandidateHousehold, ImportPlan, RowIssue, read_workbook
-from .queries import folded
 from .validation import validate_household
 
 __all__ = ["CandidateHousehold", "ImportHasErrors", "ImportPlan", "ImportReport", "ImportSummary",
@@ -152,7 +152,7 @@ def _file_duplicates(report: ImportReport) -> None:
 
 def _db_duplicates(store: Store, report: ImportReport) -> None:
     items = [(c.household, c.members) for c in report.households]
-    for cand, found in zip(report.households, rq.find_duplicates_many(store, items), strict=True):
+    for cand, found in zip(report.households, duplicates.find_duplicates_many(store, items), strict=True):
         for dup in found:
             report.issues.append(RowIssue(_row_of(cand, dup.member_index), "warning",
                                           "cccd" if dup.kind == "cccd" else "full_name",

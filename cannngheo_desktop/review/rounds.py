@@ -18,40 +18,11 @@ from ..storage import assessments, repo, rulesets
 from ..storage import households as hh_repo
 from ..storage.db import Store
 from . import calendar, decisions, steps
+from .settings import get_holidays
 
-HOLIDAYS_SETTING = "review.holidays"
-SIGNER_SETTING = "review.signer_name"
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-# --- settings ------------------------------------------------------------------------------
-def get_holidays(store: Store) -> list[date]:
-    """The configured public holidays (skipped when counting posting days)."""
-    try:
-        return calendar.parse_holidays(store.get_setting(HOLIDAYS_SETTING))
-    except ValueError:
-        return []
-
-
-def set_holidays(store: Store, days: list[date]) -> None:
-    """Replace the configured holidays (audited setting)."""
-    repo.set_setting(store, HOLIDAYS_SETTING, calendar.format_holidays(days))
-
-
-def signer_name(store: Store) -> str:
-    """Who signs the certificates and written replies (printed under "CHỦ TỊCH")."""
-    return store.get_setting(SIGNER_SETTING) or ""
-
-
-def set_signer_name(store: Store, name: str | None) -> str:
-    """Store the signer's name (audited setting; blank clears it) and return it as stored."""
-    from ..core.text import nfc
-
-    clean = " ".join(nfc(name or "").split())
-    if len(clean) > 100:
-        raise ValidationError("Tên người ký dài quá 100 ký tự. Hãy ghi họ và tên người ký.", field="signer_name")
-    repo.set_setting(store, SIGNER_SETTING, clean or None)
-    return clean
 
 
 def as_date(value: date | str | None, field: str, label: str) -> date:

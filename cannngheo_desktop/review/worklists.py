@@ -10,7 +10,8 @@ from typing import Any
 from ..storage.db import Store
 from . import calendar
 from .outcome import certificate_record
-from .rounds import get_holidays, get_round, items, meetings
+from .rounds import get_round, items, meetings
+from .settings import get_holidays
 
 
 def village_overview(store: Store, review_id: str) -> list[dict[str, Any]]:

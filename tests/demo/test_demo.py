@@ -13,7 +13,7 @@ import pytest
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.core.model import RELATIONS
 from cannngheo_desktop.demo import build as demo
-from cannngheo_desktop.plan import plans
+from cannngheo_desktop.plan import appendix, plans
 from cannngheo_desktop.storage import installation, open_db, users
 
 # Biểu kế hoạch giảm hộ cận nghèo năm 2023 (appendix of 90/KH-UBND), typed from the document.
@@ -53,7 +53,7 @@ def test_plan_reproduces_the_appendix(demo_db) -> None:
     plan = plans.get_plan(store, summary["plan_id"])
     assert (plan["doc_no"], plan["doc_date"], plan["baseline_date"]) == ("90/KH-UBND", "2023-02-23", "2023-01-01")
     assert (plan["target_total"], plan["target_percent"], plan["status"]) == (75, 15, "approved")
-    table = plans.plan_table(store, summary["plan_id"])
+    table = appendix.plan_table(store, summary["plan_id"])
     rows = [(r["unit_name"], r["baseline_near_poor"], r["rate"], r["target_reduction"]) for r in table[:-1]]
     assert rows == APPENDIX
     assert [r["tt"] for r in table[:-1]] == list(range(1, 17))
@@ -65,7 +65,7 @@ def test_plan_reproduces_the_appendix(demo_db) -> None:
 
 def test_households_match_the_appendix_per_commune(demo_db) -> None:
     store, summary = demo_db
-    table = {r["unit_code"]: r for r in plans.plan_table(store, summary["plan_id"])[:-1]}
+    table = {r["unit_code"]: r for r in appendix.plan_table(store, summary["plan_id"])[:-1]}
     near_poor = dict(store.query("SELECT unit_code, count(*) FROM households WHERE category = 'near_poor' "
                                  "GROUP BY unit_code"))
     assert near_poor == {code: r["baseline_near_poor"] for code, r in table.items()}
@@ -186,6 +186,6 @@ def test_year_in_progress_shows_exits_and_support_in_the_tracker(tmp_path: Path)
     done = [a for a in support.list_actions(store) if a["status"] == "done"]
     assert done and all(a["done_date"] for a in done)
     # The starting point stays the customer's appendix.
-    table = plans.plan_table(store, summary["plan_id"])
+    table = appendix.plan_table(store, summary["plan_id"])
     assert table[-1]["baseline_near_poor"] == 505 and table[-1]["target_reduction"] == 75
     store.close()

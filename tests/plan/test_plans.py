@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cannngheo_desktop.core.errors import ValidationError
-from cannngheo_desktop.plan import plans
+from cannngheo_desktop.plan import appendix, plans
 from cannngheo_desktop.storage import repo
 
 ROWS = [
@@ -37,7 +37,7 @@ def test_create_plan_normalises_dates_and_refuses_a_second_plan(draft) -> None:
 
 def test_plan_table_rates_and_total(draft) -> None:
     store, plan_id = draft
-    table = plans.plan_table(store, plan_id)
+    table = appendix.plan_table(store, plan_id)
     assert [(r["tt"], r["unit_name"], r["rate"]) for r in table] == [
         (1, "Đại Áng", 1.78), (2, "Tứ Hiệp", 0.04), (3, "TT Văn Điển", 0.04), (None, "Toàn huyện", 0.42)]  # 67 / 15863
     total = table[-1]

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from cannngheo_desktop.core.text import name_sort_key
+from cannngheo_desktop.registry import duplicates
 from cannngheo_desktop.registry import queries as rq
 from cannngheo_desktop.registry.queries import ListQuery
 from cannngheo_desktop.storage import households, repo
@@ -160,17 +161,17 @@ def test_household_detail_and_history(store) -> None:
 def test_duplicates_by_cccd_and_by_name_birth_village(store) -> None:
     ids = seed_households(store)
     new = {"unit_code": UNIT_A, "village": "thon 1"}
-    found = rq.find_duplicates(store, new, [
+    found = duplicates.find_duplicates(store, new, [
         member("Ai Khác", "head", "1999-01-01", "001170000001"),
         member("TRẦN VĂN BÌNH", "spouse", "1980-02-02")])
     assert {(d.kind, d.member_index, d.household_id) for d in found} == {
         ("cccd", 0, ids["Nguyễn Thị Hằng"]), ("name_birth_village", 1, ids["Trần Văn Bình"])}
     assert "A01" in found[0].message or "A01" in found[1].message
     # another village: the name match no longer counts
-    assert [d.kind for d in rq.find_duplicates(store, {"village": "Thôn 9"},
+    assert [d.kind for d in duplicates.find_duplicates(store, {"village": "Thôn 9"},
                                                [member("Trần Văn Bình", "head", "1980-02-02")])] == []
     # a household is not its own duplicate
-    own = rq.find_duplicates(store, {"village": "Thôn 1"}, [member("Trần Văn Bình", "head", "1980-02-02")],
+    own = duplicates.find_duplicates(store, {"village": "Thôn 1"}, [member("Trần Văn Bình", "head", "1980-02-02")],
                              exclude_id=ids["Trần Văn Bình"])
     assert own == []
 
@@ -181,11 +182,11 @@ def test_not_a_duplicate_decision_is_remembered(store) -> None:
                                  [member("Người Mới", "head", "1990-01-01", "001170000001")])
     hh = repo.get(store, "households", a)
     members = households.get_members(store, a)
-    assert [d.household_id for d in rq.find_duplicates(store, hh, members)] == [ids["Nguyễn Thị Hằng"]]
-    decision = rq.mark_not_duplicate(store, ids["Nguyễn Thị Hằng"], a)
-    assert rq.mark_not_duplicate(store, a, ids["Nguyễn Thị Hằng"]) == decision  # idempotent, order-free
-    assert rq.is_not_duplicate(store, a, ids["Nguyễn Thị Hằng"])
-    assert rq.find_duplicates(store, hh, members) == []
+    assert [d.household_id for d in duplicates.find_duplicates(store, hh, members)] == [ids["Nguyễn Thị Hằng"]]
+    decision = duplicates.mark_not_duplicate(store, ids["Nguyễn Thị Hằng"], a)
+    assert duplicates.mark_not_duplicate(store, a, ids["Nguyễn Thị Hằng"]) == decision  # idempotent, order-free
+    assert duplicates.is_not_duplicate(store, a, ids["Nguyễn Thị Hằng"])
+    assert duplicates.find_duplicates(store, hh, members) == []
     assert store.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'duplicate_decisions'") == 1
 
 

@@ -10,6 +10,7 @@ import pytest
 from cannngheo_desktop.review import calendar, decisions, steps
 from cannngheo_desktop.review import outcome as rd
 from cannngheo_desktop.review import rounds as rv
+from cannngheo_desktop.review import settings as review_settings
 
 
 @pytest.mark.parametrize(("start", "days", "holidays", "end"), [
@@ -34,7 +35,7 @@ def test_holidays_round_trip_and_bad_entry_named():
 
 def test_posting_dates_use_the_stored_holidays(commune):
     store, _ids = commune
-    rv.set_holidays(store, [date(2026, 12, 1)])
+    review_settings.set_holidays(store, [date(2026, 12, 1)])
     rnd = rv.create_round(store, kind="annual", year=2026, ruleset_code="VN-2027", on=date(2026, 11, 2))
     rnd = rv.set_posting(store, rnd["id"], "27/11/2026")  # Fri; Mon 30, (Tue 1 holiday), Wed 2, Thu 3
     assert rnd["posting_end"] == "2026-12-03"

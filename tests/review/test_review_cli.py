@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from cannngheo_desktop.cli import main
 from cannngheo_desktop.review import rounds as rv
+from cannngheo_desktop.review import settings as review_settings
 
 
 def test_review_commands_walk_a_round(commune, tmp_path, capsys):
@@ -35,9 +36,9 @@ def test_review_commands_walk_a_round(commune, tmp_path, capsys):
     assert main(["review", "certificates", "--db", db, "--round", review_id, "--date", "07/12/2026",
                  "--out", str(signed), "--signer", "  Trần   Văn Ký "]) == 0
     assert "chưa có tên người ký" not in capsys.readouterr().out
-    assert rv.signer_name(store) == "Trần Văn Ký"
+    assert review_settings.signer_name(store) == "Trần Văn Ký"
     assert store.scalar("SELECT after FROM audit_log WHERE table_name = 'settings' AND row_id = ? "
-                        "ORDER BY id DESC LIMIT 1", (rv.SIGNER_SETTING,)) == "Trần Văn Ký"
+                        "ORDER BY id DESC LIMIT 1", (review_settings.SIGNER_SETTING,)) == "Trần Văn Ký"
     pages = [p.extract_text() for p in PdfReader(str(signed)).pages]
     assert len(pages) == 4 and all("Trần Văn Ký" in t for t in pages)
     assert "Trần Văn Ký" not in PdfReader(str(pdf)).pages[0].extract_text()

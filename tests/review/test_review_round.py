@@ -15,6 +15,7 @@ from cannngheo_desktop.documents.render.certificate_pdf import write_certificate
 from cannngheo_desktop.documents.render.refusal_pdf import write_replies
 from cannngheo_desktop.review import outcome as rd
 from cannngheo_desktop.review import rounds as rv
+from cannngheo_desktop.review import settings as review_settings
 from cannngheo_desktop.storage import households, repo
 
 CREATED = date(2026, 11, 2)
@@ -120,7 +121,7 @@ def test_annual_round_from_list_to_certificates(commune, tmp_path):
         rv.record_complaint(store, g, complaint_date="05/12/2026", by="X", text="muộn")
 
     # Certificates: D, A, B (poor / near-poor, by village and name), numbered from 001 in 2026.
-    repo.set_setting(store, rv.SIGNER_SETTING, "Nguyễn Thành Trung")
+    repo.set_setting(store, review_settings.SIGNER_SETTING, "Nguyễn Thành Trung")
     issued = rd.issue_certificates(store, rnd["id"], on="07/12/2026")
     assert [i["household_code"] for i in issued] == ["TT-D", "TT-A", "TT-B"]
     assert [i["certificate_no"] for i in issued] == ["001/GCN-HN.HCN", "002/GCN-HN.HCN", "003/GCN-HN.HCN"]

@@ -16,6 +16,7 @@ from cannngheo_desktop.plan import plans
 from cannngheo_desktop.plan import tracker_queries as plan_measures
 from cannngheo_desktop.review import outcome as rd
 from cannngheo_desktop.review import rounds as rv
+from cannngheo_desktop.review import settings as review_settings
 from cannngheo_desktop.review import worklists as rw
 from cannngheo_desktop.storage import households
 
@@ -48,7 +49,7 @@ def test_posting_preview_uses_unsaved_or_saved_holidays(commune):
     friday = date(2026, 11, 27)
     assert rw.posting_end_preview(store, None, friday) == date(2026, 12, 2)
     assert rw.posting_end_preview(store, None, friday, [date(2026, 12, 1)]) == date(2026, 12, 3)
-    rv.set_holidays(store, [date(2026, 11, 30), date(2026, 12, 1)])
+    review_settings.set_holidays(store, [date(2026, 11, 30), date(2026, 12, 1)])
     assert rw.posting_end_preview(store, None, friday) == date(2026, 12, 4)
 
 

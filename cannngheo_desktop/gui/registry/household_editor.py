@@ -14,15 +14,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QCheckBox, QDialog, QMessageBox, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QTableWidgetItem, QWidget
 
 from ...core import model
 from ...core.errors import AppError, ValidationError
 from ...core.standards import area_type_for_unit_kind
 from ...core.text import format_date
+from ...registry import duplicates
 from ...registry import queries as rq
 from ...registry.editing import save_household
-from ...registry.validation import validate_household
 from ...storage import assessments, reference, rulesets
 from ..forms.ui_household_editor import Ui_HouseholdEditor
 from ..shell import choices, errors
@@ -30,27 +30,11 @@ from ..shell.context import AppContext
 from . import household_drafts as drafts
 from .assessment_history import AssessmentHistoryDialog
 from .assessment_panel import AssessmentPanel
+from .editor_checks import CANCEL, DISCARD, SAVE, ask_unsaved, show_issues
 from .household_form import HouseholdForm, is_text_input
 from .member_dialog import MemberDialog
 
-MEMBER_COLUMNS = ("Họ và tên", "Quan hệ", "Ngày sinh", "Giới tính", "Số CCCD", "Tình trạng")
-SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 DRAFT_EVERY_MS = 30_000
-
-
-def ask_unsaved(parent: QWidget, name: str) -> str:
-    """Lưu / Không lưu / Hủy for an editor with unsaved changes."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Chưa lưu thay đổi",
-                      f"Hộ {name} có thay đổi chưa lưu. Lưu trước khi đóng?",
-                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                      | QMessageBox.StandardButton.Cancel, parent)
-    box.button(QMessageBox.StandardButton.Save).setText("Lưu")
-    box.button(QMessageBox.StandardButton.Discard).setText("Không lưu")
-    box.button(QMessageBox.StandardButton.Cancel).setText("Hủy")
-    box.setDefaultButton(QMessageBox.StandardButton.Save)
-    answer = errors.present(box)
-    return {int(QMessageBox.StandardButton.Save): SAVE,
-            int(QMessageBox.StandardButton.Discard): DISCARD}.get(answer, CANCEL)
 
 
 class HouseholdEditor(QDialog):
@@ -73,7 +57,7 @@ class HouseholdEditor(QDialog):
         self.dirty = False
         self._loading = True
         self._closing = False
-        self._duplicates: list[rq.Duplicate] = []
+        self._duplicates: list[duplicates.Duplicate] = []
         self._dup_shown = False
         self._not_duplicates: set[str] = set()
         self.ui = Ui_HouseholdEditor()
@@ -86,7 +70,7 @@ class HouseholdEditor(QDialog):
         self.ui.panelHost.addWidget(self.panel)
         self.units = reference.units_for_installation(self.store, ctx.installation, self.today)
         self._fill_units()
-        self._setup_members_table()
+        self.form.setup_members_table()
         self.ui.duplicateLabel.hide()
         self.ui.errorLabel.hide()
         self._timer = QTimer(self, singleShot=True, interval=300, timeout=self._recompute)
@@ -108,16 +92,6 @@ class HouseholdEditor(QDialog):
         for label, code, row in choices.unit_choices(self.units):
             self.ui.unitCombo.addItem(label, code)
             self.current_units[code] = row
-
-    def _setup_members_table(self) -> None:
-        table = self.ui.membersTable
-        table.setColumnCount(len(MEMBER_COLUMNS))
-        table.setHorizontalHeaderLabels(list(MEMBER_COLUMNS))
-        table.horizontalHeader().setStretchLastSection(True)
-        table.horizontalHeader().setHighlightSections(False)
-        table.verticalHeader().setVisible(False)
-        for col, width in enumerate((190, 90, 90, 70, 110)):
-            table.setColumnWidth(col, width)
 
     def _load(self, default_unit: str | None) -> None:
         if self.household_id is not None:
@@ -321,45 +295,11 @@ class HouseholdEditor(QDialog):
                     child.setFocus()
 
     # -- saving -------------------------------------------------------------------------------------
-    def _show_issues(self, household: dict[str, Any], bad: dict[str, str]) -> bool:
-        """Mark every problem beside its field; True when saving may go on."""
-        issues = validate_household(household, self.live_members(), today=self.today)
-        per_field = dict(bad)
-        member_msgs: list[str] = []
-        for issue in issues:
-            if not issue.is_error:
-                continue
-            if issue.member_index is not None or issue.field in ("members", "relation"):
-                member_msgs.append(issue.message)
-            else:
-                per_field.setdefault(issue.field, issue.message)
-        for name in ("unit_code", "village", "income_month", "land_area_m2", "floor_area_m2"):
-            widget = self.form.field_widget(name)
-            if widget is not None:
-                choices.mark_error(widget, per_field.get(name))
-        if not household.get("unit_code"):
-            per_field["unit_code"] = "Hãy chọn đơn vị (xã/phường/thị trấn) của hộ."
-        labels = {0: self.ui.householdErrors, 1: self.ui.memberErrors, 2: self.ui.livingErrors,
-                  4: self.ui.incomeErrors}
-        texts: dict[int, list[str]] = {k: [] for k in labels}
-        for name, msg in per_field.items():
-            texts.setdefault(self.form.page_of(name), []).append(msg)
-        texts[1] = texts.get(1, []) + member_msgs
-        for page, label in labels.items():
-            label.setText("\n".join(texts.get(page, [])))
-        all_msgs = [m for msgs in texts.values() for m in msgs]
-        self.ui.errorLabel.setText(("Chưa lưu được: " + " ".join(all_msgs)) if all_msgs else "")
-        self.ui.errorLabel.setVisible(bool(all_msgs))
-        if all_msgs:
-            first = next(p for p in (0, 1, 2, 3, 4) if texts.get(p))
-            self.ui.tabs.setCurrentIndex(first)
-        return not all_msgs
-
     def _check_duplicates(self, household: dict[str, Any]) -> bool:
         """Show likely duplicates once; True when there are none (or the user saw them)."""
         if self._dup_shown:
             return True
-        found = [d for d in rq.find_duplicates(self.store, household, self.live_members(),
+        found = [d for d in duplicates.find_duplicates(self.store, household, self.live_members(),
                                                exclude_id=self.household_id)
                  if d.household_id not in self._not_duplicates]
         self._duplicates = found
@@ -382,14 +322,14 @@ class HouseholdEditor(QDialog):
         elif kind == "notdup":
             self._not_duplicates.add(other)
             if self.household_id is not None:
-                rq.mark_not_duplicate(self.store, self.household_id, other)
+                duplicates.mark_not_duplicate(self.store, self.household_id, other)
             self._dup_shown = False
             self._check_duplicates(self.form.collect()[0])
 
     def save(self) -> bool:
         """Validate, warn about duplicates, then save in one transaction. True when saved."""
         household, bad = self.form.collect()
-        if not self._show_issues(household, bad) or not self._check_duplicates(household):
+        if not show_issues(self.form, household, bad, self.live_members(), self.today) or not self._check_duplicates(household):
             return False
         try:
             hid = save_household(self.store, household, self.members, household_id=self.household_id,
@@ -399,7 +339,7 @@ class HouseholdEditor(QDialog):
             self.ui.errorLabel.show()
             return False
         for other in self._not_duplicates:  # a new household has an id only now
-            rq.mark_not_duplicate(self.store, hid, other)
+            duplicates.mark_not_duplicate(self.store, hid, other)
         drafts.remove_draft(self.draft_path)
         self.household_id = hid
         self.draft_path = drafts.draft_path(hid, self.ctx.db_path)

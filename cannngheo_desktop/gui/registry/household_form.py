@@ -33,6 +33,9 @@ PAGES = {**dict.fromkeys(("unit_code", "village", "address", "household_code", *
          **dict.fromkeys(("income_month", "able_to_exit", "able_to_exit_reason"), 4)}
 
 
+MEMBER_COLUMNS = ("Họ và tên", "Quan hệ", "Ngày sinh", "Giới tính", "Số CCCD", "Tình trạng")
+
+
 def parse_number(text: str) -> float | None:
     """'4.500.000' or '4500000' → 4500000; '12,5' → 12.5; '' → None. ValueError when not a number."""
     raw = text.strip().replace(" ", "")
@@ -140,6 +143,17 @@ class HouseholdForm:
             return direct[name]
         attr = TEXTS.get(name) or NUMBERS.get(name) or CHECKS.get(name) or COMBOS.get(name, (None,))[0]
         return getattr(ui, attr) if attr else None
+
+    def setup_members_table(self) -> None:
+        """The members table's columns and their widths (filled by the editor)."""
+        table = self.ui.membersTable
+        table.setColumnCount(len(MEMBER_COLUMNS))
+        table.setHorizontalHeaderLabels(list(MEMBER_COLUMNS))
+        table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setHighlightSections(False)
+        table.verticalHeader().setVisible(False)
+        for col, width in enumerate((190, 90, 90, 70, 110)):
+            table.setColumnWidth(col, width)
 
     @staticmethod
     def page_of(name: str) -> int:

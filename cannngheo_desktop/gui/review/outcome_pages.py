@@ -29,6 +29,7 @@ from ...core.text import format_date
 from ...documents.review_round import movement
 from ...review import outcome as rd
 from ...review import rounds as rv
+from ...review import settings as review_settings
 from ...review import steps
 from ...review import worklists as rw
 from ...storage import reference
@@ -213,10 +214,10 @@ class CertificatesPage(QWidget):
     def save_signer(self) -> bool:
         """Store the signer's name if it changed (audited setting); False when refused."""
         text = self.signer.text()
-        if " ".join(text.split()) == rv.signer_name(self.tab.store):
+        if " ".join(text.split()) == review_settings.signer_name(self.tab.store):
             return True
         try:
-            self.signer.setText(rv.set_signer_name(self.tab.store, text))
+            self.signer.setText(review_settings.set_signer_name(self.tab.store, text))
         except AppError as exc:
             errors.report(self, exc)
             return False
@@ -224,7 +225,7 @@ class CertificatesPage(QWidget):
 
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
         if not self.signer.hasFocus():
-            self.signer.setText(rv.signer_name(self.tab.store))
+            self.signer.setText(review_settings.signer_name(self.tab.store))
         decided = bool(rnd) and rnd["status"] == "decided"
         self.all_button.setEnabled(decided)
         self.some_button.setEnabled(decided)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ...core.text import format_date
 from ...review import decisions
 from ...review import rounds as rv
+from ...review import settings as review_settings
 from ...review import worklists as rw
 from .page_helpers import cat, category_combo, date_edit, day_of, fill, hint, make_table, selected_rows
 
@@ -278,7 +279,7 @@ class PostingPage(QWidget):
         self.update_end()
 
     def save_holidays(self) -> None:
-        self.tab.run(lambda: rv.set_holidays(self.tab.store, self.holidays()), "Đã lưu danh sách ngày nghỉ.")
+        self.tab.run(lambda: review_settings.set_holidays(self.tab.store, self.holidays()), "Đã lưu danh sách ngày nghỉ.")
 
     def update_end(self) -> None:
         end = rw.posting_end_preview(self.tab.store, self.tab.review_id(), day_of(self.start), self.holidays())
@@ -286,7 +287,7 @@ class PostingPage(QWidget):
         self.end_label.setText(f"{end:%d/%m/%Y} (sau {days} ngày làm việc)")
 
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
-        self._set_holidays(rv.get_holidays(self.tab.store))
+        self._set_holidays(review_settings.get_holidays(self.tab.store))
         if rnd and rnd.get("posting_start"):
             self.saved_label.setText(f"từ {format_date(rnd['posting_start'])} đến {format_date(rnd['posting_end'])}")
         else:
@@ -297,7 +298,7 @@ class PostingPage(QWidget):
         holidays, start = self.holidays(), day_of(self.start)
 
         def go() -> None:
-            if holidays != rv.get_holidays(self.tab.store):
-                rv.set_holidays(self.tab.store, holidays)
+            if holidays != review_settings.get_holidays(self.tab.store):
+                review_settings.set_holidays(self.tab.store, holidays)
             rv.set_posting(self.tab.store, self.tab.review_id(), start)
         self.tab.run(go)

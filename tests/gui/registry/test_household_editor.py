@@ -10,6 +10,7 @@ from cannngheo_desktop.gui.registry import household_drafts as drafts
 from cannngheo_desktop.gui.registry.history_dialog import HistoryDialog
 from cannngheo_desktop.gui.registry.household_editor import HouseholdEditor
 from cannngheo_desktop.gui.shell import errors
+from cannngheo_desktop.registry import duplicates
 from cannngheo_desktop.registry import queries as rq
 from cannngheo_desktop.storage import assessments, households
 from tests.gui.registry.household_helpers import FOUR, RURAL_UNIT, TODAY, add_member, fill_household
@@ -147,8 +148,8 @@ def test_repeated_cccd_warns_with_link_and_not_duplicate_is_remembered(editor, a
     assert opened == [other]
     label.linkActivated.emit(f"notdup:{other}")
     assert e.save()
-    assert rq.is_not_duplicate(app_ctx.store, e.household_id, other)
-    assert rq.find_duplicates(app_ctx.store, {"id": e.household_id, "village": "Thôn 5"},
+    assert duplicates.is_not_duplicate(app_ctx.store, e.household_id, other)
+    assert duplicates.find_duplicates(app_ctx.store, {"id": e.household_id, "village": "Thôn 5"},
                               households.get_members(app_ctx.store, e.household_id)) == []
 
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import QDate, QItemSelectionModel, Qt
 from cannngheo_desktop.gui.review import page_helpers as review_common
 from cannngheo_desktop.gui.review.reviews_tab import ReviewsTab
 from cannngheo_desktop.gui.shell import files
+from cannngheo_desktop.review import settings as review_settings
 from tests.review.review_fixture import add_fixture_households
 
 
@@ -173,12 +174,12 @@ def test_walk_through_a_round(qtbot, commune_ctx, shown_messages, monkeypatch, t
     assert certificates.signer.text() == ""
     certificates.signer.setText("Đỗ Thị Ký")
     certificates.signer.editingFinished.emit()  # leaving the field saves the name
-    assert rv.signer_name(ctx.store) == "Đỗ Thị Ký"
+    assert review_settings.signer_name(ctx.store) == "Đỗ Thị Ký"
     certificates.signer.setText("Đỗ Thị Kim Ký")  # typed, then printed straight away: saved first
     certificates.all_button.click()
     ctx.tasks.wait()
     qtbot.waitUntil(lambda: len(opened) == 2)
-    assert rv.signer_name(ctx.store) == "Đỗ Thị Kim Ký" and certificates.signer.text() == "Đỗ Thị Kim Ký"
+    assert review_settings.signer_name(ctx.store) == "Đỗ Thị Kim Ký" and certificates.signer.text() == "Đỗ Thị Kim Ký"
     pages = PdfReader(str(out.with_suffix(".pdf"))).pages
     assert len(pages) == certificates.table.rowCount() == 6  # every household decided poor or near-poor, E refused
     text = "".join(p.extract_text() for p in pages)
