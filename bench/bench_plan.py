@@ -18,8 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cannngheo_desktop.plan import support
-from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.plan import support, tracker_queries
 from cannngheo_desktop.storage import open_db, repo
 from cannngheo_desktop.storage.db import Store
 
@@ -93,10 +92,10 @@ def run(scale: int = 100_000, workdir: Path | str = ".", repeat: int = 3) -> lis
     path = build(Path(workdir), scale)
     results = []
     with open_db(path, user="bench") as store:
-        plan_id = plan_measures.resolve_plan(store, year=2023)
+        plan_id = tracker_queries.resolve_plan(store, year=2023)
         jobs: dict[str, Callable[[], Any]] = {
-            "plan.dashboard": lambda: plan_measures.progress(store, plan_id, AS_OF),
-            "plan.objectives": lambda: plan_measures.measure_objectives(store, plan_id, AS_OF),
+            "plan.dashboard": lambda: tracker_queries.progress(store, plan_id, AS_OF),
+            "plan.objectives": lambda: tracker_queries.measure_objectives(store, plan_id, AS_OF),
             "plan.flags": lambda: (support.overdue_actions(store, AS_OF, limit=200),
                                    support.households_able_to_exit_without_action(store, 2023, limit=200)),
         }

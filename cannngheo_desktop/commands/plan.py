@@ -17,8 +17,7 @@ from typing import Any
 from ..core.errors import ValidationError
 from ..core.text import format_date, format_percent, format_vnd, parse_vn_date
 from ..plan import objectives as obj
-from ..plan import support
-from ..plan import tracker_queries as plan_measures
+from ..plan import support, tracker_queries
 from ..storage import open_db
 from . import add_db_argument, db_path
 
@@ -80,8 +79,8 @@ def _print_json(data: Any) -> None:
 def run_progress(args: argparse.Namespace) -> int:
     as_of = _day(args.as_of, "as-of")
     with open_db(db_path(args), create=False) as store:
-        plan_id = plan_measures.resolve_plan(store, args.plan, args.year)
-        p = plan_measures.progress(store, plan_id, as_of)
+        plan_id = tracker_queries.resolve_plan(store, args.plan, args.year)
+        p = tracker_queries.progress(store, plan_id, as_of)
     if args.json:
         _print_json(p.as_dict())
         return 0
@@ -112,8 +111,8 @@ def _value_text(m: obj.Measurement) -> str:
 def run_objectives(args: argparse.Namespace) -> int:
     as_of = _day(args.as_of, "as-of")
     with open_db(db_path(args), create=False) as store:
-        plan_id = plan_measures.resolve_plan(store, args.plan, args.year)
-        found = plan_measures.measure_objectives(store, plan_id, as_of)
+        plan_id = tracker_queries.resolve_plan(store, args.plan, args.year)
+        found = tracker_queries.measure_objectives(store, plan_id, as_of)
     if args.json:
         _print_json([m.as_dict() for m in found])
         return 0

@@ -321,7 +321,7 @@ def build_demo(store: Store, *, seed: int = 2023, households_extra: int = 0,
                year_in_progress: bool = False) -> dict[str, Any]:
     """Fill an empty database with the demo (see module docstring) in ONE transaction.
 
-    ``year_in_progress`` adds 2023's support actions and exits (demo_activity.py): what the
+    ``year_in_progress`` adds 2023's support actions and exits (activity.py): what the
     window and the command line show; tests of the plan's starting point leave it off.
 
     Sets up the installation (aggregator of unit 020, admin/admin123) when the file is new.

@@ -3,7 +3,8 @@
 The Reports tab and ``cannngheo report`` both read :data:`CATALOGUE`. Each :class:`ReportSpec`
 has a code, a Vietnamese title and description, the parameters it takes (``PARAM_LABELS``),
 the formats it writes, and ``build(store, params, out_path, fmt, progress) -> Path``.
-Builders gather plain data through ``storage`` (no SQL here) and hand it to ``reports/``.
+Builders gather plain data (summaries.py, profiles.py, ruleset_change.py, queries.py) and hand it
+to ``render/``.
 
 Unit names are those valid at the report date (GSO codes were re-used after 1/7/2025).
 """

@@ -1,8 +1,7 @@
 """Data of the summary reports (plan table and results, deprivation, movements, groups, support).
 
-Each function takes the report :class:`~cannngheo_desktop.documents.catalogue.Context`, reads through
-``storage`` (no SQL here) and returns plain data for ``reports/``. Split from ``reporting.py``
-(the catalogue) to keep modules small.
+Each function takes the report :class:`~cannngheo_desktop.documents.context.Context`, reads through
+the capabilities' queries and returns plain data for ``render/``.
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ from ..core.errors import NotFoundError
 from ..core.model import CATEGORY_LABELS, CAUSES, NEAR_POOR, POOR
 from ..core.standards import evaluate
 from ..core.text import fold
-from ..plan import appendix, plans
-from ..plan import tracker_queries as plan_measures
+from ..plan import appendix, plans, tracker_queries
 from ..plan.allocation import rate_percent
 from ..plan.objectives import years_before
 from ..storage import assessments, rulesets
@@ -49,7 +47,7 @@ def _plan(ctx: Context) -> dict[str, Any]:
         if not found:
             raise NotFoundError("Chưa có kế hoạch nào. Hãy tạo kế hoạch trước khi in báo cáo kế hoạch.")
         year = int(found[0]["year"])
-    return plans.get_plan(ctx.store, plan_measures.resolve_plan(ctx.store, None, year))
+    return plans.get_plan(ctx.store, tracker_queries.resolve_plan(ctx.store, None, year))
 
 
 def plan_table_report(ctx: Context) -> PlanTable:
@@ -75,7 +73,7 @@ def _plan_progress(ctx: Context) -> tuple[dict[str, Any], Any]:
     plan = _plan(ctx)
     year = int(plan["year"])
     as_of = ctx.params.on or min(date(year, 12, 31), max(date.today(), date(year, 1, 1)))
-    return plan, plan_measures.progress(ctx.store, plan["id"], as_of)
+    return plan, tracker_queries.progress(ctx.store, plan["id"], as_of)
 
 
 def plan_results_report(ctx: Context, progress: Any = None, plan: dict[str, Any] | None = None) -> SummaryReport:

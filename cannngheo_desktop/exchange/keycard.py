@@ -98,21 +98,10 @@ def read_card(path: Path) -> KeyCard:
 
 
 def _font() -> tuple[str, str]:
-    try:
-        from ..documents.render.pdf_base import FONT, FONT_BOLD, register_fonts
+    from ..documents.render.pdf_base import FONT, FONT_BOLD, register_fonts
 
-        register_fonts()
-        return FONT, FONT_BOLD
-    except ImportError:  # pragma: no cover - reports/pdf_base.py is written by another helper
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
-
-        from ..paths import resource_path
-
-        for name, file in (("DejaVuSans", "DejaVuSans.ttf"), ("DejaVuSans-Bold", "DejaVuSans-Bold.ttf")):
-            if name not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", file))))
-        return "DejaVuSans", "DejaVuSans-Bold"
+    register_fonts()
+    return FONT, FONT_BOLD
 
 
 def write_card_pdf(card: KeyCard, path: Path) -> Path:

@@ -1,4 +1,5 @@
-"""Plan logic without Qt or SQL: target allocation, rates, objectives, progress, milestones."""
+"""The yearly plan: pure rules (allocation, objectives catalogue, progress status, milestones) and
+the records of its tables (plans.py, appendix.py, tracker_queries.py, support.py)."""
 
 from .allocation import allocate, rate_percent
 

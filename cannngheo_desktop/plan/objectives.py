@@ -1,7 +1,7 @@
 """Measurable facts a plan's objectives can be tied to, and the pure status rules.
 
 Each fact has a stable code (stored in ``plan_objectives.kind``), a Vietnamese label, the unit of
-measure and a default target. The SQL that measures a fact lives in ``storage/plan_measures.py``;
+measure and a default target. The SQL that measures a fact lives in ``plan/tracker_queries.py``;
 here are only the rules that turn counts into a value and a status. Unknown facts (NULL in the
 registry) are counted apart as "chưa có thông tin" and never as failures.
 """

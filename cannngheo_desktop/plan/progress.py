@@ -1,6 +1,6 @@
 """Progress of a plan per unit: the linear expectation across the year and the status words.
 
-Pure: ``storage/plan_measures.py`` gathers the counts with aggregate SQL and calls
+Pure: ``plan/tracker_queries.py`` gathers the counts with aggregate SQL and calls
 ``build_progress``. Status rules (named constants, tested at their boundaries):
 
 * ``đạt`` when the households that exited reach the unit's target;

@@ -1,4 +1,4 @@
 """Household registry services (Qt-free): validation, Excel import/export and the template.
 
-The registry tab calls these; queries over the database live in storage.registry_queries.
+The registry tab calls these; its queries are queries.py (lists, search, one household) and duplicates.py.
 """

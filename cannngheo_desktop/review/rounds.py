@@ -1,5 +1,5 @@
 """Review rounds (rà soát): the round, its list of households, survey, village meetings, public
-posting and complaints. The decision and certificates are in review_decisions.py.
+posting and complaints. The decision and certificates are in outcome.py.
 
 Every write goes through repo (audited, versioned) in one transaction; bad input raises a
 ValidationError whose ``field`` names the input and changes nothing.

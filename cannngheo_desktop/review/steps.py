@@ -3,7 +3,7 @@
 A round walks list → survey → meeting → posting → complaints → decision → certificates →
 report. Each step is ``{"status": "todo"|"doing"|"done", "date": iso or None}``. Steps may be
 revisited (a complaint re-opens the survey of one household), so marking a step never refuses;
-only the decision checks its preconditions (storage/review_decisions.py).
+only the decision checks its preconditions (review/outcome.py).
 """
 
 from __future__ import annotations

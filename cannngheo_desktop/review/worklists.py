@@ -1,6 +1,6 @@
 """What the review tab's step pages read: villages and their meetings, the posting end date
 before it is saved, the households a step works on, and the print records (certificates,
-written replies). Read-only; the writes are in reviews.py and review_decisions.py."""
+written replies). Read-only; the writes are in rounds.py and outcome.py."""
 
 from __future__ import annotations
 

@@ -167,8 +167,7 @@ def test_cli_demo_command(tmp_path: Path, capsys) -> None:
 
 
 def test_year_in_progress_shows_exits_and_support_in_the_tracker(tmp_path: Path) -> None:
-    from cannngheo_desktop.plan import support
-    from cannngheo_desktop.plan import tracker_queries as plan_measures
+    from cannngheo_desktop.plan import support, tracker_queries
 
     store = open_db(tmp_path / "year.sqlite", user="admin")
     summary = demo.build_demo(store, seed=2023, year_in_progress=True)
@@ -181,7 +180,7 @@ def test_year_in_progress_shows_exits_and_support_in_the_tracker(tmp_path: Path)
     categories = {r["category"] for r in store.query(
         f"SELECT category FROM households WHERE id IN ({','.join('?' * len(exited))})", tuple(exited))}
     assert categories == {"not_poor"}
-    progress = plan_measures.progress(store, summary["plan_id"], date(2023, 12, 31))
+    progress = tracker_queries.progress(store, summary["plan_id"], date(2023, 12, 31))
     assert progress.total.exited == exits
     done = [a for a in support.list_actions(store) if a["status"] == "done"]
     assert done and all(a["done_date"] for a in done)

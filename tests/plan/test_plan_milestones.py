@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from cannngheo_desktop.plan import milestones as ms
-from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.plan import tracker_queries
 from cannngheo_desktop.storage import repo
 
 TODAY = date(2023, 3, 31)
@@ -36,7 +36,7 @@ def test_one_day_later_the_due_today_item_is_late_too():
 def test_startup_text_from_the_database(registry):
     store, plan_id = registry
     repo.insert_many(store, "milestones", [{**m, "unit_code": "01", "plan_id": plan_id} for m in TIMELINE])
-    assert plan_measures.startup_overdue_text(store, TODAY) == "3 việc quá hạn"
-    late = plan_measures.overdue_milestones(store, TODAY)
+    assert tracker_queries.startup_overdue_text(store, TODAY) == "3 việc quá hạn"
+    late = tracker_queries.overdue_milestones(store, TODAY)
     repo.update(store, "milestones", late[0]["id"], {"status": "done", "done_date": "2023-03-31"})
-    assert plan_measures.startup_overdue_text(store, TODAY) == "2 việc quá hạn"
+    assert tracker_queries.startup_overdue_text(store, TODAY) == "2 việc quá hạn"

@@ -8,14 +8,14 @@ import pytest
 
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.plan import objectives as obj
-from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.plan import tracker_queries
 from cannngheo_desktop.storage import repo
 
 ON = date(2023, 6, 30)
 
 
 def _by_code(store, plan_id, on=ON):
-    return {m.code: m for m in plan_measures.measure_objectives(store, plan_id, on)}
+    return {m.code: m for m in tracker_queries.measure_objectives(store, plan_id, on)}
 
 
 def test_every_catalogue_fact_has_known_answer(registry):
@@ -79,7 +79,7 @@ def test_stored_objectives_use_their_own_targets_and_order(registry):
         {"unit_code": "01", "plan_id": plan_id, "kind": "poor_households", "label": "Không còn hộ nghèo",
          "target_value": 0, "comparison": ">=", "measure_unit": "%", "sort_order": 4},
     ])
-    got = plan_measures.measure_objectives(store, plan_id, ON)
+    got = tracker_queries.measure_objectives(store, plan_id, ON)
     assert [m.label for m in got] == ["Việc làm", "Hộ nghèo", "Chỉ tiêu lạ", "Không còn hộ nghèo"]
     assert (got[0].target, got[0].status) == (60, obj.NOT_MET)
     assert (got[1].target, got[1].status) == (1, obj.MET)

@@ -8,7 +8,7 @@ import pytest
 
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.plan import progress as prog
-from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.plan import tracker_queries
 from cannngheo_desktop.storage import repo
 from tests.plan.plan_fixture import UNIT_A, UNIT_B
 
@@ -46,7 +46,7 @@ def test_progress_from_events(registry):
     repo.insert(store, "units", {"id": f"{UNIT_A}@2025-07-01", "code": UNIT_A, "name": "Xã Hợp Nhất",
                                  "kind": "commune", "area": "rural", "valid_from": "2025-07-01",
                                  "unit_code": "01"})
-    p = plan_measures.progress(store, plan_id, AS_OF)
+    p = tracker_queries.progress(store, plan_id, AS_OF)
     a, b = p.units
     assert (a.unit_code, a.unit_name, a.baseline, a.target) == (UNIT_A, "Xã An Bình", 10, 3)
     # x3's exits fall in 2022 and after the as-of date; h1 is new, h2 fell to poor.
@@ -65,21 +65,21 @@ def test_progress_from_events(registry):
 
 def test_progress_at_year_end_counts_the_late_exit(registry):
     store, plan_id = registry
-    p = plan_measures.progress(store, plan_id, date(2023, 12, 31))
+    p = tracker_queries.progress(store, plan_id, date(2023, 12, 31))
     assert p.units[0].exited == 3 and p.units[0].status == prog.DONE
     assert p.total.status == prog.DONE and p.monthly[-1].cumulative_exits == 5
 
 
 def test_early_in_the_year_a_unit_without_exits_is_behind(registry):
     store, plan_id = registry
-    p = plan_measures.progress(store, plan_id, date(2023, 3, 1))
+    p = tracker_queries.progress(store, plan_id, date(2023, 3, 1))
     assert p.units[0].exited == 0 and p.units[0].status == prog.BEHIND
 
 
 def test_households_behind_each_number(registry):
     store, plan_id = registry
     ids = lambda unit, metric: sorted(  # noqa: E731
-        r["id"] for r in plan_measures.households_behind(store, plan_id, unit, metric, AS_OF))
+        r["id"] for r in tracker_queries.households_behind(store, plan_id, unit, metric, AS_OF))
     assert ids(UNIT_A, "exited") == ["x1", "x2"]
     assert ids(None, "exited") == ["h7", "h8", "x1", "x2"]
     assert ids(UNIT_A, "new") == ["h1"]
@@ -88,13 +88,13 @@ def test_households_behind_each_number(registry):
     assert ids(UNIT_B, "current") == []
     assert ids(UNIT_A, "able_without_action") == ["h1", "h2"]
     with pytest.raises(ValidationError):
-        plan_measures.households_behind(store, plan_id, UNIT_A, "everything", AS_OF)
+        tracker_queries.households_behind(store, plan_id, UNIT_A, "everything", AS_OF)
 
 
 def test_resolve_plan_by_year(registry):
     store, plan_id = registry
-    assert plan_measures.resolve_plan(store, year=2023) == plan_id
-    assert plan_measures.resolve_plan(store, plan_id=plan_id) == plan_id
+    assert tracker_queries.resolve_plan(store, year=2023) == plan_id
+    assert tracker_queries.resolve_plan(store, plan_id=plan_id) == plan_id
     with pytest.raises(Exception) as err:
-        plan_measures.resolve_plan(store, year=2030)
+        tracker_queries.resolve_plan(store, year=2030)
     assert "2030" in str(err.value)

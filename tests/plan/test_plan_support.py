@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 
 from cannngheo_desktop.core.errors import ValidationError
-from cannngheo_desktop.plan import support
-from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.plan import support, tracker_queries
 from cannngheo_desktop.storage import repo
 from tests.plan.plan_fixture import UNIT_A
 
@@ -130,20 +129,20 @@ def test_flow_plan_action_done_progress_changes(registry):
     store, plan_id = registry
     _catalogue(store)
     on = date(2023, 6, 30)
-    assert sorted(h["id"] for h in plan_measures.households_behind(
+    assert sorted(h["id"] for h in tracker_queries.households_behind(
         store, plan_id, UNIT_A, "able_without_action", on)) == ["h1", "h2"]
     a = support.add_action(store, "h1", "vay_von", planned_date="2023-04-01", amount=30000000)
-    assert [h["id"] for h in plan_measures.households_behind(store, plan_id, UNIT_A, "able_without_action", on)
+    assert [h["id"] for h in tracker_queries.households_behind(store, plan_id, UNIT_A, "able_without_action", on)
             ] == ["h2"]
     assert [x["id"] for x in support.overdue_actions(store, on)] == [a["id"]]
     support.update_action(store, a["id"], {"status": "done", "done_date": "2023-06-15"})
     assert support.overdue_actions(store, on) == []
-    before = plan_measures.progress(store, plan_id, on).units[0]
+    before = tracker_queries.progress(store, plan_id, on).units[0]
     # The household exits near-poverty after the support: the dashboard counts it.
     repo.insert(store, "household_events", {"household_id": "h1", "unit_code": UNIT_A,
                                             "kind": "exited_near_poverty", "event_date": "2023-06-20"})
     repo.update(store, "households", "h1", {"category": "not_poor"})
-    after = plan_measures.progress(store, plan_id, on).units[0]
+    after = tracker_queries.progress(store, plan_id, on).units[0]
     assert (before.exited, after.exited) == (2, 3)
     assert (before.status, after.status) == ("đúng tiến độ", "đạt")
     assert (before.current, after.current) == (4, 3)
@@ -163,13 +162,13 @@ def test_flow_with_a_plan_made_through_the_plans_service(store):
          "total_households": 500}])
     plans.approve_plan(store, plan["id"])
     on = date(2023, 6, 30)
-    assert plan_measures.resolve_plan(store, year=2023) == plan["id"]
-    before = plan_measures.progress(store, plan["id"], on)
+    assert tracker_queries.resolve_plan(store, year=2023) == plan["id"]
+    before = tracker_queries.progress(store, plan["id"], on)
     assert (before.total.target, before.total.exited, before.units[0].status) == (5, 4, "đúng tiến độ")
     a = support.add_action(store, "h2", "tu_nhap", planned_date="01/05/2023")
     support.update_action(store, a["id"], {"status": "done", "done_date": "10/06/2023", "amount": 5000000})
     assert support.households_able_to_exit_without_action(store, 2023, unit_codes=[UNIT_A])[0]["id"] == "h1"
     repo.insert(store, "household_events", {"household_id": "h2", "unit_code": UNIT_A,
                                             "kind": "exited_near_poverty", "event_date": "2023-06-25"})
-    after = plan_measures.progress(store, plan["id"], on)
+    after = tracker_queries.progress(store, plan["id"], on)
     assert (after.units[0].exited, after.units[0].status, after.total.status) == (3, "đạt", "đạt")

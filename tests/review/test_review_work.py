@@ -12,8 +12,7 @@ from test_review_round import _by_code, _run_to_posting
 
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.documents.review_round import indicator_label, write_round_report
-from cannngheo_desktop.plan import plans
-from cannngheo_desktop.plan import tracker_queries as plan_measures
+from cannngheo_desktop.plan import plans, tracker_queries
 from cannngheo_desktop.review import outcome as rd
 from cannngheo_desktop.review import rounds as rv
 from cannngheo_desktop.review import settings as review_settings
@@ -58,7 +57,7 @@ def test_decision_moves_registry_plan_and_report(commune, tmp_path):
     plan = plans.create_plan(store, unit_code="00640", year=2026, target_total=2)
     plans.set_plan_units(store, plan["id"], [{"target_unit_code": "00640", "baseline_near_poor": 3,
                                               "target_reduction": 2}])
-    before = plan_measures.progress(store, plan["id"], date(2026, 12, 31)).total
+    before = tracker_queries.progress(store, plan["id"], date(2026, 12, 31)).total
     rnd = _run_to_posting(store, ids)
     item_g = _by_code(store, rnd["id"])["G"]["id"]
     rv.record_complaint(store, item_g, complaint_date="30/11/2026", by="Hoàng Văn Giáp", text="Nhà bị bão")
@@ -67,7 +66,7 @@ def test_decision_moves_registry_plan_and_report(commune, tmp_path):
     rd.confirm_decision(store, rnd["id"], decision_no="125/QĐ-UBND", decision_date=date(2026, 12, 10))
     assert households.get_household(store, ids["G"])["category"] == "poor"
     assert households.get_household(store, ids["C"])["category"] == "average"
-    after = plan_measures.progress(store, plan["id"], date(2026, 12, 31)).total
+    after = tracker_queries.progress(store, plan["id"], date(2026, 12, 31)).total
     # The near-poor tracker counts the decision's events: C left near-poverty, B came from poor,
     # G fell to poor; the registry now holds A and B as near-poor.
     assert (before.exited, before.new, before.to_poor, before.current) == (0, 0, 0, 3)

@@ -1,6 +1,6 @@
 """Giấy chứng nhận hộ nghèo / hộ cận nghèo (certificate), one household per A4 page.
 
-The data is a plain mapping (storage.review_decisions.certificate_record): number, category,
+The data is a plain mapping (review.outcome.certificate_record): number, category,
 head (name, ethnicity, ID number and date), address, members, validity year, unit, decision,
 signer. The certificate is handed to the household itself, so ID numbers are printed in full
 (unlike the public posting list).

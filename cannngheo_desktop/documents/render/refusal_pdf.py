@@ -1,6 +1,6 @@
 """The written reply to a refused request (văn bản trả lời, nêu rõ lý do), one per page.
 
-Data: the same plain mapping as the certificate (storage.review_decisions.certificate_record),
+Data: the same plain mapping as the certificate (review.outcome.certificate_record),
 with ``refusal_reason``, ``reply_date``, ``request_kind``, ``request_date`` and ``request_by``.
 """
 

@@ -2,7 +2,7 @@
 
 Choices come from services: units (``storage.reference.list_units``), rulesets
 (``storage.rulesets.list_rulesets``), plan years (``storage.plans.list_plans``) and, for the single
-household profile, a search box over ``storage.registry_queries.fetch_page``. ``params()`` returns
+household profile, a search box over ``registry.queries.fetch_page``. ``params()`` returns
 the ``reporting.ReportParams`` the catalogue builds from; ``mark(field, message)`` puts a service's
 ``ValidationError.field`` on the matching widget.
 """

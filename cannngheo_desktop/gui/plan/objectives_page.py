@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 from ...core.errors import AppError, ValidationError
 from ...core.text import format_date
 from ...plan import objectives as obj
-from ...plan import plans
-from ...plan import tracker_queries as plan_measures
+from ...plan import plans, tracker_queries
 from ..shell.context import AppContext
 from ..shell.tables import GREEN, RED, cell, fill_row, run_for, setup_table
 
@@ -99,7 +98,7 @@ class PlanObjectivesWidget(QWidget):
         plan_id = plan["id"]
 
         def work(store: Any, progress: Any) -> tuple[str, list[obj.Measurement]]:
-            return plan_id, plan_measures.measure_objectives(store, plan_id, on)
+            return plan_id, tracker_queries.measure_objectives(store, plan_id, on)
 
         run_for(self, work, self._show, "Đang đo các mục tiêu…")
 

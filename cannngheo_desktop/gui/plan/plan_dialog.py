@@ -18,8 +18,7 @@ from PySide6.QtWidgets import QDialog, QTableWidgetItem, QWidget
 from ...core.errors import AppError, ValidationError
 from ...core.text import format_date, format_percent
 from ...documents import queries as report_queries
-from ...plan import plans
-from ...plan import tracker_queries as plan_measures
+from ...plan import plans, tracker_queries
 from ...plan.allocation import allocate, rate_percent
 from ...storage import reference
 from ...storage.db import Store
@@ -126,7 +125,7 @@ class PlanDialog(QDialog):
         ui.docDateEdit.setText(format_date(plan.get("doc_date")))
         ui.baselineDateEdit.setText(format_date(plan.get("baseline_date")))
         ui.targetEdit.setText("" if plan.get("target_total") is None else str(plan["target_total"]))
-        names = {r["target_unit_code"]: r.get("unit_name") for r in plan_measures.plan_unit_rows(self.store, plan["id"])}
+        names = {r["target_unit_code"]: r.get("unit_name") for r in tracker_queries.plan_unit_rows(self.store, plan["id"])}
         self._fill_table([{**u, "unit_name": names.get(u["target_unit_code"]) or u["target_unit_code"]}
                           for u in plan["units"]])
         if self.amending:

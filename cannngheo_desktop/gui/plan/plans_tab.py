@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...core.errors import AppError
 from ...core.text import format_date, format_percent, parse_vn_date
-from ...plan import plans
-from ...plan import tracker_queries as plan_measures
+from ...plan import plans, tracker_queries
 from ..shell.context import AppContext
 from .milestones_page import PlanMilestonesWidget
 from .objectives_page import PlanObjectivesWidget
@@ -101,7 +100,7 @@ class PlansTab(QWidget):
 
     def startup_notes(self) -> list[str]:
         """What the status bar says at start-up: 'Kế hoạch: 3 việc quá hạn' (nothing when none)."""
-        text = plan_measures.startup_overdue_text(self.ctx.store, self.today())
+        text = tracker_queries.startup_overdue_text(self.ctx.store, self.today())
         return [f"Kế hoạch: {text}."] if text else []
 
     # -- plans ---------------------------------------------------------------------------------

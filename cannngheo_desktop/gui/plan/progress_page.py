@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTableWidget, QTabWidget, QVBox
 
 from ...core.text import format_date, format_percent
 from ...plan import progress as prog
-from ...plan import tracker_queries as plan_measures
+from ...plan import tracker_queries
 from ...storage.reference import short_unit_name
 from ..shell.context import AppContext
 from ..shell.tables import AMBER, BLUE, GREEN, RED, cell, fill_row, run_for, setup_table
@@ -31,7 +31,7 @@ STATUS_COLORS = {prog.DONE: GREEN, prog.ON_TRACK: AMBER, prog.BEHIND: RED}
 
 
 class PlanProgressWidget(QWidget):
-    """Computes ``plan_measures.progress`` on the worker and shows it; ``loaded`` fires after."""
+    """Computes ``tracker_queries.progress`` on the worker and shows it; ``loaded`` fires after."""
 
     loaded = Signal()
 
@@ -76,7 +76,7 @@ class PlanProgressWidget(QWidget):
             return
 
         def work(store: Any, progress: Any) -> prog.Progress:
-            return plan_measures.progress(store, plan_id, as_of)
+            return tracker_queries.progress(store, plan_id, as_of)
 
         run_for(self, work, self._show, "Đang tính tiến độ kế hoạch…")
 
@@ -117,7 +117,7 @@ class PlanProgressWidget(QWidget):
         if metric is None or self.data is None or self.plan_id is None:
             return
         code = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) or None
-        rows = plan_measures.households_behind(self.ctx.store, self.plan_id, code, metric, self.as_of)
+        rows = tracker_queries.households_behind(self.ctx.store, self.plan_id, code, metric, self.as_of)
         names = {u.unit_code: short_unit_name(u.unit_name) for u in self.data.units}
         where = names.get(code or "", "toàn kế hoạch")
         self.show_households(f"{prog.METRICS[metric]} — {where}", rows, names)

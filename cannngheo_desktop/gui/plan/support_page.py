@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...core.errors import AppError
 from ...core.text import format_date, format_vnd
-from ...plan import support
-from ...plan import tracker_queries as plan_measures
+from ...plan import support, tracker_queries
 from ...storage import reference
 from ..shell.context import AppContext
 from ..shell.tables import GREEN, RED, cell, fill_row, fit_columns, selected_data, setup_table
@@ -98,7 +97,7 @@ class PlanSupportWidget(QWidget):
         self.unit_names = {}
         if plan is not None:
             self.unit_names = {r["target_unit_code"]: reference.short_unit_name(r.get("unit_name") or "")
-                               for r in plan_measures.plan_unit_rows(self.ctx.store, plan["id"])}
+                               for r in tracker_queries.plan_unit_rows(self.ctx.store, plan["id"])}
         self.unit_combo.blockSignals(True)
         self.unit_combo.clear()
         self.unit_combo.addItem("Mọi đơn vị", None)

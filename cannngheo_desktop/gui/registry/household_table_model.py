@@ -1,7 +1,7 @@
 """The household list as a Qt table model over SQL pages (Anki's browser pattern: fetch lazily).
 
 The model knows the total number of matches (``count_households``) and asks
-``registry_queries.fetch_page`` for the page a visible row falls in. It keeps at most
+``registry.queries.fetch_page`` for the page a visible row falls in. It keeps at most
 ``MAX_PAGES`` pages in a small LRU cache, so scrolling through 100,000 households never holds
 them all in memory. Sorting sets the ListQuery's sort column: SQL sorts.
 """

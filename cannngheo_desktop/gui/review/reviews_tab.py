@@ -1,9 +1,9 @@
 """Tab "Rà soát": one review round at a time as a step-by-step workflow. A step bar (list →
 survey → village meeting → posting → complaints → decision → certificates → report) shows each
 step's status and highlights the current one; each step has its own page with only its actions
-(gui/widgets/review_pages*.py). Ongoing (monthly) rounds are opened from "Đợt mới…"; requests
+(preparation_pages.py, outcome_pages.py). Ongoing (monthly) rounds are opened from "Đợt mới…"; requests
 unanswered after 15 days are listed in red and counted in the tab title and the start-up note.
-Every action calls storage.reviews / storage.review_decisions (no SQL here)."""
+Every action calls review.rounds / review.outcome (no SQL here)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from ...review import steps
 from ...storage import reference
 from ..shell import errors, files
 from ..shell.context import AppContext
-from . import page_helpers as review_common
+from . import page_helpers
 from .outcome_pages import (
     CertificatesPage,
     ComplaintsPage,
@@ -256,7 +256,7 @@ class ReviewsTab(QWidget):
         result: dict[str, Any] = {}
         if self.run(lambda: result.update(rd.confirm_decision(
                 self.store, review_id, decision_no=page.number.text(),
-                decision_date=review_common.day_of(page.day)))):
+                decision_date=page_helpers.day_of(page.day)))):
             moved = sum(result["events"].values())
             errors.inform(self, f"Đã ban hành quyết định: {moved} hộ thay đổi phân loại, "
                                 f"{result['unchanged']} hộ giữ nguyên, {result['refused']} đề nghị không được công nhận.")
@@ -275,7 +275,7 @@ class ReviewsTab(QWidget):
 
     def _written(self, path: Path) -> None:
         self.refresh()
-        review_common.open_document(path)
+        page_helpers.open_document(path)
 
     def export_report(self, fmt: str) -> None:
         review_id = self.review_id()
@@ -290,4 +290,4 @@ class ReviewsTab(QWidget):
             from ...documents.review_round import write_round_report
 
             return write_round_report(store, review_id, path, today, fmt)
-        self.ctx.tasks.run_task(self, work, on_success=review_common.open_document, label="Đang lập báo cáo…")
+        self.ctx.tasks.run_task(self, work, on_success=page_helpers.open_document, label="Đang lập báo cáo…")

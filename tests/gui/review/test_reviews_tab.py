@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt
 
-from cannngheo_desktop.gui.review import page_helpers as review_common
+from cannngheo_desktop.gui.review import page_helpers
 from cannngheo_desktop.gui.review.reviews_tab import ReviewsTab
 from cannngheo_desktop.gui.shell import files
 from cannngheo_desktop.review import settings as review_settings
@@ -52,7 +52,7 @@ def _day(edit, y, m, d):
 def test_walk_through_a_round(qtbot, commune_ctx, shown_messages, monkeypatch, tmp_path):
     ctx, _ids = commune_ctx
     opened = []
-    monkeypatch.setattr(review_common, "open_document", opened.append)
+    monkeypatch.setattr(page_helpers, "open_document", opened.append)
     tab = ReviewsTab(ctx)
     tab.today = lambda: date(2026, 12, 20)
     qtbot.addWidget(tab)
