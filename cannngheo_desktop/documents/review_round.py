@@ -1,7 +1,7 @@
 """The round report (báo cáo kết quả rà soát): results by category before and after the round,
 the movements against the previous list, and the deprivation analysis of the round's surveyed
 households — one summary sheet in the same format as the reports tab's tables
-(``reports.summary``), as Excel or PDF. Data through ``storage`` (no SQL here)."""
+(``render.summary``), as Excel or PDF. Data through review/ and storage/ (no SQL here)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Every active household of the chosen unit (or all) is evaluated under two rulese
 date: the one in force (the province's local line when it has one) and the newer one. The
 report counts the moves from category to category and lists every household that changes,
 with what made the difference (income line, indicators dropped, added or judged differently).
-Reads through ``storage`` (no SQL here); ``reports.summary`` writes the Excel and PDF files.
+Reads through ``storage`` (no SQL here); ``render.summary`` writes the Excel and PDF files.
 """
 
 from __future__ import annotations
