@@ -171,9 +171,12 @@ def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
         if m.get("deleted") or (m.get("status") or "present") != "present":
             continue
         birth = m.get("birth_date")
-        age = ages.get(birth, _UNSEEN) if type(birth) is str else age_on(birth, on)
-        if age is _UNSEEN:
-            age = ages[birth] = age_on(birth, on)
+        if type(birth) is str:
+            age = ages.get(birth, _UNSEEN)
+            if age is _UNSEEN:
+                age = ages[birth] = age_on(birth, on)
+        else:
+            age = age_on(birth, on)
         views.append(new(MemberView, (i, m.get("full_name") or f"Thành viên thứ {i + 1}", age, m)))
     ctx = Context(hh, views, explain)
     results: list[IndicatorResult] = []

@@ -44,7 +44,7 @@ _FLAG_TEXT = {
 class MemberView(NamedTuple):
     """A member as the indicators see it (a tuple: built 400,000 times in a bulk run)."""
 
-    index: int
+    position: int  # in the household's member list (not "index": that would hide tuple.index)
     name: str
     age: int | None
     data: Mapping[str, Any]
@@ -65,7 +65,7 @@ class Context:
 
 
 def member_missing(mv: MemberView, field: str) -> tuple[str, str]:
-    return (f"members[{mv.index}].{field}",
+    return (f"members[{mv.position}].{field}",
             f"{cnd.MEMBER_FIELD_LABELS.get(field, field).capitalize()} của {mv.name}")
 
 
