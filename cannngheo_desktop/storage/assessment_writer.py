@@ -79,9 +79,10 @@ class Batch:
             results = _encode([{"code": r.code, "status": r.status, "reason": r.reason} for r in ev.indicators])
         else:
             key = tuple([r.status for r in ev.indicators])
-            results = self._encoded.get(key)
-            if results is None:
-                results = self._encoded[key] = _encode([{"code": r.code, "status": r.status} for r in ev.indicators])
+            known = self._encoded.get(key)
+            if known is None:
+                known = self._encoded[key] = _encode([{"code": r.code, "status": r.status} for r in ev.indicators])
+            results = known
         index = self._used.setdefault(results, len(self._used))
         self.rows.append([row_id, household["unit_code"], household["id"], index, ev.deprivation_count,
                           ev.income_per_person, ev.category, _encode(ev.missing) if ev.missing else "[]",

@@ -52,11 +52,11 @@ class UnitKinds:
         (the newest row when none is valid then)."""
         if household.get("area_type"):
             return household["area_type"]
-        code = household.get("unit_code")
+        code: str = household.get("unit_code") or ""
         known = self._area.get((code, on))
         if known is not None:
             return known
-        rows = self._by_code.get(code or "")
+        rows = self._by_code.get(code)
         if not rows:
             raise ValidationError(
                 f"Hộ {household.get('household_code') or household.get('id')}: không tìm thấy đơn vị mã '{code}' "

@@ -9,13 +9,15 @@ import getpass
 import json
 import os
 import socket
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 from ..core.errors import DatabaseLockedError
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows builds
+# sys.platform, not os.name: type checkers follow it, so msvcrt is checked on Windows and fcntl elsewhere.
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
     import msvcrt
 
     def _try_lock(fh: IO) -> bool:

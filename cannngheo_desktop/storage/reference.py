@@ -249,9 +249,9 @@ def units_for_installation(store: Store, installation: Any, on: str | date | Non
             "SELECT * FROM units WHERE code = ? AND deleted = 0 ORDER BY coalesce(valid_from, '')", (code,))]
         if rows and rows[-1].get("valid_to") and rows[-1]["valid_to"] < day:
             for succ in successors_of(store, code):
-                row = store.query_one("SELECT * FROM units WHERE id = ? AND deleted = 0", (succ["unit_id"],))
-                if row is not None:
-                    rows.append(dict(row))
+                successor = store.query_one("SELECT * FROM units WHERE id = ? AND deleted = 0", (succ["unit_id"],))
+                if successor is not None:
+                    rows.append(dict(successor))
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         if row["kind"] in kinds:

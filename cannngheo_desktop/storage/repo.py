@@ -14,7 +14,7 @@ import sqlite3
 import uuid
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeAlias, overload
 
 from ..core.errors import NotFoundError
 from ..core.text import nfc
@@ -66,7 +66,18 @@ def to_db(table: str, name: str, value: Any) -> Any:
     return nfc(value)
 
 
-def decode_row(table: str, row: Mapping[str, Any] | None) -> dict[str, Any] | None:
+# A row as the database gives it (sqlite3.Row has keys() and [name] but is no Mapping) or as built in Python.
+RowLike: TypeAlias = Mapping[str, Any] | sqlite3.Row
+
+
+@overload
+def decode_row(table: str, row: RowLike) -> dict[str, Any]: ...
+@overload
+def decode_row(table: str, row: None) -> None: ...
+@overload
+def decode_row(table: str, row: RowLike | None) -> dict[str, Any] | None: ...
+def decode_row(table: str, row: RowLike | None) -> dict[str, Any] | None:
+    """The row as a dict with its JSON columns decoded; None stays None."""
     if row is None:
         return None
     out = dict(row)
