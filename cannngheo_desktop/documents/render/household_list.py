@@ -110,7 +110,7 @@ class _Styler:
 
     def __init__(self, ws: Any) -> None:
         font = Font(name=FONT_NAME, size=10)
-        self.cells = []
+        self.cells: list[_StyledCell] = []
         for col in COLUMNS:
             cell = _StyledCell(ws)
             cell.font, cell.border = font, BORDER

@@ -37,7 +37,7 @@ class PostingList:
     unit_lines: Sequence[str]
     unit_name: str
     year: int
-    households: list[Mapping[str, Any]]
+    households: Sequence[Mapping[str, Any]]
     place: str = ""
     on: date | None = None
     category: str | None = None

@@ -44,7 +44,7 @@ class Table:
 
     titles: Sequence[str]
     widths_mm: Sequence[float]
-    rows: list[Sequence[Any]]
+    rows: Sequence[Sequence[Any]]
     wrap_col: int | None = None
     empty_text: str = "(không có)"
 
