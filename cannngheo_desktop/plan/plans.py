@@ -174,7 +174,8 @@ def get_plan(store: Store, plan_id: str) -> dict[str, Any]:
 
 
 def list_plans(store: Store, *, unit_code: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
-    sql, params = "SELECT * FROM plans WHERE deleted = 0", []
+    sql = "SELECT * FROM plans WHERE deleted = 0"
+    params: list[str | int] = []
     if unit_code is not None:
         sql += " AND unit_code = ?"
         params.append(unit_code)
