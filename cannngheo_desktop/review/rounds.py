@@ -141,7 +141,7 @@ _ITEM_SQL = ("SELECT i.*, h.head_name, h.village, h.household_code, h.address, h
              "WHERE i.deleted = 0 AND i.review_id = ?")
 
 
-def _with_final(row: Mapping[str, Any]) -> dict[str, Any]:
+def _with_final(row: repo.RowLike) -> dict[str, Any]:
     out = dict(row)
     out["final_category"] = out.get("final_category") or decisions.final_category(out)
     return out
