@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import AuthError, ValidationError
 from ..core.standards.parameters import Parameter, parameters, parse
@@ -80,7 +82,7 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def find_parameter(definition: dict, path: str) -> Parameter:
+def find_parameter(definition: Mapping[str, Any], path: str) -> Parameter:
     """The listed parameter at ``path``; ValidationError naming it (and where to look) if none."""
     found = next((p for p in parameters(definition) if p.path == path), None)
     if found is None:
