@@ -1,9 +1,8 @@
-"""Where the app keeps its data and finds its bundled resources (source tree or frozen build)."""
+"""Where the app keeps its data and finds its bundled resources (source checkout, wheel or frozen build)."""
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from platformdirs import user_data_path, user_log_path
@@ -14,17 +13,20 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def resources_dir() -> Path:
-    """The folder holding fonts, rulesets and reference data.
+    """The folder holding fonts, rulesets, reference and demo data: ONE rule for every install.
 
-    Frozen (PyInstaller) builds unpack it under ``sys._MEIPASS``; from the source tree it
-    sits beside the package. ``CANNGHEO_RESOURCES`` overrides both (tests, odd installs).
+    It is the package data ``cannngheo_desktop/resources`` beside the code in an installed wheel
+    (setup.py maps the top-level ``resources/`` there) and in the frozen app (build.spec copies it
+    to the same place under ``sys._MEIPASS``, where the package's modules live); in a source
+    checkout (also ``pip install -e``) it is the top-level ``resources/`` beside the package.
+    ``CANNGHEO_RESOURCES`` overrides the rule (tests, odd installs).
     """
     override = os.environ.get("CANNGHEO_RESOURCES")
     if override:
         return Path(override)
-    frozen_base = getattr(sys, "_MEIPASS", None)
-    if frozen_base:
-        return Path(frozen_base) / "resources"
+    installed = _PACKAGE_DIR / "resources"
+    if installed.is_dir():
+        return installed
     return _PACKAGE_DIR.parent / "resources"
 
 
