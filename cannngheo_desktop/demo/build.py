@@ -15,7 +15,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from ..core.errors import ValidationError
+from ..core.errors import NotFoundError, ValidationError
 from ..paths import resource_path
 from ..plan import plans
 from ..storage import installation, repo
@@ -289,6 +289,16 @@ def _check_empty(store: Store) -> None:
             "Hãy chọn tệp khác (ví dụ demo.sqlite).", field="db")
 
 
+def _baseline_unit(store: Store, code: str) -> dict[str, Any]:
+    """The demo's unit ``code`` as it was on the baseline date; the demo cannot go without it."""
+    unit = get_unit(store, code, BASELINE)
+    if unit is None:
+        raise NotFoundError(
+            f"Danh mục đơn vị của tệp '{store.path}' không có đơn vị mã {code} (hiệu lực ngày "
+            f"{BASELINE:%d/%m/%Y}) mà dữ liệu mẫu cần. Hãy tạo dữ liệu mẫu trong một tệp mới.")
+    return unit
+
+
 def _create_plan(store: Store, gen: _Generator, doc: dict[str, Any]) -> dict[str, Any]:
     plan = plans.create_plan(store, id=gen.uid(), **doc["plan"])
     plans.set_plan_units(store, plan["id"], [
@@ -338,7 +348,7 @@ def build_demo(store: Store, *, seed: int = 2023, households_extra: int = 0,
                                     admin_password=ADMIN_PASSWORD, admin_full_name="Quản trị viên (dữ liệu mẫu)")
         store.user = ADMIN_NAME
         plan = _create_plan(store, gen, doc)
-        units = {u["code"]: get_unit(store, u["code"], BASELINE) for u in doc["units"]}
+        units = {u["code"]: _baseline_unit(store, u["code"]) for u in doc["units"]}
         items: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         events: list[dict[str, Any]] = []
         numbers = dict.fromkeys(units, 0)

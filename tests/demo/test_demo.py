@@ -153,6 +153,25 @@ def test_demo_refuses_a_database_with_data(demo_db) -> None:
         demo.build_demo(store)
 
 
+def test_demo_names_a_missing_unit_and_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    # Before: the missing unit reached the household generator as None (a TypeError traceback).
+    from cannngheo_desktop.core.errors import NotFoundError
+    from cannngheo_desktop.storage import repo
+    from cannngheo_desktop.storage.reference import get_unit
+
+    code = demo.read_demo_file("plan_2023.json")["units"][0]["code"]
+    with open_db(tmp_path / "demo.sqlite", user="admin") as store:
+        installation.load_reference_data(store)  # the shipped catalogue never revives a deleted unit
+        with store.transaction():
+            repo.soft_delete(store, "units", get_unit(store, code, demo.BASELINE)["id"])
+        audit = store.scalar("SELECT count(*) FROM audit_log")
+        with pytest.raises(NotFoundError, match=f"không có đơn vị mã {code} \\(hiệu lực ngày 01/01/2023\\)"):
+            demo.build_demo(store)
+        assert installation.current(store) is None
+        assert [store.scalar(f"SELECT count(*) FROM {t}") for t in CONTENT_TABLES] == [0] * len(CONTENT_TABLES)
+        assert store.scalar("SELECT count(*) FROM audit_log") == audit
+
+
 def test_cli_demo_command(tmp_path: Path, capsys) -> None:
     from cannngheo_desktop.commands import demo as demo_command
 
