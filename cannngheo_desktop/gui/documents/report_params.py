@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -44,6 +44,7 @@ DATE_FORMAT = "dd/MM/yyyy"
 SEARCH_LIMIT = 50
 # Shorter labels than the command line's (the combos say "all" themselves).
 LABELS = {"unit": "Đơn vị", "period": "Kỳ báo cáo", "household": "Hộ", "compare": "So với bộ chuẩn"}
+FieldWidget = TypeVar("FieldWidget", bound=QWidget)
 
 
 @dataclass
@@ -126,6 +127,20 @@ class HouseholdPicker(QWidget):
         return self.results.currentData()
 
 
+class PeriodEdit(QWidget):
+    """A report period: "từ" ``start`` "đến" ``end``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.start, self.end = _date_edit(), _date_edit()
+        for text, edit in (("từ", self.start), ("đến", self.end)):
+            row.addWidget(QLabel(text))
+            row.addWidget(edit)
+        row.addStretch(1)
+
+
 class ReportParamsForm(QWidget):
     """Labelled fields for exactly the parameters of one report."""
 
@@ -186,16 +201,10 @@ class ReportParamsForm(QWidget):
         edit.userDateChanged.connect(self._touched)
         return edit
 
-    def _make_period(self) -> QWidget:
-        box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        box.start, box.end = _date_edit(), _date_edit()  # type: ignore[attr-defined]
-        for text, edit in (("từ", box.start), ("đến", box.end)):  # type: ignore[attr-defined]
-            row.addWidget(QLabel(text))
-            row.addWidget(edit)
+    def _make_period(self) -> PeriodEdit:
+        box = PeriodEdit()
+        for edit in (box.start, box.end):
             edit.userDateChanged.connect(self._touched)
-        row.addStretch(1)
         return box
 
     def _make_category(self) -> QComboBox:
@@ -225,42 +234,49 @@ class ReportParamsForm(QWidget):
     def _touched(self, _day: QDate) -> None:
         self._dates_touched = True
 
+    def _field(self, key: str, kind: type[FieldWidget]) -> FieldWidget | None:
+        """The field ``key`` if this report has it (each key always makes the same kind of widget)."""
+        widget = self.fields.get(key)
+        return widget if isinstance(widget, kind) else None
+
     def _follow_year(self) -> None:
         """Dates follow the year (31/12, not after today; period 01/01 → 31/12) until edited."""
         if self._dates_touched:
             return
-        year = self.fields["year"].value() if "year" in self.fields else date.today().year  # type: ignore[attr-defined]
+        year_field = self._field("year", QSpinBox)
+        year = year_field.value() if year_field is not None else date.today().year
         end = ReportParams(year=year).as_of()
-        for key, widget in self.fields.items():
-            edits = [(widget, end)] if key == "date" else \
-                [(widget.start, date(year, 1, 1)), (widget.end, end)] if key == "period" else []  # type: ignore[attr-defined]
-            for edit, day in edits:
-                edit.blockSignals(True)
-                edit.setDate(to_qdate(day))
-                edit.blockSignals(False)
+        edits: list[tuple[QDateEdit, date]] = []
+        if (day_field := self._field("date", QDateEdit)) is not None:
+            edits.append((day_field, end))
+        if (period := self._field("period", PeriodEdit)) is not None:
+            edits += [(period.start, date(year, 1, 1)), (period.end, end)]
+        for edit, day in edits:
+            edit.blockSignals(True)
+            edit.setDate(to_qdate(day))
+            edit.blockSignals(False)
 
     # --- reading ----------------------------------------------------------------------------
     def params(self) -> ReportParams:
         """What the user chose, as the catalogue's parameters."""
         p = ReportParams()
-        f = self.fields
-        if "unit" in f:
-            p.unit_code = f["unit"].currentData()  # type: ignore[attr-defined]
-        if "year" in f:
-            p.year = f["year"].value()  # type: ignore[attr-defined]
-        if "date" in f:
-            p.on = from_qdate(f["date"].date())  # type: ignore[attr-defined]
-        if "period" in f:
-            p.start = from_qdate(f["period"].start.date())  # type: ignore[attr-defined]
-            p.on = from_qdate(f["period"].end.date())  # type: ignore[attr-defined]
-        if "category" in f:
-            p.category = f["category"].currentData()  # type: ignore[attr-defined]
-        if "ruleset" in f:
-            p.ruleset = f["ruleset"].currentData()  # type: ignore[attr-defined]
-        if "compare" in f:
-            p.compare_to = f["compare"].currentData()  # type: ignore[attr-defined]
-        if "household" in f:
-            p.household = f["household"].value()  # type: ignore[attr-defined]
+        if (unit := self._field("unit", QComboBox)) is not None:
+            p.unit_code = unit.currentData()
+        if (year := self._field("year", QSpinBox)) is not None:
+            p.year = year.value()
+        if (day := self._field("date", QDateEdit)) is not None:
+            p.on = from_qdate(day.date())
+        if (period := self._field("period", PeriodEdit)) is not None:
+            p.start = from_qdate(period.start.date())
+            p.on = from_qdate(period.end.date())
+        if (category := self._field("category", QComboBox)) is not None:
+            p.category = category.currentData()
+        if (ruleset := self._field("ruleset", QComboBox)) is not None:
+            p.ruleset = ruleset.currentData()
+        if (compare := self._field("compare", QComboBox)) is not None:
+            p.compare_to = compare.currentData()
+        if (household := self._field("household", HouseholdPicker)) is not None:
+            p.household = household.value()
         return p
 
     def set_value(self, key: str, value: Any) -> None:

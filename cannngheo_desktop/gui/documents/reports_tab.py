@@ -248,9 +248,12 @@ class ReportsTab(QWidget):
     def _item(self, code: str) -> QTreeWidgetItem | None:
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
+            if head is None:
+                continue
             for j in range(head.childCount()):
-                if head.child(j).data(0, CODE_ROLE) == code:
-                    return head.child(j)
+                child = head.child(j)
+                if child is not None and child.data(0, CODE_ROLE) == code:
+                    return child
         return None
 
     def select(self, code: str) -> None:

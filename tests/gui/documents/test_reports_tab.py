@@ -134,6 +134,19 @@ def test_service_error_is_a_vietnamese_message_on_the_field(qtbot, tab, monkeypa
     assert tab.form.fields["period"].styleSheet()
 
 
+def test_dates_follow_the_year_until_the_user_sets_one(tab) -> None:
+    tab.select("movements")                      # year + period (từ … đến …)
+    tab.form.set_value("year", 2022)
+    p = tab.form.params()
+    assert (p.year, p.start, p.on) == (2022, date(2022, 1, 1), date(2022, 12, 31))
+    tab.select("plan-results")                   # year + one date
+    tab.form.set_value("year", 2022)
+    assert tab.form.params().on == date(2022, 12, 31)
+    tab.form.set_value("date", date(2022, 6, 30))
+    tab.form.set_value("year", 2021)             # the user's date stays
+    assert (tab.form.params().year, tab.form.params().on) == (2021, date(2022, 6, 30))
+
+
 def print_preview_qdate(day: date):
     from cannngheo_desktop.gui.documents.report_params import to_qdate
     return to_qdate(day)
