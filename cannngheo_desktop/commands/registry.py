@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import-excel", help="nhập danh sách hộ từ tệp Excel (kiểm tra trước, ghi tất cả hoặc không)")
     add_db_argument(p)
     p.add_argument("file", type=Path, metavar="FILE.xlsx", help="tệp Excel danh sách hộ")
-    p.add_argument("--unit", default=None, help="mã đơn vị (mã GSO) của các hộ khi tệp không có cột 'Mã đơn vị'")
+    p.add_argument("--unit", default=None,
+                   help="mã đơn vị (mã GSO) của các hộ khi tệp không có cột 'Mã đơn vị' "
+                        "(mặc định ở xã/phường: đơn vị của cơ sở dữ liệu này)")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
     p.add_argument("--errors", type=Path, default=None, metavar="OUT.xlsx",
                    help="lưu bảng lỗi (các dòng gốc kèm cột Lỗi, Cảnh báo) để sửa rồi nhập lại")

@@ -16,6 +16,7 @@ from typing import Any
 from ..core.errors import Cancelled, FileFormatError, ValidationError
 from ..core.progress import Progress, or_null
 from ..storage import households as hh_repo
+from ..storage import installation
 from ..storage.backup import backup_database
 from ..storage.db import Store
 from . import duplicates
@@ -24,7 +25,7 @@ from .excel_reader import EXAMPLE_SKIPPED, CandidateHousehold, ImportPlan, RowIs
 from .validation import validate_household
 
 __all__ = ["CandidateHousehold", "ImportHasErrors", "ImportPlan", "ImportReport", "ImportSummary",
-           "RowIssue", "apply_import", "dry_run", "read_workbook", "write_error_workbook"]
+           "RowIssue", "apply_import", "default_unit", "dry_run", "read_workbook", "write_error_workbook"]
 
 APPLY_CHUNK = 500
 ERROR_FILL = "FFC7CE"
@@ -102,6 +103,13 @@ def _known_units(store: Store) -> set[str]:
     return {r[0] for r in store.query("SELECT DISTINCT code FROM units WHERE deleted = 0")}
 
 
+def default_unit(inst: installation.Installation | None) -> str | None:
+    """The unit of households whose row names none, when the user chose none either: a commune's
+    (or ward's) copy imports its own households; a receiving office serves many units, so it has
+    no default (the 'Mã đơn vị' column or a chosen unit must say)."""
+    return inst.unit_code if inst is not None and not inst.is_aggregator else None
+
+
 def _row_of(cand: CandidateHousehold, member_index: int | None) -> int:
     if member_index is not None and member_index < len(cand.member_rows):
         return cand.member_rows[member_index]
@@ -162,9 +170,12 @@ def _db_duplicates(store: Store, report: ImportReport) -> None:
 def dry_run(store: Store, path: Path | str, unit_code: str | None, *, today: date | None = None
             ) -> ImportReport:
     """Read and check a workbook without writing anything: per-row errors and warnings
-    (cell values, validation, duplicates within the file and against the registry)."""
+    (cell values, validation, duplicates within the file and against the registry).
+
+    ``unit_code`` None: rows without a 'Mã đơn vị' take :func:`default_unit` (a commune's own)."""
     plan = read_workbook(path)
     known = _known_units(store)
+    unit_code = unit_code or default_unit(installation.current(store))
     if unit_code and unit_code not in known:
         raise ValidationError(f"Mã đơn vị '{unit_code}' không có trong danh mục đơn vị của cơ sở dữ liệu. "
                               "Hãy kiểm tra lại mã (mã GSO 5 chữ số).", field="unit_code")

@@ -76,3 +76,29 @@ def test_export_and_template(db: Path, messy, tmp_path: Path) -> None:
     template = tmp_path / "mau.xlsx"
     assert run("template", "--out", str(template)) == 0
     assert openpyxl.load_workbook(template).sheetnames == ["Danh sách hộ", "Hướng dẫn"]
+
+
+def _installed(path: Path, role: str, unit: str) -> Path:
+    from cannngheo_desktop.storage import installation
+
+    with open_db(path, user="quantri") as store:
+        installation.initialize(store, role=role, unit_code=unit,
+                                receiving_unit_code="020" if role == "commune" else None,
+                                admin_name="quantri", admin_password="matkhau-123")
+    return path
+
+
+def test_a_commune_imports_into_its_own_unit_without_unit_option(tmp_path: Path, messy, capsys) -> None:
+    db = _installed(tmp_path / "xa.sqlite", "commune", "00640")
+    assert run("import-excel", "--db", str(db), str(messy(bad=False))) == 0
+    assert "Đã nhập 4 hộ, 11 nhân khẩu" in capsys.readouterr().out
+    with open_db(db) as store:
+        units = [r[0] for r in store.query("SELECT unit_code FROM households ORDER BY household_code")]
+    assert units == ["00640"] * 4
+
+
+def test_a_receiving_office_still_has_to_name_the_unit(tmp_path: Path, messy, capsys) -> None:
+    db = _installed(tmp_path / "huyen.sqlite", "aggregator", "020")
+    assert run("import-excel", "--db", str(db), str(messy(bad=False))) == 2
+    assert capsys.readouterr().out.count("Chưa biết hộ thuộc đơn vị nào") == 4
+    assert count(db) == 0

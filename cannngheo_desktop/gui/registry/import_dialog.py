@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import AppError
-from ...registry.excel_import import ImportReport, ImportSummary, apply_import, dry_run, write_error_workbook
+from ...registry.excel_import import (
+    ImportReport,
+    ImportSummary,
+    apply_import,
+    default_unit,
+    dry_run,
+    write_error_workbook,
+)
 from ...storage import reference
 from ..shell import choices, errors, files
 from ..shell.context import AppContext
@@ -51,7 +58,7 @@ class ImportDialog(QDialog):
         self.unit.addItem("— Theo cột “Mã đơn vị” trong tệp —", None)
         for label, code, _row in choices.unit_choices(reference.units_for_installation(ctx.store, ctx.installation)):
             self.unit.addItem(label, code)
-        index = self.unit.findData(unit_code)
+        index = self.unit.findData(unit_code or default_unit(ctx.installation))  # a commune: its own unit
         self.unit.setCurrentIndex(max(index, 0))
         self.summary_label = QLabel("Đang kiểm tra tệp…")
         self.summary_label.setWordWrap(True)

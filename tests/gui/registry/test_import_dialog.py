@@ -80,3 +80,25 @@ def test_import_from_the_tab_refreshes_the_list(qtbot, app_ctx, tmp_path, monkey
     tab.search.setText("hoang van tu")
     tab.apply_filters()
     assert tab.model.total == 1
+
+
+def test_a_commune_dialog_starts_on_its_own_unit(qtbot, tmp_path, shown_messages):
+    from cannngheo_desktop.gui.shell.context import AppContext
+    from cannngheo_desktop.gui.shell.tasks import TaskRunner
+    from cannngheo_desktop.storage import installation, open_db, users
+
+    store = open_db(tmp_path / "xa.sqlite", lock=True, user="quantri")
+    inst = installation.initialize(store, role="commune", unit_code="00640", receiving_unit_code="020",
+                                   admin_name="quantri", admin_password="matkhau-123")
+    ctx = AppContext(db_path=store.path, store=store, installation=inst,
+                     user=users.authenticate(store, "quantri", "matkhau-123"),
+                     tasks=TaskRunner(store.path, user="quantri"))
+    try:
+        dialog = ImportDialog(ctx, write_messy(tmp_path / "xa.xlsx", bad=False))  # the tab's filter: all units
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
+        assert dialog.unit.currentData() == "00640"
+        assert dialog.report.errors == [] and dialog.import_button.isEnabled()
+    finally:
+        assert ctx.tasks.shutdown()
+        store.close()
