@@ -38,7 +38,7 @@ def app_ctx(qtbot, installed_store, admin_login) -> Iterator:
     ctx = AppContext(db_path=store.path, store=store, installation=installation.current(store), user=user,
                      tasks=TaskRunner(store.path, user=name))
     yield ctx
-    ctx.tasks.wait()
+    assert ctx.tasks.shutdown()  # the worker joined, its jobs released here, on the GUI thread
 
 
 @pytest.fixture(autouse=True)

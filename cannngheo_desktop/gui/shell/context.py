@@ -34,7 +34,8 @@ class AppContext:
         return f"{full} ({name})" if full and full != name else name
 
     def close(self) -> None:
-        """Stop queued work, then close the store and release the file lock."""
+        """Cancel the work, end the worker (``TaskRunner.shutdown``: joined, its jobs released on this
+        thread, handlers not run), then close the store and release the file lock."""
         self.tasks.cancel_all()
-        self.tasks.wait()
+        self.tasks.shutdown()
         self.store.close()

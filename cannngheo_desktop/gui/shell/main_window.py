@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
 
     def _bind(self) -> None:
         """(Re)build tabs and status bar for ``self.ctx``."""
+        self.ctx.tasks.setParent(self)  # the window owns its session's runner (closeEvent shuts it down)
         tabs = self.ui.tabs
         while tabs.count():
             widget = tabs.widget(0)

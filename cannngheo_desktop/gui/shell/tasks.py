@@ -11,6 +11,12 @@ The worker is a plain Python thread that never touches a Qt object: it takes job
 and puts outcomes on another, and a timer on the GUI thread polls for them and for progress.
 Emitting Qt signals from the worker (the first design) aborted the process now and then inside
 PySide when a progress signal and the end of the task crossed.
+
+The worker thread holds its queues (``_Worker``) and the work in hand, never the runner: when it ran
+``self._work`` and ended after being idle, it dropped the last reference to a runner nobody else
+held, and the runner and its poll timer were destroyed on the worker thread ("Timers cannot be
+stopped from another thread", then a crash in the event loop; issue 14). ``shutdown()`` ends a
+runner for good on the GUI thread: the session's close and every test fixture call it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -59,20 +66,13 @@ class TaskProgress:
         self._cancel.set()
 
 
-class _Job:
-    """One task: what to run (worker side) and what to do with the outcome (GUI side)."""
+class _Work:
+    """What the worker thread gets of a task: the function and where it runs, nothing of the GUI."""
 
-    def __init__(self, parent: QWidget | None, fn: Callable[..., Any], *,
-                 on_success: Callable[[Any], None], on_failure: Callable[[AppError], None] | None,
-                 label: str, cancellable: bool, db_path: Path | None, user: str) -> None:
-        self.parent_widget, self.fn = parent, fn
-        self.on_success, self.on_failure = on_success, on_failure
-        self.label, self.cancellable = label, cancellable
-        self.db_path, self.user = db_path, user
+    def __init__(self, fn: Callable[..., Any], db_path: Path | None, user: str) -> None:
+        self.fn, self.db_path, self.user = fn, db_path, user
         self.progress = TaskProgress()
-        self.started = time.monotonic()
-        self.dialog: QProgressDialog | None = None
-        self.worker_finished = threading.Event()
+        self.finished = threading.Event()  # set once the worker has dropped its references
 
     def run(self) -> tuple[bool, Any]:  # worker thread
         try:
@@ -84,20 +84,120 @@ class _Job:
             return False, exc
 
 
+class _Job:
+    """One task on the GUI side: its work and what to do with the outcome (GUI thread only)."""
+
+    def __init__(self, parent: QWidget | None, work: _Work, *,
+                 on_success: Callable[[Any], None], on_failure: Callable[[AppError], None] | None,
+                 label: str, cancellable: bool) -> None:
+        self.parent_widget, self.work = parent, work
+        self.on_success, self.on_failure = on_success, on_failure
+        self.label, self.cancellable = label, cancellable
+        self.progress = work.progress
+        self.started = time.monotonic()
+        self.dialog: QProgressDialog | None = None
+
+    def close_dialog(self) -> None:
+        if self.dialog is not None and shiboken6.isValid(self.dialog):  # its parent may be gone
+            self.dialog.close()
+            self.dialog.deleteLater()
+        self.dialog = None
+
+
+class _Worker:
+    """The worker thread's side: a queue of work in, a queue of outcomes out, a count of work not
+    finished. Plain Python; it never refers to the runner or to any Qt object."""
+
+    def __init__(self) -> None:
+        self.todo: queue.Queue[_Work | None] = queue.Queue()
+        self.outcomes: queue.Queue[tuple[_Work, bool, Any]] = queue.Queue()
+        self.idle = threading.Condition()
+        self.running = 0                    # work submitted and not finished
+        self.lock = threading.Lock()        # guards ``thread`` against the idle exit
+        self.thread: threading.Thread | None = None
+
+    def submit(self, work: _Work) -> None:  # GUI thread
+        with self.idle:
+            self.running += 1
+        with self.lock:
+            self.todo.put(work)
+            if self.thread is None:  # the worker ends when idle for a while; start another
+                self.thread = threading.Thread(target=self._loop, name="cannngheo-worker", daemon=True)
+                self.thread.start()
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self.idle:
+            while self.running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.idle.wait(left)
+        return True
+
+    def take_queued(self) -> list[_Work]:  # GUI thread: work not started is taken back
+        taken: list[_Work] = []
+        while True:
+            try:
+                work = self.todo.get_nowait()
+            except queue.Empty:
+                break
+            if work is not None:
+                taken.append(work)
+        self._done(len(taken))
+        return taken
+
+    def stop(self, timeout: float) -> bool:  # GUI thread: end the thread after its current work
+        with self.lock:
+            thread = self.thread
+            if thread is None:
+                return True
+            self.todo.put(None)
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def _done(self, count: int) -> None:
+        with self.idle:
+            self.running -= count
+            self.idle.notify_all()
+
+    def _loop(self) -> None:  # worker thread
+        while True:
+            try:
+                work = self.todo.get(timeout=IDLE_EXIT_S)
+            except queue.Empty:
+                with self.lock:
+                    if self.todo.empty():
+                        self.thread = None
+                        return
+                continue
+            if work is None:
+                with self.lock:
+                    self.thread = None
+                return
+            finished = work.finished
+            ok, value = work.run()
+            item = (work, ok, value)
+            # Drop this thread's references before the GUI thread may drop its own: the last
+            # reference to anything the task captured (widgets) must die on the GUI thread.
+            work = value = None
+            self.outcomes.put(item)
+            item = None
+            finished.set()
+            self._done(1)
+
+
 class TaskRunner(QObject):
-    """One worker thread for the whole app; tasks queue behind each other."""
+    """One worker thread for the whole app; tasks queue behind each other. Give it a parent where
+    one exists (the main window adopts its session's runner); end it with ``shutdown()``."""
 
     def __init__(self, db_path: Path | None = None, *, user: str = "system", parent: QObject | None = None):
         super().__init__(parent)
         self.db_path = db_path
         self.user = user
-        self._todo: queue.Queue[_Job | None] = queue.Queue()
-        self._outcomes: queue.Queue[tuple[_Job, bool, Any]] = queue.Queue()
+        self._worker = _Worker()
         self._jobs: list[_Job] = []          # queued or running, oldest first (GUI thread only)
-        self._idle = threading.Condition()
-        self._running = 0                    # jobs taken by the worker and not finished
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._closed = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -107,16 +207,12 @@ class TaskRunner(QObject):
                  on_success: Callable[[Any], None], on_failure: Callable[[AppError], None] | None = None,
                  label: str = "Đang xử lý…", cancellable: bool = True, db: bool = True) -> None:
         """Run ``fn(store, progress)`` (or ``fn(progress)`` with ``db=False``) off the GUI thread."""
-        job = _Job(parent, fn, on_success=on_success, on_failure=on_failure, label=label,
-                   cancellable=cancellable, db_path=self.db_path if db else None, user=self.user)
-        self._jobs.append(job)
-        with self._idle:
-            self._running += 1
-        with self._lock:
-            self._todo.put(job)
-            if self._thread is None:  # the worker exits when idle for a while; start another
-                self._thread = threading.Thread(target=self._work, name="cannngheo-worker", daemon=True)
-                self._thread.start()
+        if self._closed:
+            raise RuntimeError(f"TaskRunner is shut down; not running {label!r}")
+        work = _Work(fn, self.db_path if db else None, self.user)
+        self._jobs.append(_Job(parent, work, on_success=on_success, on_failure=on_failure,
+                               label=label, cancellable=cancellable))
+        self._worker.submit(work)
         if not self._timer.isActive():
             self._timer.start()
 
@@ -130,51 +226,54 @@ class TaskRunner(QObject):
             job.progress.cancel()
 
     def wait(self, msecs: int = 30_000) -> bool:
-        """Block until the worker is idle (shutdown and tests); handlers run on the next poll."""
-        deadline = time.monotonic() + msecs / 1000
-        with self._idle:
-            while self._running:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._idle.wait(left)
-        return True
+        """Block until the worker is idle (tests); handlers run on the next poll, not here."""
+        return self._worker.wait(msecs / 1000)
 
-    # -- worker thread -----------------------------------------------------------------------
-    def _work(self) -> None:
+    def shutdown(self, msecs: int = 30_000) -> bool:
+        """End this runner for good, on the GUI thread (closing a session, a test's teardown): stop
+        the poll timer, take back the tasks not started, let the running one finish (``cancel_all``
+        first to cut it short) and join the worker, release every job and outcome here WITHOUT
+        running its handlers (the window is going away; failures are logged), ``deleteLater``.
+        False when the worker did not end within ``msecs``. A second call does nothing."""
+        if self._closed:
+            return True
+        self._closed = True
+        alive = shiboken6.isValid(self)  # a parent (the main window) may have deleted it already
+        if alive:
+            self._timer.stop()
+        for work in self._worker.take_queued():
+            log.info("Task not started before shutdown: %s", self._job_of(work).label)
+        stopped = self._worker.stop(msecs / 1000)
+        if not stopped:
+            log.warning("The worker did not stop within %d ms (a task ignoring cancel)", msecs)
         while True:
             try:
-                job = self._todo.get(timeout=IDLE_EXIT_S)
+                work, ok, value = self._worker.outcomes.get_nowait()
             except queue.Empty:
-                with self._lock:
-                    if self._todo.empty():
-                        self._thread = None
-                        return
-                continue
-            if job is None:
-                return
-            finished = job.worker_finished
-            ok, value = job.run()
-            item = (job, ok, value)
-            # Drop this thread's references before the GUI thread may drop its own: the last
-            # reference to anything the task captured (widgets) must die on the GUI thread.
-            job = value = None
-            self._outcomes.put(item)
-            item = None
-            finished.set()
-            with self._idle:
-                self._running -= 1
-                self._idle.notify_all()
+                break
+            work.finished.wait(5.0)
+            job = self._job_of(work)
+            if not ok and not isinstance(value, Cancelled):
+                log.warning("Task %r failed after the session closed", job.label, exc_info=value)
+        for job in self._jobs:
+            job.close_dialog()
+        self._jobs.clear()
+        if alive:
+            self.deleteLater()
+        return stopped
 
     # -- GUI thread --------------------------------------------------------------------------
+    def _job_of(self, work: _Work) -> _Job:
+        return next(job for job in self._jobs if job.work is work)
+
     def _poll(self) -> None:
         while True:
             try:
-                job, ok, value = self._outcomes.get_nowait()
+                work, ok, value = self._worker.outcomes.get_nowait()
             except queue.Empty:
                 break
-            job.worker_finished.wait(5.0)
-            self._finish(job, ok, value)
+            work.finished.wait(5.0)
+            self._finish(self._job_of(work), ok, value)
         if self._jobs:
             self._show_progress(self._jobs[0])
         else:
@@ -214,12 +313,8 @@ class TaskRunner(QObject):
         return dialog
 
     def _finish(self, job: _Job, ok: bool, value: Any) -> None:
-        if job in self._jobs:
-            self._jobs.remove(job)
-        if job.dialog is not None:
-            job.dialog.close()
-            job.dialog.deleteLater()
-            job.dialog = None
+        self._jobs.remove(job)
+        job.close_dialog()
         if ok:
             try:
                 job.on_success(value)

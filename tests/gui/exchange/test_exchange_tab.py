@@ -42,7 +42,7 @@ def copies(tmp_path, qtbot, monkeypatch, shown_messages):
     ctxs = (_ctx(commune), _ctx(office))
     yield ctxs
     for ctx in ctxs:
-        ctx.tasks.wait()
+        assert ctx.tasks.shutdown()
         ctx.store.close()
 
 

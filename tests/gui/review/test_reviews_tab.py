@@ -32,7 +32,7 @@ def commune_ctx(qtbot, tmp_path):
     ctx = AppContext(db_path=store.path, store=store, installation=installation.current(store),
                      user=users.authenticate(store, "canbo", "matkhau-123"), tasks=TaskRunner(store.path, user="canbo"))
     yield ctx, ids
-    ctx.tasks.wait()
+    assert ctx.tasks.shutdown()
     store.close()
 
 
