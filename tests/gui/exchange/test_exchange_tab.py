@@ -16,7 +16,7 @@ from cannngheo_desktop.gui.exchange.exchange_tab import ExchangeTab
 from cannngheo_desktop.gui.shell import files
 from cannngheo_desktop.gui.shell.context import AppContext
 from cannngheo_desktop.gui.shell.tasks import TaskRunner
-from cannngheo_desktop.storage import installation, open_db
+from cannngheo_desktop.storage import installation, open_db, repo
 from tests.exchange.bundle_helpers import CHEAP, COMMUNE, OFFICE, PASS, dump, entries, rezip
 
 PERIOD = f"{date.today():%Y-%m}"   # applied today → "received", not "late"
@@ -162,10 +162,12 @@ def test_damaged_file_is_refused_with_its_reason_and_changes_nothing(qtbot, tmp_
     reason = dialog.table.item(0, 5).text()
     assert "hong.cnb" in reason and "bị từ chối" in reason
     assert not dialog.apply_button.isEnabled()
-    dialog.apply()   # nothing acceptable: nothing happens
-    office_ctx.tasks.wait()
+    dialog.apply()   # nothing acceptable: nothing is imported
+    qtbot.waitUntil(lambda: dialog.applied, timeout=15_000)
+    assert dialog.status.text() == "Kết quả: không có tệp nào được nhập."
     assert dump(office_ctx.store) == before
-    assert office.grid.status(COMMUNE, date.today().month) in ("", "missing")
+    # the commune's row is on the grid and this month is still "not due yet" (blank): not received
+    assert COMMUNE in office.grid.grid and office.grid.grid[COMMUNE][date.today().month] == ""
 
 
 def test_wrong_passphrase_is_said_and_nothing_is_checked(qtbot, tmp_path, monkeypatch, copies, shown_messages):
@@ -199,6 +201,7 @@ def test_office_sends_a_reference_bundle_and_revokes_a_card(qtbot, tmp_path, mon
     commune_ctx, office_ctx = copies
     _commune_exports(qtbot, tmp_path, monkeypatch, commune_ctx, office_ctx, shown_messages)
     roster.trust_card(office_ctx.store, tmp_path / "cards" / f"the-khoa-{COMMUNE}.json")
+    repo.insert(office_ctx.store, "plans", {"unit_code": OFFICE, "year": 2026, "title": "Kế hoạch giảm nghèo 2026"})
     office = _tab(qtbot, office_ctx)
     down = tmp_path / "xuong"
     down.mkdir()
@@ -217,10 +220,13 @@ def test_office_sends_a_reference_bundle_and_revokes_a_card(qtbot, tmp_path, mon
     qtbot.addWidget(back)
     qtbot.waitUntil(lambda: back.checked is not None, timeout=15_000)
     assert back.checked.files[0].acceptable
-    assert back.summary.rowCount() > 0 or "không có dòng dữ liệu" in back.summary_title.text()
+    summary = [[back.summary.item(r, c).text() for c in range(5)] for r in range(back.summary.rowCount())]
+    assert summary == [["Kế hoạch", "1", "0", "0", "0"]]   # the office's plan: new, nothing else
     back.apply_button.click()
     qtbot.waitUntil(lambda: back.applied, timeout=15_000)
     assert back.checked.files[0].result == "applied"
+    assert [r["title"] for r in commune_ctx.store.query("SELECT title FROM plans WHERE unit_code = ?", (OFFICE,))] \
+        == ["Kế hoạch giảm nghèo 2026"]
     # revoke the commune's card at the office: both keys revoked, import disabled
     office.keys_panel.table.selectRow(0)
     assert office.keys_panel.revoke_button.isEnabled()
