@@ -132,9 +132,9 @@ def check_files(store, paths: list[Path], passphrase: str, unit: str, progress) 
 
 def apply_files(store, items: list[FileCheck], passphrase: str, receipt_dir: Path | None, progress) -> None:
     """Worker: apply the acceptable files in chain order; fills ``result``/``result_text``."""
-    todo = [i for i in items if i.acceptable]
-    todo.sort(key=lambda i: (i.inspection.kind == "receipt", i.inspection.sender_unit,  # type: ignore[union-attr]
-                             i.inspection.kind, i.inspection.sequence))  # type: ignore[union-attr]
+    chain = [(i.inspection, i) for i in items if i.acceptable and i.inspection is not None]
+    chain.sort(key=lambda c: (c[0].kind == "receipt", c[0].sender_unit, c[0].kind, c[0].sequence))
+    todo = [item for _, item in chain]
     for n, item in enumerate(todo):
         progress.report(n, len(todo), item.path.name)
         try:

@@ -102,9 +102,9 @@ class ExportDialog(QDialog):
                  "xã/phường được chọn." if self.reference else
                  "Gói chứa mọi thay đổi chưa được cơ quan tiếp nhận xác nhận bằng biên nhận (nên gói bị mất "
                  "sẽ được bù ở lần sau). Sau khi xuất, số liệu báo cáo của kỳ này được khóa.")
-        label = QLabel(intro)
-        label.setWordWrap(True)
-        layout.addWidget(label)
+        intro_label = QLabel(intro)
+        intro_label.setWordWrap(True)
+        layout.addWidget(intro_label)
         layout.addLayout(form)
         layout.addWidget(QLabel("<b>Sẽ gửi:</b>"))
         layout.addWidget(self.table, 1)
