@@ -209,16 +209,19 @@ class _Builder:
                 self._issue(row, "error", name, f"{exc}.")
         return hh, m
 
-    def add_row(self, row: int, values: dict[str, Any]) -> None:
+    def add_row(self, row: int, values: dict[str, Any], *, after_blank: bool = False) -> None:
         hh, member = self._convert(row, values)
         if not member.get("full_name") and hh.get("head_name"):
             member["full_name"] = hh["head_name"]
             member.setdefault("relation", "head")
         key = (("g", hh["group_no"]) if hh.get("group_no") else
                ("c", hh["household_code"]) if hh.get("household_code") else None)
+        before = self.current
         target = self._target(row, key, hh, member)
         if target is None:
             return
+        if after_blank and key is None and target is before:
+            self._warn_attached_after_blank(row, target)
         for name, value in hh.items():
             if name not in ("group_no", "head_name") and target.household.get(name) is None:
                 target.household[name] = value
@@ -227,6 +230,16 @@ class _Builder:
         member["status"] = "present"
         target.members.append(member)
         target.member_rows.append(row)
+
+    def _warn_attached_after_blank(self, row: int, target: CandidateHousehold) -> None:
+        """A blank row usually ends a household: say which one a member row under it joined."""
+        head = next((m.get("full_name") for m in target.members if m.get("relation") == "head"), None)
+        whose = f"hộ của {head}" if head else "hộ ở trên"
+        self._issue(row, "warning", "relation",
+                    f"Dòng này nằm sau một dòng trống, không có mã hộ và không phải chủ hộ; đã ghép vào "
+                    f"{whose} (bắt đầu ở dòng {target.first_row}). Nếu đây là một hộ khác, hãy ghi 'Chủ hộ' "
+                    "ở cột Quan hệ với chủ hộ (hoặc ghi mã hộ); nếu đúng là thành viên của hộ đó, hãy xóa "
+                    "dòng trống.")
 
     def _target(self, row: int, key: tuple[str, str] | None, hh: dict[str, Any],
                 member: dict[str, Any]) -> CandidateHousehold | None:
@@ -307,6 +320,7 @@ def _read_rows(path: Path, sheet: str, head: list[tuple], rest: Any, header_inde
                if v not in (None, "") and j not in fields]
     builder = _Builder(set(fields.values()))
     count = 0
+    blank_before = False  # an empty row since the last data row
 
     def rows() -> Any:
         for i, r in enumerate(head[header_index + 1:], start=header_index + 2):
@@ -320,10 +334,15 @@ def _read_rows(path: Path, sheet: str, head: list[tuple], rest: Any, header_inde
         values = {name: (raw[j] if j < len(raw) else None) for j, name in fields.items()}
         present = [k for k, v in values.items() if v not in (None, "") and k not in col.IGNORED_FIELDS]
         near_header = number <= header_index + 4  # a row of column numbers sits right under it
-        if not present or (near_header and _is_number_row(list(raw))) or _is_total_row(values, raw):
+        if not present:
+            blank_before = True
+            continue
+        if (near_header and _is_number_row(list(raw))) or _is_total_row(values, raw):
             continue
         count += 1
-        builder.add_row(number, {k: v for k, v in values.items() if k not in col.IGNORED_FIELDS})
+        builder.add_row(number, {k: v for k, v in values.items() if k not in col.IGNORED_FIELDS},
+                        after_blank=blank_before)
+        blank_before = False
     kept: list[CandidateHousehold] = []
     for cand in builder.households:
         cand.household.pop("_head", None)

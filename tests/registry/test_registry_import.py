@@ -171,6 +171,42 @@ def test_nine_digit_number_is_not_padded(store, tmp_path: Path) -> None:
     assert "CMND" in report.errors[0].message
 
 
+def _warnings_in_error_workbook(path: Path) -> dict[int, str]:
+    """Row → text of the 'Cảnh báo' column, read back from the saved error workbook."""
+    ws = openpyxl.load_workbook(path).active
+    column = next(c.column for c in ws[1] if c.value == "Cảnh báo")
+    return {r: ws.cell(r, column).value for r in range(2, ws.max_row + 1) if ws.cell(r, column).value}
+
+
+def test_restored_cccd_and_member_after_a_blank_row_are_warned_row_by_row(store, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["STT", "Họ và tên", "Quan hệ với chủ hộ", "Ngày sinh", "Số CCCD", "Thôn"])
+    ws.append([1, "Nguyễn Văn An", "Chủ hộ", "01/01/1970", 79070000111, "Thôn 1"])  # row 2: 079… lost its 0
+    ws.append([None, "Trần Thị Bích", "Vợ", "01/01/1972", "001172000222", None])
+    ws.append([])  # row 4: blank
+    ws.append([None, "Nguyễn Văn Cường", "Con", "01/01/2000", None, None])  # row 5: no head, no code
+    ws.append([2, "Lê Văn Dũng", "Chủ hộ", "01/01/1960", "001060000333", "Thôn 2"])
+    ws.append([])
+    ws.append([3, "Phạm Thị Hà", "Chủ hộ", "01/01/1965", None, "Thôn 3"])  # a head after a blank row: fine
+    path = tmp_path / "tay.xlsx"
+    wb.save(path)
+
+    report = excel_import.dry_run(store, path, UNIT_A, today=TODAY)
+    assert report.errors == []
+    assert [(i.row, i.field) for i in report.warnings] == [(2, "cccd"), (5, "relation")]
+    out = excel_import.write_error_workbook(report, tmp_path / "tay-loi.xlsx")
+    warned = _warnings_in_error_workbook(out)
+    assert set(warned) == {2, 5}
+    assert "79070000111" in warned[2] and "đã đọc thành 079070000111" in warned[2]
+    assert "sau một dòng trống" in warned[5] and "đã ghép vào hộ của Nguyễn Văn An (bắt đầu ở dòng 2)" in warned[5]
+
+    summary = excel_import.apply_import(store, report)  # warnings do not stop the import
+    assert (summary.households, summary.members) == (3, 5)
+    assert store.scalar("SELECT member_count FROM households WHERE head_name = 'Nguyễn Văn An'") == 3
+    assert store.scalar("SELECT cccd FROM members WHERE full_name = 'Nguyễn Văn An'") == "079070000111"
+
+
 def test_not_an_xlsx_names_the_file(store, tmp_path: Path) -> None:
     path = tmp_path / "danh-sach.xlsx"
     path.write_text("Họ và tên;Ngày sinh\nA;01/01/2000\n", encoding="utf-8")
