@@ -35,10 +35,21 @@ from ...review import worklists as rw
 from ...storage import reference
 from ...storage.rulesets import list_rulesets
 from ..shell import choices, errors
-from .page_helpers import RED, cat, category_combo, date_edit, day_of, fill, hint, make_table, selected_rows
+from .page_helpers import (
+    RED,
+    StepPage,
+    cat,
+    category_combo,
+    date_edit,
+    day_of,
+    fill,
+    hint,
+    make_table,
+    selected_rows,
+)
 
 
-class ComplaintsPage(QWidget):
+class ComplaintsPage(StepPage):
     """Bước 5: complaints received about the posted list, re-checked and resolved."""
 
     HEADERS = ["Thôn/Tổ", "Chủ hộ", "Kết quả đang niêm yết", "Khiếu nại", "Người khiếu nại", "Giải quyết"]
@@ -111,7 +122,7 @@ class ComplaintsPage(QWidget):
                                                       category=self.category.currentData()))
 
 
-class DecisionPage(QWidget):
+class DecisionPage(StepPage):
     """Bước 6: the chairman's decision, and the written replies to refused requests."""
 
     HEADERS = ["Thôn/Tổ", "Chủ hộ", "Trước rà soát", "Kết quả", "Thay đổi"]
@@ -141,13 +152,13 @@ class DecisionPage(QWidget):
         layout.addWidget(self.table, 1)
 
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
-        decided = bool(rnd) and rnd["status"] == "decided"
+        decided = rnd is not None and rnd["status"] == "decided"
         for w in (self.number, self.day, self.decide_button):
-            w.setEnabled(bool(rnd) and not decided)
+            w.setEnabled(rnd is not None and not decided)
         refused = sum(1 for r in rows if r.get("reply_date"))
         self.replies_button.setEnabled(refused > 0)
         self.replies_button.setText(f"In văn bản trả lời ({refused} hộ)…")
-        if decided:
+        if rnd is not None and decided:
             self.status.setText(f"Đã ban hành quyết định số {rnd['decision_no']} ngày "
                                 f"{format_date(rnd['decision_date'])}; phân loại mới đã ghi vào sổ hộ.")
         else:
@@ -178,7 +189,7 @@ def _certificates(store: Any, review_id: str, day: date, path: Path, item_ids: l
     return write_certificates(rw.certificate_records(store, review_id, item_ids), path)
 
 
-class CertificatesPage(QWidget):
+class CertificatesPage(StepPage):
     """Bước 7: number and print the certificates (all, or the selected households)."""
 
     HEADERS = ["Thôn/Tổ", "Chủ hộ", "Phân loại", "Số giấy chứng nhận", "Ngày cấp"]
@@ -226,7 +237,7 @@ class CertificatesPage(QWidget):
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
         if not self.signer.hasFocus():
             self.signer.setText(review_settings.signer_name(self.tab.store))
-        decided = bool(rnd) and rnd["status"] == "decided"
+        decided = rnd is not None and rnd["status"] == "decided"
         self.all_button.setEnabled(decided)
         self.some_button.setEnabled(decided)
         self.rows = [r for r in rows if r["final_category"] in ("poor", "near_poor") and not r.get("reply_date")]
@@ -247,7 +258,7 @@ class CertificatesPage(QWidget):
 HEADINGS = ("I", "II", "III")
 
 
-class ReportPage(QWidget):
+class ReportPage(StepPage):
     """Bước 8: the round report on screen and as Excel/PDF."""
 
     def __init__(self, tab: Any) -> None:
@@ -283,9 +294,10 @@ class ReportPage(QWidget):
             if row[0] in HEADINGS:
                 for c in range(4):
                     cell = self.table.item(n, c)
-                    font = cell.font()
-                    font.setBold(True)
-                    cell.setFont(font)
+                    if cell is not None:
+                        font = cell.font()
+                        font.setBold(True)
+                        cell.setFont(font)
         self.notes.setText(" ".join(report.notes))
 
 
@@ -319,7 +331,7 @@ class NewRoundPage(QWidget):
         self.ruleset = QComboBox()
         self.day = date_edit()
         self.create_button = QPushButton("Mở đợt")
-        self.create_button.clicked.connect(self.create)
+        self.create_button.clicked.connect(self.open_round)
         form.addRow("Loại:", kinds)
         form.addRow("Đơn vị:", self.unit)
         form.addRow("Năm:", self.year)
@@ -343,7 +355,7 @@ class NewRoundPage(QWidget):
                 self.ruleset.addItem(f"{rs.code} — {rs.name}", rs.code)
             self.ruleset.setCurrentIndex(max(self.ruleset.findData("VN-2027"), 0))
 
-    def create(self) -> None:
+    def open_round(self) -> None:
         ongoing = self.ongoing.isChecked()
         period = f"{self.year.value():04d}-{self.month.value():02d}" if ongoing else None
         made: dict[str, Any] = {}

@@ -28,6 +28,14 @@ GREEN = QColor("#1b7a3a")
 HINT_STYLE = "color: #3c4a5c;"
 
 
+class StepPage(QWidget):
+    """The page of one step of a round; the tab reloads every step page with the same data."""
+
+    def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
+        """Show round ``rnd`` (None: no round yet) and its households ``rows``."""
+        raise NotImplementedError
+
+
 def cat(code: str | None) -> str:
     """Vietnamese label of a category code ('' for none)."""
     return CATEGORY_LABELS.get(code or "", "")
@@ -62,7 +70,7 @@ def selected_rows(table: QTableWidget) -> list[int]:
 
 def date_edit(day: date | None = None) -> QDateEdit:
     """A dd/MM/yyyy date field with a calendar."""
-    edit = QDateEdit(QDate(day) if day else QDate.currentDate())
+    edit = QDateEdit(QDate(day.year, day.month, day.day) if day else QDate.currentDate())
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setCalendarPopup(True)
     return edit

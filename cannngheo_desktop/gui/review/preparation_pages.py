@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from ...core.text import format_date
@@ -29,10 +28,20 @@ from ...review import decisions
 from ...review import rounds as rv
 from ...review import settings as review_settings
 from ...review import worklists as rw
-from .page_helpers import cat, category_combo, date_edit, day_of, fill, hint, make_table, selected_rows
+from .page_helpers import (
+    StepPage,
+    cat,
+    category_combo,
+    date_edit,
+    day_of,
+    fill,
+    hint,
+    make_table,
+    selected_rows,
+)
 
 
-class ListPage(QWidget):
+class ListPage(StepPage):
     """Bước 1: the round's households and the requests they filed."""
 
     HEADERS = ["Thôn/Tổ", "Chủ hộ", "Mã hộ", "Lý do vào danh sách", "Phân loại hiện tại", "Giấy đề nghị"]
@@ -57,7 +66,7 @@ class ListPage(QWidget):
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
         requests = sum(1 for r in rows if r.get("request_date"))
         self.count_label.setText(f"{len(rows)} hộ trong danh sách, {requests} giấy đề nghị.")
-        self.add_button.setEnabled(bool(rnd) and rnd["status"] == "open")
+        self.add_button.setEnabled(rnd is not None and rnd["status"] == "open")
         fill(self.table, [[r.get("village") or "", r.get("head_name") or "", r.get("household_code") or "",
                            decisions.REASON_LABELS.get(r.get("reason") or "", ""),
                            cat(r.get("household_category")),
@@ -66,7 +75,7 @@ class ListPage(QWidget):
                            if r.get("request_date") else ""] for r in rows])
 
 
-class SurveyPage(QWidget):
+class SurveyPage(StepPage):
     """Bước 2: Phiếu A and the evaluation of each household; the work list first."""
 
     HEADERS = ["Thôn/Tổ", "Chủ hộ", "Hiện tại", "Phiếu A", "Đề xuất sau rà soát", "Ngày rà soát"]
@@ -117,7 +126,7 @@ class SurveyPage(QWidget):
                                                assessor=self.tab.ctx.user_name) for r in chosen])
 
 
-class MeetingPage(QWidget):
+class MeetingPage(StepPage):
     """Bước 3: the minutes of each village meeting, with per-household results."""
 
     VILLAGES = ["Thôn/Tổ", "Số hộ", "Đã rà soát", "Ngày họp", "Số người dự"]
@@ -128,6 +137,7 @@ class MeetingPage(QWidget):
         self.tab = tab
         self.villages: list[dict[str, Any]] = []
         self.listed: list[dict[str, Any]] = []
+        self.results: list[tuple[QComboBox, QLineEdit]] = []  # per listed household: result, reason
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
         left.addWidget(hint("Chọn thôn/tổ, ghi biên bản họp. Mặc định họp dân nhất trí với đề xuất; đổi phân "
@@ -184,14 +194,17 @@ class MeetingPage(QWidget):
         table = self.household_table
         table.setRowCount(0)
         table.setRowCount(len(self.listed))
+        self.results = []
         for n, r in enumerate(self.listed):
             table.setItem(n, 0, QTableWidgetItem(r.get("head_name") or ""))
             table.setItem(n, 1, QTableWidgetItem(cat(r.get("proposed_category")) or "chưa rà soát"))
             combo = category_combo("Nhất trí đề xuất")
             if r.get("meeting_result") and r["meeting_result"] != r.get("proposed_category"):
                 combo.setCurrentIndex(max(combo.findData(r["meeting_result"]), 0))
+            reason = QLineEdit()
             table.setCellWidget(n, 2, combo)
-            table.setCellWidget(n, 3, QLineEdit())
+            table.setCellWidget(n, 3, reason)
+            self.results.append((combo, reason))
 
     def save(self) -> None:
         village = self.current_village()
@@ -199,11 +212,11 @@ class MeetingPage(QWidget):
             self.tab.warn("Hãy chọn một thôn/tổ.")
             return
         results, notes = {}, {}
-        for n, r in enumerate(self.listed):
-            choice = self.household_table.cellWidget(n, 2).currentData()
+        for r, (combo, reason) in zip(self.listed, self.results, strict=True):
+            choice = combo.currentData()
             if choice:
                 results[r["id"]] = choice
-                notes[r["id"]] = self.household_table.cellWidget(n, 3).text()
+                notes[r["id"]] = reason.text()
         self.tab.run(lambda: rv.record_meeting(
             self.tab.store, self.tab.review_id(), village=village, meeting_date=day_of(self.day),
             attendees=self.attendees.value(), agreed=self.agreed.toPlainText(),
@@ -211,7 +224,7 @@ class MeetingPage(QWidget):
             f"Đã lưu biên bản họp dân {village}.")
 
 
-class PostingPage(QWidget):
+class PostingPage(StepPage):
     """Bước 4: posting start, end computed live in working days, holidays, the posting list."""
 
     def __init__(self, tab: Any) -> None:

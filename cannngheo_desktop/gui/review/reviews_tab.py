@@ -42,6 +42,7 @@ from .outcome_pages import (
     OverduePage,
     ReportPage,
 )
+from .page_helpers import StepPage
 from .preparation_pages import ListPage, MeetingPage, PostingPage, SurveyPage
 from .review_add_dialog import ReviewAddDialog
 
@@ -102,8 +103,10 @@ class ReviewsTab(QWidget):
                 bar.addWidget(QLabel("›"))
         layout.addLayout(bar)
         self.pages = QStackedWidget()
-        self.step_pages = [ListPage(self), SurveyPage(self), MeetingPage(self), PostingPage(self),
-                           ComplaintsPage(self), DecisionPage(self), CertificatesPage(self), ReportPage(self)]
+        self.decision_page = DecisionPage(self)
+        self.step_pages: list[StepPage] = [ListPage(self), SurveyPage(self), MeetingPage(self), PostingPage(self),
+                                           ComplaintsPage(self), self.decision_page, CertificatesPage(self),
+                                           ReportPage(self)]
         for page in self.step_pages:
             self.pages.addWidget(page)
         self.new_page, self.overdue_page = NewRoundPage(self), OverduePage(self)
@@ -233,7 +236,9 @@ class ReviewsTab(QWidget):
 
     def export_posting(self) -> None:
         review_id = self.review_id()
-        chosen = files.choose_save_file(self, "Lưu danh sách niêm yết", None, "Excel (*.xlsx)") if review_id else None
+        if review_id is None:
+            return
+        chosen = files.choose_save_file(self, "Lưu danh sách niêm yết", None, "Excel (*.xlsx)")
         if chosen is None:
             return
         path = chosen.with_suffix(".xlsx")
@@ -248,7 +253,7 @@ class ReviewsTab(QWidget):
         self.run(go, f"Đã lưu danh sách niêm yết (số định danh đã che) vào {path}.")
 
     def decide(self) -> None:
-        page: DecisionPage = self.step_pages[5]
+        page = self.decision_page
         review_id = self.review_id()
         if not review_id or not errors.confirm(
                 self, "Ban hành quyết định sẽ ghi phân loại mới và sự kiện cho mọi hộ trong đợt. Tiếp tục?"):
@@ -266,7 +271,9 @@ class ReviewsTab(QWidget):
         """Ask for a file, write it on the worker with ``fn(store, review_id, day, path)``, then
         refresh and open it."""
         review_id = self.review_id()
-        chosen = files.choose_save_file(self, title, Path(name), "PDF (*.pdf)") if review_id else None
+        if review_id is None:
+            return
+        chosen = files.choose_save_file(self, title, Path(name), "PDF (*.pdf)")
         if chosen is None:
             return
         path, when = chosen.with_suffix(".pdf"), day or self.today()
@@ -279,9 +286,10 @@ class ReviewsTab(QWidget):
 
     def export_report(self, fmt: str) -> None:
         review_id = self.review_id()
+        if review_id is None:
+            return
         kind = "Excel (*.xlsx)" if fmt == "xlsx" else "PDF (*.pdf)"
-        chosen = files.choose_save_file(self, "Lưu báo cáo kết quả rà soát", Path(f"bao-cao-ra-soat.{fmt}"),
-                                        kind) if review_id else None
+        chosen = files.choose_save_file(self, "Lưu báo cáo kết quả rà soát", Path(f"bao-cao-ra-soat.{fmt}"), kind)
         if chosen is None:
             return
         path, today = chosen.with_suffix(f".{fmt}"), self.today()
