@@ -140,7 +140,8 @@ class PlanObjectivesWidget(QWidget):
                 plans.amend_plan(self.ctx.store, self.plan["id"], self.reason_edit.text(), {"objectives": [row]},
                                  amended_on=self.on)
             else:
-                plans.add_objective(self.ctx.store, self.plan["id"], **row)
+                plans.add_objective(self.ctx.store, self.plan["id"], kind=fact.code, label=fact.label,
+                                    target_value=target, comparison=fact.comparison, measure_unit=fact.measure_unit)
         except AppError as exc:
             self.error.setText(exc.message)
             self.error.show()

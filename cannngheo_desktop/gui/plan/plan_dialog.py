@@ -8,7 +8,7 @@ amendment mode: the same fields, a required reason, and ``plans.amend_plan`` wit
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -143,7 +143,7 @@ class PlanDialog(QDialog):
             ui.amendGroup.hide()
             self.setWindowTitle(f"Sửa kế hoạch năm {plan['year']} (bản nháp)")
 
-    def _fill_table(self, rows: list[Mapping[str, Any]]) -> None:
+    def _fill_table(self, rows: Sequence[Mapping[str, Any]]) -> None:
         table = self.ui.unitsTable
         self._filling = True
         table.setRowCount(len(rows))

@@ -47,7 +47,9 @@ class PlanProgressWidget(QWidget):
         self.table = QTableWidget()
         setup_table(self.table, HEADERS, stretch=None)
         for col, tip in enumerate(HEADER_TIPS):
-            self.table.horizontalHeaderItem(col).setToolTip(tip)
+            header = self.table.horizontalHeaderItem(col)
+            if header is not None:
+                header.setToolTip(tip)
         self.table.setToolTip("Bấm vào số ở các cột Đã thoát, Mới, Sang hộ nghèo, Hiện có để xem danh sách hộ.")
         self.table.cellClicked.connect(self.open_households)
         self.bars, self.lines = ChartView(), ChartView()
@@ -114,9 +116,10 @@ class PlanProgressWidget(QWidget):
     def open_households(self, row: int, column: int) -> None:
         """The households behind the clicked number (totals row: every unit of the plan)."""
         metric = CLICKABLE.get(column)
-        if metric is None or self.data is None or self.plan_id is None:
+        unit_cell = self.table.item(row, 0)
+        if metric is None or unit_cell is None or self.data is None or self.plan_id is None:
             return
-        code = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) or None
+        code = unit_cell.data(Qt.ItemDataRole.UserRole) or None
         rows = tracker_queries.households_behind(self.ctx.store, self.plan_id, code, metric, self.as_of)
         names = {u.unit_code: short_unit_name(u.unit_name) for u in self.data.units}
         where = names.get(code or "", "toàn kế hoạch")

@@ -42,7 +42,7 @@ class PlanSupportWidget(QWidget):
         self.plan: dict[str, Any] | None = None
         self.unit_names: dict[str, str] = {}
         self.today = date.today()
-        self.actions: list[dict[str, Any]] = []
+        self.listed: list[dict[str, Any]] = []  # the actions shown (not "actions": QWidget.actions())
         self.dialog: SupportActionDialog | None = None
         self.able_count = self.overdue_count = 0
         self.list_dialog: HouseholdsListDialog | None = None
@@ -71,8 +71,9 @@ class PlanSupportWidget(QWidget):
         self.error.setStyleSheet("color: #b00020;")
         self.error.hide()
         filters = QHBoxLayout()
-        for w in (QLabel("Đơn vị:"), self.unit_combo, QLabel("Trạng thái:"), self.status_combo, self.overdue_check):
-            filters.addWidget(w)
+        for widget in (QLabel("Đơn vị:"), self.unit_combo, QLabel("Trạng thái:"), self.status_combo,
+                       self.overdue_check):
+            filters.addWidget(widget)
         filters.addStretch(1)
         flags = QHBoxLayout()
         flags.addWidget(self.able_flag)
@@ -116,7 +117,7 @@ class PlanSupportWidget(QWidget):
         for w in (self.add_button, self.edit_button, self.done_button, self.able_flag, self.overdue_flag):
             w.setEnabled(self.plan is not None)
         if self.plan is None:
-            self.actions = []
+            self.listed = []
             self.table.setRowCount(0)
             return
         year, units, store = int(self.plan["year"]), self._units(), self.ctx.store
@@ -128,14 +129,14 @@ class PlanSupportWidget(QWidget):
         for w, n in ((self.able_flag, len(able)), (self.overdue_flag, len(late))):
             w.setStyleSheet(f"color: {(RED if n else GREEN).name()}; padding: 3px 10px;")
         self.able_count, self.overdue_count = len(able), len(late)
-        self.actions = support.list_actions(
+        self.listed = support.list_actions(
             store, unit_codes=units, year=None if self.overdue_check.isChecked() else year,
             status=self.status_combo.currentData(), overdue_on=self.today if self.overdue_check.isChecked() else None)
         self._fill()
 
     def _fill(self) -> None:
-        self.table.setRowCount(len(self.actions))
-        for i, a in enumerate(self.actions):
+        self.table.setRowCount(len(self.listed))
+        for i, a in enumerate(self.listed):
             late = a["status"] in support.OPEN_STATUSES and a["planned_date"] and a["planned_date"] < self.today.isoformat()
             color = RED if late else None
             status = ("⚠ " if late else "") + support.STATUS_LABELS.get(a["status"], a["status"])
@@ -156,7 +157,7 @@ class PlanSupportWidget(QWidget):
     # -- actions -------------------------------------------------------------------------------
     def selected_action(self) -> dict[str, Any] | None:
         action_id = selected_data(self.table)
-        return next((a for a in self.actions if a["id"] == action_id), None)
+        return next((a for a in self.listed if a["id"] == action_id), None)
 
     def add_action(self, household: Mapping[str, Any] | None = None) -> SupportActionDialog:
         """Open the action dialog (for ``household`` when given; otherwise the user searches)."""

@@ -163,6 +163,27 @@ def test_create_plan_allocate_approve_then_amend_with_reason(qtbot, ctx, shown_m
     assert "Đã điều chỉnh 1 lần" in tab.header.text()
 
 
+def test_objective_from_the_catalogue_is_added_to_a_draft_plan(qtbot, ctx, shown_messages):
+    from cannngheo_desktop.gui.plan.objectives_page import PlanObjectivesWidget
+    from cannngheo_desktop.plan import objectives as obj
+
+    draft = plans.create_plan(ctx.store, unit_code="020", year=2024)
+    page = PlanObjectivesWidget(ctx)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.load(plans.get_plan(ctx.store, draft["id"]), date(2024, 2, 1))
+    fact = obj.CATALOGUE["poor_households"]
+    page.fact_combo.setCurrentIndex(page.fact_combo.findData(fact.code))
+    page.target_edit.setText("2")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.add_button.click()
+    assert page.error.isHidden()
+    (added,) = plans.get_plan(ctx.store, draft["id"])["objectives"]
+    assert (added["kind"], added["label"], added["target_value"], added["comparison"], added["measure_unit"]) == \
+        (fact.code, fact.label, 2, fact.comparison, fact.measure_unit)
+    assert page.table.rowCount() == 1 and page.table.item(0, 0).text() == fact.label
+
+
 def test_typed_baseline_is_marked(qtbot, ctx, shown_messages):
     tab = make_tab(qtbot, ctx, today=date(2024, 2, 1))
     dialog = tab.new_plan()
