@@ -44,7 +44,7 @@ def indicator_table(items: Iterable[tuple[str | None, str, str]]) -> str:
     """(status, indicator name, reason) rows as ✓/✗/? lines of rich text."""
     rows = []
     for status, name, reason in items:
-        mark, col, word = STATUS_MARK.get(status, UNKNOWN_MARK)
+        mark, col, word = STATUS_MARK.get(status or "", UNKNOWN_MARK)
         rows.append(f"<tr><td style='color:{col}' title='{word}'><b>{mark}</b></td>"
                     f"<td><b>{escape(name)}</b>: {escape(reason)}</td></tr>")
     return "<table cellspacing='2'>" + "".join(rows) + "</table>"

@@ -107,7 +107,7 @@ def history_rows(entries: list[dict[str, Any]], events: list[dict[str, Any]] | N
                  ) -> list[tuple[str, ...]]:
     """Audit entries → table rows (time, user, what, field, before, after)."""
     by_id = {e["id"]: e for e in events or []}
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for e in entries:
         who = e.get("member_name")
         what = {"households": "Hộ", "members": f"Thành viên {who or ''}".strip(),

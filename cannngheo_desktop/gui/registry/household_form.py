@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLineEdit, QWidget
 
 from ...core import model
 from ..forms.ui_household_editor import Ui_HouseholdEditor
@@ -51,9 +51,11 @@ def parse_number(text: str) -> float | None:
 def _checklist(box: QWidget, mapping: Mapping[str, str], columns: int) -> dict[str, QCheckBox]:
     out = {}
     layout = box.layout()
+    if not isinstance(layout, QGridLayout):
+        raise TypeError(f"{box.objectName()}: the form must give this box a grid layout")
     for i, (code, label) in enumerate(mapping.items()):
         check = QCheckBox(label, box)
-        layout.addWidget(check, i // columns, i % columns)  # type: ignore[call-arg]
+        layout.addWidget(check, i // columns, i % columns)
         out[code] = check
     return out
 
