@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 
 def run_app(db_path: Path, *, demo: bool = False, argv: list[str] | None = None) -> int:
     """The window's main loop; returns the process exit code."""
-    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):  # instance() is typed QCoreApplication
+        app = QApplication(argv or [sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
     app.setApplicationVersion(__version__)

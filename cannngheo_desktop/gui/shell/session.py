@@ -71,8 +71,8 @@ def _setup_and_login(store: Store, parent: QWidget | None, demo: bool) -> tuple[
             return None
         inst = setup.result_installation
         # The administrator has just chosen the password; asking for it again would be ceremony.
-        user = users.authenticate(store, setup.admin_name, setup.ui.passwordEdit.text())
-        return inst, user
+        admin = users.authenticate(store, setup.admin_name, setup.ui.passwordEdit.text())
+        return inst, admin
     user = demo_login(store) if demo else None
     if user is not None:
         return inst, user

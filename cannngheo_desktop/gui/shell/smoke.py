@@ -16,7 +16,9 @@ from .tasks import TaskRunner
 
 def build_main_window(store: Store, inst: Installation, user: dict[str, Any]) -> str:
     """Show and close a MainWindow (which closes ``store``); returns a one-line description."""
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):  # instance() is typed QCoreApplication
+        app = QApplication([sys.argv[0]])
     ctx = AppContext(db_path=store.path, store=store, installation=inst, user=user,
                      tasks=TaskRunner(store.path, user=str(user.get("name", ""))))
     window = MainWindow(ctx)

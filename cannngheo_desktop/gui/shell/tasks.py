@@ -182,7 +182,7 @@ class _Worker:
             # reference to anything the task captured (widgets) must die on the GUI thread.
             work = value = None
             self.outcomes.put(item)
-            item = None
+            del item
             finished.set()
             self._done(1)
 
