@@ -122,7 +122,7 @@ def _classify(store: Store, insp: Inspection, decoded: payload.Decoded) -> dict[
             elif row["version"] > have:
                 counts["updated"] += 1
                 writes.setdefault(table, []).append(row)
-            elif row["version"] < have or all(old.get(k) == v for k, v in row.items()):  # type: ignore[union-attr]
+            elif row["version"] < have or (old is not None and all(old.get(k) == v for k, v in row.items())):
                 counts["unchanged"] += 1
             else:
                 counts["refused"] += 1
