@@ -43,12 +43,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging() -> None:
-    try:
-        from .gui.shell.errors import configure_logging
+    from .paths import configure_logging
 
+    try:
         configure_logging()
     except OSError as exc:  # a read-only profile must not stop the app
         print(f"Không ghi được nhật ký: {exc}", file=sys.stderr)
+
+
+def _version() -> int:
+    print(f"{APP_TITLE} {__version__}")
+    return 0
+
+
+def _self_test() -> int:
+    from . import selftest
+
+    return selftest.run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,17 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from . import cli
 
         return cli.main(args_list)
-    from .cli import _utf8_stdio
+    from .cli import _utf8_stdio, guarded
 
     _utf8_stdio()
     args = build_parser().parse_args(args_list)
-    if args.version:
-        print(f"{APP_TITLE} {__version__}")
-        return 0
-    if args.self_test:
-        from . import selftest
-
-        return selftest.run()
+    if args.version or args.self_test:  # printing only: the command line's rules (no traceback)
+        return guarded(lambda: _version() if args.version else _self_test())
     _configure_logging()
     from . import paths
     from .gui.shell.app import run_app

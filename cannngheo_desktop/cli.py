@@ -2,19 +2,29 @@
 
 Each subcommand lives in ``cannngheo_desktop/commands/<name>.py`` and exposes
 ``register(subparsers)``, which adds its parser and sets ``func(args) -> int``.
-Exit codes: 0 done, 1 user error (message printed in Vietnamese), 2 input with errors
-(nothing written), others as each command documents.
+Exit codes (README, "Command line"): 0 done, 1 user error (message printed in Vietnamese),
+2 input with errors (nothing written) or a wrong command line, 3 and 4 for bundles (commands/bundle.py),
+70 unexpected error (one line naming the log file, which holds the traceback), 130 interrupted
+(Ctrl+C), 141 the output pipe was closed early (``… | head``), quietly. No traceback is ever printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from . import __version__
+from . import __version__, paths
 from .core.errors import AppError
+
+log = logging.getLogger("cannngheo_desktop")
+
+EXIT_UNEXPECTED = 70  # EX_SOFTWARE of sysexits.h: a bug, not the user's input
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `yes | head`
 
 COMMAND_MODULES = (
     "init",
@@ -43,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return guarded(lambda: _run(argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     _utf8_stdio()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -54,9 +68,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AppError as exc:
         print(f"Lỗi: {exc.message}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)
+
+
+def guarded(run: Callable[[], int]) -> int:
+    """Run a command-line entry so that it never ends in a traceback (``cannngheo`` and
+    ``cannngheo-desktop LỆNH``): a closed output pipe exits quietly, Ctrl+C says so, and any
+    other exception is logged with its traceback while the user reads one line naming the log."""
+    try:
+        try:
+            return run()
+        finally:
+            sys.stdout.flush()  # a closed pipe surfaces here, not as a message at interpreter exit
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("Đã dừng.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: log it, say one line
+        return _report_unexpected(exc)
+
+
+def _report_unexpected(exc: Exception) -> int:
+    try:
+        log_file = paths.configure_logging()
+    except OSError:
+        log_file = None
+    if log_file is not None:
+        log.error("Lỗi ngoài dự kiến ở dòng lệnh", exc_info=exc)
+        where = f"Chi tiết đã ghi vào nhật ký {log_file}; hãy gửi tệp này khi báo lỗi."
+    else:  # without a log the type is all that can be said (a traceback is never printed)
+        where = f"Không ghi được nhật ký ({type(exc).__name__}); hãy báo lỗi kèm lệnh vừa chạy."
+    try:
+        print(f"Lỗi ngoài dự kiến, lệnh chưa hoàn tất. {where}", file=sys.stderr)
+    except OSError:
+        pass
+    return EXIT_UNEXPECTED
+
+
+def _discard_stdout() -> None:
+    """After a broken pipe, point stdout at the null device so the interpreter's final flush
+    does not complain (Python's documented recipe, see the signal module's notes on SIGPIPE)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests capture it)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _utf8_stdio() -> None:

@@ -1,7 +1,10 @@
-"""Where the app keeps its data and finds its bundled resources (source checkout, wheel or frozen build)."""
+"""Where the app keeps its data and its log, and finds its bundled resources (source checkout,
+wheel or frozen build)."""
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import os
 from pathlib import Path
 
@@ -59,3 +62,21 @@ def log_dir() -> Path:
 
 def log_file() -> Path:
     return log_dir() / "cannngheo.log"
+
+
+def configure_logging(path: Path | None = None, *, level: int = logging.INFO) -> Path:
+    """Send the app's log (window and command line) to a rotating file (1 MB × 5); returns its path.
+
+    Idempotent per file. Raises OSError when the log folder cannot be written."""
+    path = path or log_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler) and \
+                Path(handler.baseFilename) == path.resolve():
+            return path
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(min(root.level or level, level))
+    return path

@@ -7,11 +7,9 @@ Every message box goes through :func:`present`, so tests can replace that one fu
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 import traceback
 from collections.abc import Callable
-from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import Qt
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ... import APP_TITLE, paths
 from ...core.errors import AppError
+from ...paths import configure_logging  # noqa: F401 - re-exported: the window's start-up and tests use it here
 
 log = logging.getLogger("cannngheo_desktop")
 
@@ -26,23 +25,6 @@ CRASH_TEXT = ("Chương trình gặp lỗi ngoài dự kiến. Dữ liệu đã 
               "thao tác vừa rồi có thể chưa hoàn tất.\n\n"
               "Nhật ký lỗi ở: {log}\n\n"
               "Hãy gửi tệp nhật ký này cho người hỗ trợ kỹ thuật, kèm mô tả việc bạn vừa làm.")
-
-
-def configure_logging(log_file: Path | None = None, *, level: int = logging.INFO) -> Path:
-    """Send the app's log to a rotating file (1 MB × 5); returns the file's path."""
-    log_file = log_file or paths.log_file()
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    for handler in root.handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler) and \
-                Path(handler.baseFilename) == log_file.resolve():
-            return log_file
-    handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(min(root.level or level, level))
-    return log_file
 
 
 def present(box: QMessageBox) -> int:
