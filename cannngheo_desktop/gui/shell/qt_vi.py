@@ -49,7 +49,7 @@ TEXTS: dict[str, str] = {
 class VietnameseQtTranslator(QTranslator):
     """Answers Qt's own source texts from ``TEXTS``; None (a null QString, not "") lets Qt keep its text."""
 
-    def translate(self, context: str, source: str, disambiguation: str | None = None,  # type: ignore[override]
+    def translate(self, context: str, source: str, disambiguation: str | None = None,
                   n: int = -1) -> str | None:
         return TEXTS.get(source)
 
