@@ -66,6 +66,8 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         return int(args.func(args) or 0)
     except AppError as exc:
+        if exc.detail:  # the technical (often English) cause: for the log, not for the user
+            _to_log(logging.WARNING, "%s | chi tiết: %s", exc.message, exc.detail)
         print(f"Lỗi: {exc.message}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)
 
@@ -90,13 +92,8 @@ def guarded(run: Callable[[], int]) -> int:
 
 
 def _report_unexpected(exc: Exception) -> int:
-    try:
-        log_file = paths.configure_logging()
-    except OSError:
-        log_file = None
-    if log_file is not None:
-        log.error("Lỗi ngoài dự kiến ở dòng lệnh", exc_info=exc)
-        where = f"Chi tiết đã ghi vào nhật ký {log_file}; hãy gửi tệp này khi báo lỗi."
+    if _to_log(logging.ERROR, "Lỗi ngoài dự kiến ở dòng lệnh", exc_info=exc):
+        where = f"Chi tiết đã ghi vào nhật ký {paths.log_file()}; hãy gửi tệp này khi báo lỗi."
     else:  # without a log the type is all that can be said (a traceback is never printed)
         where = f"Không ghi được nhật ký ({type(exc).__name__}); hãy báo lỗi kèm lệnh vừa chạy."
     try:
@@ -104,6 +101,22 @@ def _report_unexpected(exc: Exception) -> int:
     except OSError:
         pass
     return EXIT_UNEXPECTED
+
+
+def _to_log(level: int, msg: str, *args: object, exc_info: BaseException | None = None) -> bool:
+    """Write one record to the log file through a handler held only meanwhile (a command is one
+    call; tests call main() many times in one process). False when the log cannot be written."""
+    try:
+        handler = paths.log_handler()
+    except OSError:
+        return False
+    log.addHandler(handler)
+    try:
+        log.log(level, msg, *args, exc_info=exc_info)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    return True
 
 
 def _discard_stdout() -> None:

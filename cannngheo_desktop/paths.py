@@ -64,19 +64,27 @@ def log_file() -> Path:
     return log_dir() / "cannngheo.log"
 
 
-def configure_logging(path: Path | None = None, *, level: int = logging.INFO) -> Path:
-    """Send the app's log (window and command line) to a rotating file (1 MB × 5); returns its path.
+def log_handler(path: Path | None = None) -> logging.Handler:
+    """A handler writing to the app's rotating log file (1 MB × 5), created on the first record.
 
-    Idempotent per file. Raises OSError when the log folder cannot be written."""
+    Raises OSError when the log folder cannot be made."""
     path = path or log_file()
     path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8",
+                                                   delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    return handler
+
+
+def configure_logging(path: Path | None = None, *, level: int = logging.INFO) -> Path:
+    """Send the app's log to the rotating file for the rest of the process (the window); returns
+    its path. Idempotent per file. Raises OSError when the log folder cannot be written."""
+    path = path or log_file()
     root = logging.getLogger()
     for handler in root.handlers:
         if isinstance(handler, logging.handlers.RotatingFileHandler) and \
                 Path(handler.baseFilename) == path.resolve():
             return path
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
+    root.addHandler(log_handler(path))
     root.setLevel(min(root.level or level, level))
     return path

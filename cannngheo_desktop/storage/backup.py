@@ -9,13 +9,14 @@ from pathlib import Path
 
 from ..core.errors import DatabaseError
 from ..paths import backups_dir
+from .failures import error_kind
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 
 KEEP_AUTOMATIC = 10
 
 
-def _copy(conn: sqlite3.Connection, target: Path) -> None:
+def _copy(conn: sqlite3.Connection, target: Path, *, chosen: bool) -> None:
     tmp = target.with_suffix(target.suffix + ".part")
     try:
         dest = sqlite3.connect(tmp)
@@ -26,9 +27,37 @@ def _copy(conn: sqlite3.Connection, target: Path) -> None:
         tmp.replace(target)
     except (sqlite3.Error, OSError) as exc:
         tmp.unlink(missing_ok=True)
-        raise DatabaseError(
-            f"Không sao lưu được vào '{target}': {exc}. Hãy kiểm tra dung lượng và quyền ghi.",
-            detail=str(exc)) from exc
+        raise backup_failed(exc, conn, target, chosen=chosen) from exc
+
+
+def _size_mb(conn: sqlite3.Connection) -> int:
+    try:
+        pages, size = (conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size"))
+    except sqlite3.Error:
+        return 0
+    return max(1, -(-pages * size // 1_000_000))
+
+
+def backup_failed(exc: BaseException, conn: sqlite3.Connection, target: Path, *, chosen: bool) -> DatabaseError:
+    """The failed copy in words a cadre can act on; SQLite's or the system's own (English) text is
+    the error's ``detail``, which the window and the command line write to the log."""
+    folder = target.parent
+    elsewhere = ("chọn thư mục khác (ổ đĩa khác, USB còn trống)" if chosen else
+                 "chép tệp dữ liệu sang ổ đĩa còn trống rồi mở tệp đó (bản sao lưu tự động nằm trong "
+                 "thư mục backups cạnh tệp dữ liệu)")
+    kind = error_kind(exc)
+    if kind == "full":
+        message = (f"Không sao lưu được: ổ đĩa chứa thư mục '{folder}' đã đầy (bản sao cần khoảng "
+                   f"{_size_mb(conn)} MB). Hãy giải phóng dung lượng trên ổ đĩa đó (xóa tệp không cần, "
+                   f"dọn thùng rác) hoặc {elsewhere}, rồi thử lại.")
+    elif kind == "readonly":
+        message = (f"Không sao lưu được: không có quyền ghi vào thư mục '{folder}' (thư mục chỉ đọc "
+                   f"hoặc bị khóa). Hãy {elsewhere}, rồi thử lại.")
+    else:
+        message = (f"Không sao lưu được vào thư mục '{folder}' (lỗi đọc/ghi ổ đĩa). Hãy kiểm tra ổ đĩa "
+                   f"hoặc {elsewhere}, rồi thử lại.")
+    return DatabaseError(f"{message} Cơ sở dữ liệu không bị thay đổi.",
+                         detail=f"{type(exc).__name__}: {exc} ({target})")
 
 
 def backup_database(conn: sqlite3.Connection, db_path: Path, *, reason: str = "tu-dong",
@@ -37,11 +66,15 @@ def backup_database(conn: sqlite3.Connection, db_path: Path, *, reason: str = "t
 
     Automatic copies rotate: only the newest ``keep`` of the same folder are kept.
     """
+    chosen = folder is not None
     folder = folder or backups_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{db_path.stem}-{stamp}-{reason}.sqlite"
-    _copy(conn, target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise backup_failed(exc, conn, target, chosen=chosen) from exc
+    _copy(conn, target, chosen=chosen)
     if keep is not None:
         copies = sorted(folder.glob(f"{db_path.stem}-*.sqlite"))
         for old in copies[:-keep]:

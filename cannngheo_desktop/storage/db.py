@@ -15,6 +15,7 @@ import sqlite_utils
 from ..core.errors import DatabaseError
 from . import lock as lockmod
 from .backup import SQLITE_HEADER, backup_database
+from .failures import error_kind as _error_kind
 
 # PRAGMA application_id marks a file as ours ('CNGD'); other SQLite files are refused.
 APPLICATION_ID = 0x434E4744
@@ -36,24 +37,6 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-# SQLite primary result codes of failures of the file or disk (not of the SQL).
-_ERROR_KINDS = {5: "locked", 6: "locked", 8: "readonly", 10: "io", 11: "corrupt", 13: "full",
-                14: "readonly", 26: "corrupt"}
-
-
-def _error_kind(exc: sqlite3.Error) -> str | None:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return _ERROR_KINDS.get(code & 0xFF)
-    text = str(exc).lower()  # errors raised without a code (older Pythons, some wrappers)
-    for words, kind in ((("database is locked", "busy"), "locked"), (("disk is full",), "full"),
-                        (("readonly", "read-only", "unable to open"), "readonly"),
-                        (("malformed", "not a database"), "corrupt"), (("disk i/o",), "io")):
-        if any(w in text for w in words):
-            return kind
-    return None
 
 
 def is_environment_error(exc: sqlite3.Error) -> bool:
