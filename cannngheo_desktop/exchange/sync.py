@@ -159,18 +159,27 @@ def audit_entries(store: Store, table: str, unit_code: str, after_seq: int | Non
         (table, after_id, up_to_id, *params), store))
 
 
+def _exact_real(value: Any) -> Any:
+    """The shortest text that reads back as the same float (Python's repr), for SQL."""
+    return repr(value) if isinstance(value, float) else value
+
+
 def _json_object_sql(store: Store, table: str, names: Sequence[str]) -> str:
     """SQL building one row as compact JSON text inside SQLite (no Python dict per row).
 
     json_object takes at most 127 arguments, so wide tables are built from groups of 60 columns
-    glued textually. REAL values go through ``printf('%!.17g')``: SQLite's JSON keeps only 15
-    digits, and a float that does not round-trip would later look like a conflicting edit."""
+    glued textually. REAL values are written by Python's ``repr`` (``exact_real``): SQLite's JSON
+    keeps only 15 digits, and its own ``printf('%!.17g')`` is not exact either (1e300 comes out as
+    9.9999999999999996e+299 with SQLite 3.45, the one in Windows CPython 3.11; the largest double
+    is off by one unit with 3.40); a float that does not round-trip would later look like a
+    conflicting edit."""
+    store.conn.create_function("exact_real", 1, _exact_real, deterministic=True)
     types = {r[1]: (r[2] or "").upper() for r in store.conn.execute(f"PRAGMA table_info({table})")}
     args = []
     for n in names:
         value = n
         if any(t in types.get(n, "") for t in ("REAL", "FLOA", "DOUB")):
-            value = f"CASE WHEN typeof({n}) = 'real' THEN json(printf('%!.17g', {n})) ELSE {n} END"
+            value = f"CASE WHEN typeof({n}) = 'real' THEN json(exact_real({n})) ELSE {n} END"
         args.append(f"'{n}', {value}")
     groups = [f"json_object({', '.join(args[i:i + 60])})" for i in range(0, len(args), 60)]
     if len(groups) == 1:

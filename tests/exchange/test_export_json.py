@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import sys
 
 from cannngheo_desktop.exchange import export, importer, sync
 from cannngheo_desktop.storage import repo
@@ -28,6 +30,24 @@ def test_awkward_values_round_trip_exactly(pair):
     second = importer.apply_bundle(pair.office, again, PASS)
     assert second.status == "applied", second.message
     assert second.inspection.summary["households"]["unchanged"] == 1
+
+
+# Floats that SQLite's own printf('%!.17g') gets wrong on some version (the export once used it):
+# 1e300 on 3.45 (Windows CPython 3.11 ships it), the largest double on 3.40 (Debian 12's Python).
+HARD_FLOATS = (1e300, sys.float_info.max, sys.float_info.min, 5e-324, 1e23, 0.1 + 0.2, 1 / 3, 123456789.12345679)
+
+
+def test_every_float_is_exported_exactly_whatever_the_sqlite_version(pair):
+    ids = pair.add_households(len(HARD_FLOATS), members=0)
+    for household_id, value in zip(ids, HARD_FLOATS, strict=True):
+        repo.update(pair.commune, "households", household_id, {"land_area_m2": value})
+    by_sql = dict(sync.owned_rows_json(pair.commune, "households", COMMUNE, None, 0))
+    for household_id, value in zip(ids, HARD_FLOATS, strict=True):
+        assert json.loads(by_sql[household_id])["land_area_m2"] == value, (sqlite3.sqlite_version, value)
+    path = export.export_bundle(pair.commune, "2026-01", pair.outbox, PASS)
+    assert importer.apply_bundle(pair.office, path, PASS).status == "applied"
+    got = dict(pair.office.conn.execute("SELECT id, land_area_m2 FROM households").fetchall())
+    assert [got[i] for i in ids] == list(HARD_FLOATS)
 
 
 def test_sql_json_equals_python_json(pair):
