@@ -41,8 +41,8 @@ def _step_window(work: Path, state: dict[str, Any]) -> str:
     _ensure_platform()
     from .gui.shell.smoke import build_main_window
 
-    store = state.pop("store")  # the window closes it
-    return build_main_window(store, state["installation"], state["user"])
+    # The window's session closes the store; run() closes it again (harmless) whatever happened.
+    return build_main_window(state["store"], state["installation"], state["user"])
 
 
 def _step_pdf(work: Path, state: dict[str, Any]) -> str:
@@ -81,6 +81,7 @@ def run(out: Any = None) -> int:
                     return 1
                 print(f"{prefix}: đạt — {detail}", file=out)
         finally:
+            # Before the folder goes: Windows cannot delete a file that is still open (WinError 32).
             store = state.pop("store", None)
             if store is not None:
                 store.close()

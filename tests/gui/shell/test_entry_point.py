@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,29 @@ def test_self_test_in_a_fresh_process(tmp_path):
     assert [line.split(":")[0] for line in lines[1:4]] == [
         "[1/3] Tạo cơ sở dữ liệu tạm và thiết lập", "[2/3] Dựng cửa sổ chính (không hiển thị)",
         "[3/3] Tạo trang PDF tiếng Việt"]
+
+
+def test_self_test_closes_the_database_even_when_the_window_close_is_not_delivered(qapp, monkeypatch):
+    """Under Wine without a display (and wherever a platform defers it) the window's close event never
+    comes: the self-test must still close the database before deleting its temporary folder, which
+    Windows refuses while the file is open (WinError 32)."""
+    from cannngheo_desktop.gui.shell.main_window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "closeEvent", lambda self, event: None)  # hidden, session left open
+    opened = []
+
+    def database(work, state):
+        detail = real_database(work, state)
+        opened.append(state["store"])
+        return detail
+
+    real_database = selftest.STEPS[0][1]
+    monkeypatch.setattr(selftest, "STEPS", [(selftest.STEPS[0][0], database), *selftest.STEPS[1:]])
+    assert selftest.run() == 0
+    (store,) = opened
+    with pytest.raises(sqlite3.ProgrammingError):  # "Cannot operate on a closed database"
+        store.conn.execute("SELECT 1")
+    assert store._lock is None  # the .lock file is released too
 
 
 def test_self_test_failure_names_the_step(qapp, monkeypatch, capsys):
