@@ -188,6 +188,7 @@ def apply_bundle(store: Store, path: Path, passphrase: str, *, receipt_dir: Path
                             f"Tệp '{path.name}': biên nhận hợp lệ, đã đánh dấu {marked} gói đã được nhận.", insp)
     if insp.state == "waiting":
         return _keep_waiting(store, plan, data)
+    store.check_writable()  # a read-only file: refused before the backup, not after it
     if make_backup:
         backup.backup_database(store.conn, store.path, reason="truoc-nhap-goi")
     result = _apply(store, plan, passphrase, receipt_dir or path.parent, progress)

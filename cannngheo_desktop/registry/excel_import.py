@@ -212,6 +212,7 @@ def apply_import(store: Store, report_or_path: ImportReport | Path | str, unit_c
         raise ImportHasErrors(
             f"Tệp '{report.path.name}' còn lỗi ở {len(report.error_rows()) or 1} dòng; chưa ghi gì vào cơ sở "
             "dữ liệu. Hãy lưu bảng lỗi, sửa tệp rồi nhập lại.")
+    store.check_writable()  # a read-only file: refused before the backup, not after it
     prog = or_null(progress)
     total = len(report.households)
     backup_path = backup_database(store.conn, store.path, reason="truoc-nhap-excel") if backup else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -95,10 +96,20 @@ class Store:
             raise translate_sqlite_error(exc, self.path) from exc
         return conn
 
+    def check_writable(self) -> None:
+        """Refuse, before any work, to change a file opened read-only (see :func:`open_db`)."""
+        if self.readonly:
+            raise DatabaseError(
+                f"Tệp dữ liệu '{self.path}' đang mở ở chế độ chỉ đọc (tệp chỉ đọc, hoặc nằm trên ổ đĩa/thư "
+                "mục không cho ghi): xem, in và xuất được, nhưng không lưu được thay đổi. Muốn sửa, hãy bỏ "
+                "thuộc tính chỉ đọc của tệp, hoặc chép tệp sang thư mục có quyền ghi rồi mở lại.")
+
     # -- transactions ----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One all-or-nothing unit of work; nested calls become savepoints."""
+        """One all-or-nothing unit of work; nested calls become savepoints. A store opened
+        read-only refuses it (every write of the app goes through here)."""
+        self.check_writable()
         conn = self.conn
         name = f"sp{self._depth}"
         try:
@@ -200,8 +211,9 @@ def _check_file(path: Path) -> bool:
     return True
 
 
-def _connect(path: Path, *, readonly: bool = False, check_same_thread: bool = True) -> sqlite3.Connection:
-    uri = f"file:{path.as_posix()}?mode={'ro' if readonly else 'rwc'}"
+def _connect(path: Path, *, readonly: bool = False, immutable: bool = False,
+             check_same_thread: bool = True) -> sqlite3.Connection:
+    uri = f"file:{path.as_posix()}?mode={'ro' if readonly else 'rwc'}" + ("&immutable=1" if immutable else "")
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5.0, check_same_thread=check_same_thread)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
@@ -267,20 +279,21 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
     """Open (or create) the app's database, refusing foreign, newer, damaged or locked files.
 
     ``lock=True`` takes the session lock (one app copy per file); the holder is named to others.
-    Nothing is written to a file that is refused.
+    A file this process cannot write (read-only attribute, read-only medium or folder) is opened
+    read-only, as with ``readonly=True``: reading, reports and exports work, and every write is
+    refused with a Vietnamese message (:meth:`Store.check_writable`). Nothing is written to a file
+    that is refused or opened read-only.
     """
     path = Path(path).resolve() if str(path) != ":memory:" else Path(":memory:")
     exists = _check_file(path) if str(path) != ":memory:" else False
     if not exists and not create:
         raise DatabaseError(f"Không tìm thấy tệp dữ liệu '{path}'.")
     if exists and not readonly and not _writable(path):
-        raise DatabaseError(
-            f"Tệp dữ liệu '{path}' chỉ đọc hoặc không có quyền ghi. "
-            "Hãy bỏ thuộc tính chỉ đọc, hoặc chép tệp sang thư mục khác rồi mở lại.")
-    session_lock = lockmod.acquire(path, user=user) if lock and str(path) != ":memory:" else None
+        readonly = True  # a read-only copy: open it to read and export, never to write
+    session_lock = _take_lock(path, user, readonly) if lock and str(path) != ":memory:" else None
     conn = None
     try:
-        conn = _connect(path, readonly=readonly)
+        conn = _connect_readonly(path) if readonly else _connect(path)
         current = _inspect(conn, path)
         if not readonly:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -290,6 +303,11 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
             migrate(conn, path, current, backup=backup_before_migrate)
         elif current == 0:
             raise DatabaseError(f"Tệp '{path}' chưa được khởi tạo.")
+        elif current < SCHEMA_VERSION:
+            raise DatabaseError(
+                f"Tệp dữ liệu '{path}' chỉ đọc và được tạo bởi phiên bản cũ hơn (lược đồ {current}); cần "
+                f"nâng cấp lên lược đồ {SCHEMA_VERSION} mà không ghi được. Hãy chép tệp sang thư mục có "
+                "quyền ghi (hoặc bỏ thuộc tính chỉ đọc) rồi mở lại; tệp không bị thay đổi.")
     except sqlite3.Error as exc:
         if conn is not None:
             conn.close()
@@ -309,6 +327,41 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
 
 
 def _writable(path: Path) -> bool:
-    import os
-
+    """Whether this process may write the file and, for SQLite's -wal/-shm files, its folder
+    (False for the read-only attribute, ``chattr +i``, a read-only mount or folder)."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _take_lock(path: Path, user: str, readonly: bool) -> lockmod.SessionLock | None:
+    """The session lock; a file opened read-only in a folder where no lock file can be written
+    goes without one (this copy will not write, and nobody can write there)."""
+    try:
+        return lockmod.acquire(path, user=user)
+    except OSError:
+        if readonly:
+            return None
+        raise
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """``mode=ro``: SQLite reads the file and its -wal (committed changes not yet copied back).
+    On a read-only medium or folder SQLite cannot make the -shm file that WAL reading needs; then,
+    when there is no -wal to honour, the file is opened ``immutable`` (nobody can change it
+    there), which needs no side files at all."""
+    conn = None
+    try:
+        conn = _connect(path, readonly=True)
+        conn.execute("PRAGMA schema_version").fetchone()  # the first read opens the WAL index
+        return conn
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        wal = Path(f"{path}-wal")
+        folder_closed = not os.access(path.parent, os.W_OK)
+        if not folder_closed or (wal.exists() and wal.stat().st_size > 0):
+            raise
+        first = exc
+    try:
+        return _connect(path, readonly=True, immutable=True)
+    except sqlite3.Error:
+        raise first from None

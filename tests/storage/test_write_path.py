@@ -13,6 +13,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import cannngheo_desktop
@@ -21,6 +22,7 @@ from cannngheo_desktop.storage import db as dbmod
 from cannngheo_desktop.storage import households as hh
 from cannngheo_desktop.storage import repo
 from cannngheo_desktop.storage.db import APPLICATION_ID, SCHEMA_VERSION, open_db
+from tests.storage.file_states import read_only
 
 PACKAGE_DIR = Path(cannngheo_desktop.__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
@@ -360,29 +362,58 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     _refused(path, "phiên bản Cận Nghèo Desktop mới hơn")
 
 
-def test_read_only_file_is_refused(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("running as root: file permissions do not stop root, so a chmod 0o444 file "
-                    "is writable (see test_read_only_folder_is_refused_even_for_root)")
+def _reads_exports_and_refuses_writes(path: Path, tmp_path: Path) -> None:
+    from cannngheo_desktop import cli
+    from cannngheo_desktop.registry.excel_export import export_households
+    from cannngheo_desktop.registry.queries import ListQuery
+
+    with open_db(path, lock=True, user="canbo") as store:
+        assert store.readonly
+        assert _counts(store)["households"] == 1 and hh.search_ids(store, "nguyen van an")
+        out = tmp_path / "xuat.xlsx"
+        assert export_households(store, ListQuery(), out) == 1
+        names = {r[9] for r in openpyxl.load_workbook(out).active.iter_rows(min_row=4, values_only=True)}
+        assert "Nguyễn Văn An" in names
+        with pytest.raises(DatabaseError) as info:
+            _add(store, "Lê Văn Bình")
+        assert "đang mở ở chế độ chỉ đọc" in info.value.message and str(path) in info.value.message
+        assert "không lưu được thay đổi" in info.value.message
+        assert _counts(store)["households"] == 1
+    # The command line opens it the same way: export works, a write is one Vietnamese line.
+    assert cli.main(["export-excel", "--db", str(path), "--out", str(tmp_path / "dong-lenh.xlsx")]) == 0
+    assert cli.main(["assess", "--db", str(path), "--ruleset", "VN-2022", "--save"]) == 1
+
+
+def test_read_only_file_opens_for_reading_and_export_and_refuses_writes(tmp_path: Path, capsys) -> None:
     path = _closed_current_file(tmp_path / "chidoc.sqlite")
-    path.chmod(0o444)
-    try:
-        _refused(path, "chỉ đọc")
-    finally:
-        path.chmod(0o644)
+    with open_db(path) as store:
+        _add(store)
+    before = _digest(path)
+    with read_only(path):
+        assert not os.access(path, os.W_OK)  # as the app sees it, whoever runs the test
+        _reads_exports_and_refuses_writes(path, tmp_path)
+        assert "chế độ chỉ đọc" in capsys.readouterr().err
+    assert _digest(path) == before
 
 
-def test_read_only_folder_is_refused_even_for_root(tmp_path: Path) -> None:
-    """A read-only mount stops root too (EROFS); needs permission to mount, else skipped."""
+def test_read_only_medium_opens_without_side_files_and_refuses_writes(tmp_path: Path, capsys) -> None:
+    """A read-only mount (a locked USB stick, a CD) stops root too: SQLite cannot make the -shm file
+    WAL reading needs, so the file is opened immutable. Needs permission to mount, else skipped."""
     mnt = tmp_path / "usb"
     mnt.mkdir()
     if shutil.which("mount") is None or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)],
-                      capture_output=True).returncode != 0:
+                                                       capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
     try:
         path = _closed_current_file(mnt / "usb.sqlite")
+        with open_db(path) as store:
+            _add(store)
+        before = _digest(path)
         subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True, capture_output=True)
-        _refused(path, "chỉ đọc")
+        _reads_exports_and_refuses_writes(path, tmp_path)
+        assert "chế độ chỉ đọc" in capsys.readouterr().err
+        assert _digest(path) == before
+        assert [p.name for p in mnt.iterdir()] == ["usb.sqlite"]  # no -wal, -shm or lock file
     finally:
         subprocess.run(["umount", str(mnt)], capture_output=True)
 

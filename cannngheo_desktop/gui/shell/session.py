@@ -41,6 +41,10 @@ def demo_login(store: Store) -> dict[str, Any] | None:
         return None
 
 
+READ_ONLY_NOTE = ("Tệp dữ liệu chỉ đọc: xem, in và xuất được, nhưng không lưu được thay đổi "
+                  "(bỏ thuộc tính chỉ đọc hoặc chép tệp sang thư mục có quyền ghi để sửa).")
+
+
 def daily_backup(store: Store) -> str | None:
     """The automatic once-a-day copy; returns a note for the status bar, never raises."""
     try:
@@ -96,7 +100,7 @@ def open_session(path: Path, parent: QWidget | None = None, *, demo: bool = Fals
             return None
         inst, user = answer
         store.user = str(user["name"])
-        notes = [n for n in [daily_backup(store)] if n]
+        notes = [n for n in [READ_ONLY_NOTE if store.readonly else daily_backup(store)] if n]
         tasks = TaskRunner(store.path, user=store.user)
         return AppContext(db_path=store.path, store=store, installation=inst, user=user,
                           tasks=tasks, demo=demo, notes=notes)
