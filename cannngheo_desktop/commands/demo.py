@@ -27,9 +27,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Đã tạo dữ liệu mẫu trong {path}: {summary['households']} hộ "
           f"({summary['near_poor']} hộ cận nghèo), {summary['members']} nhân khẩu, "
           "kế hoạch 90/KH-UBND năm 2023 (16 xã, thị trấn; giảm 75 hộ).")
-    if summary["assessed"] is not None:
-        counts = ", ".join(f"{k}: {v}" for k, v in sorted(summary["assessed"].items()))
-        print(f"Đánh giá theo chuẩn HN-2022 tại 01/01/2023: {counts}.")
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(summary["assessed"].items()))
+    print(f"Đánh giá theo chuẩn HN-2022 tại 01/01/2023: {counts}.")
     if summary["activity"]:
         print(f"Năm 2023: {summary['activity']['exits']} hộ thoát cận nghèo, "
               f"{summary['activity']['actions']} hoạt động hỗ trợ.")

@@ -19,6 +19,7 @@ from ..core.errors import NotFoundError, ValidationError
 from ..paths import resource_path
 from ..plan import plans
 from ..storage import installation, repo
+from ..storage.assessments import assess_many
 from ..storage.db import Store
 from ..storage.households import add_households
 from ..storage.reference import get_unit, short_unit_name
@@ -315,11 +316,7 @@ def _create_plan(store: Store, gen: _Generator, doc: dict[str, Any]) -> dict[str
     return plans.approve_plan(store, plan["id"], approved_at=f"{doc['plan']['doc_date']}T08:00:00.000000Z")
 
 
-def _assess(store: Store, ids: list[str]) -> dict[str, int] | None:
-    try:
-        from ..storage.assessments import assess_many
-    except ImportError:  # the assessment module is optional for the demo
-        return None
+def _assess(store: Store, ids: list[str]) -> dict[str, int]:
     result = assess_many(store, "HN-2022", BASELINE, household_ids=ids, save=True, assessor=ADMIN_NAME)
     # The list shows each household's deprivation count: record what the assessment found.
     for item in result.items:

@@ -4,34 +4,36 @@ content, in which case the genuine bundle is what gets imported."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cannngheo_desktop.exchange import export, importer
 from cannngheo_desktop.exchange.errors import BundleError
-from tests.exchange.bundle_helpers import PASS, dump, make_pair
-
-_STATE: dict = {}
+from tests.exchange.bundle_helpers import PASS, Pair, dump, make_pair
 
 
-def _setup():
-    if not _STATE:
-        tmp = Path(tempfile.mkdtemp(prefix="cnb-damage-"))
-        pair = make_pair(tmp)
+@pytest.fixture(scope="module")
+def genuine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pair, bytes, Path]]:
+    """One commune/office pair and one genuine bundle, shared by every example (building them
+    per example would take minutes); in pytest's own temporary folder, databases closed after."""
+    folder = tmp_path_factory.mktemp("cnb-damage")
+    pair = make_pair(folder)
+    try:
         pair.add_households(3, members=2)
         path = export.export_bundle(pair.commune, "2026-01", pair.outbox, PASS)
-        _STATE.update(pair=pair, path=path, data=path.read_bytes(), tmp=tmp)
-    return _STATE
+        yield pair, path.read_bytes(), folder
+    finally:
+        pair.commune.close()
+        pair.office.close()
 
 
 def _contents(data: bytes) -> dict[str, bytes] | None:
-    import io
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return {n: zf.read(n) for n in zf.namelist()}
@@ -39,16 +41,16 @@ def _contents(data: bytes) -> dict[str, bytes] | None:
         return None
 
 
+# The health check: the autouse per-test data folder (conftest) is not reset between examples; nothing here uses it.
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=1, max_value=255)),
-                min_size=1, max_size=4))
-def test_random_damage_is_refused_cleanly(damage):
-    state = _setup()
-    pair, original = state["pair"], state["data"]
+@given(damage=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=1, max_value=255)),
+                       min_size=1, max_size=4))
+def test_random_damage_is_refused_cleanly(genuine, damage):
+    pair, original, folder = genuine
     data = bytearray(original)
     for pos, xor in damage:
         data[pos % len(data)] ^= xor
-    target = state["tmp"] / "hong.cnb"
+    target = folder / "hong.cnb"
     target.write_bytes(bytes(data))
     before = dump(pair.office)
     try:
@@ -60,10 +62,3 @@ def test_random_damage_is_refused_cleanly(damage):
     # accepted: the signed content must be exactly the genuine bundle's
     assert _contents(bytes(data)) == _contents(original)
     assert result.status in ("applied", "duplicate")
-
-
-def teardown_module(module):
-    if _STATE:
-        _STATE["pair"].commune.close()
-        _STATE["pair"].office.close()
-        shutil.rmtree(_STATE["tmp"], ignore_errors=True)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from cannngheo_desktop.core.errors import ValidationError
+from cannngheo_desktop.core.errors import NotFoundError, ValidationError
 from cannngheo_desktop.plan import progress as prog
 from cannngheo_desktop.plan import tracker_queries
 from cannngheo_desktop.storage import repo
@@ -95,6 +95,6 @@ def test_resolve_plan_by_year(registry):
     store, plan_id = registry
     assert tracker_queries.resolve_plan(store, year=2023) == plan_id
     assert tracker_queries.resolve_plan(store, plan_id=plan_id) == plan_id
-    with pytest.raises(Exception) as err:
+    with pytest.raises(NotFoundError) as err:
         tracker_queries.resolve_plan(store, year=2030)
-    assert "2030" in str(err.value)
+    assert err.value.message == "Chưa có kế hoạch nào cho năm 2030. Hãy tạo kế hoạch trước."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -133,9 +132,20 @@ def test_damaged_reference_file_is_reported(tmp_path: Path, fresh_store) -> None
     assert fresh_store.scalar("SELECT count(*) FROM units") == 0  # nothing half-written
 
 
-def test_shipped_json_is_valid() -> None:
-    for name in reference.REFERENCE_FILES:
-        json.loads(resource_path("reference", name).read_text(encoding="utf-8"))
+def test_shipped_reference_files_hold_consistent_rows() -> None:
+    """Every shipped file parses into rows with unique ids, and every reference between them
+    (a successor's units, a unit's parent, a measure's responsible body) lands on a shipped row."""
+    rows = reference.shipped_rows()
+    assert all(rows[table] for table in ("units", "unit_successors", "bodies", "support_measures"))
+    ids = {table: [r["id"] for r in found] for table, found in rows.items()}
+    assert {table: len(set(v)) for table, v in ids.items()} == {table: len(v) for table, v in ids.items()}
+    units, codes = set(ids["units"]), {u["code"] for u in rows["units"]}
+    assert [s["id"] for s in rows["unit_successors"]
+            if s["old_unit_id"] not in units or s["new_unit_id"] not in units] == []
+    assert {u["parent_code"] for u in rows["units"] if u["parent_code"]} <= codes
+    assert {m["body_code"] for m in rows["support_measures"] if m["body_code"]} <= {b["code"] for b in rows["bodies"]}
+    assert {u["kind"] for u in rows["units"]} <= {"province", "district", "commune", "ward", "town"}
+    assert {u["area"] for u in rows["units"]} <= {"rural", "urban", None}
 
 
 def test_every_unit_finds_its_province(fresh_store) -> None:
