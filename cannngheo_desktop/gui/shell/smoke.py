@@ -21,7 +21,9 @@ def build_main_window(store: Store, inst: Installation, user: dict[str, Any]) ->
     window's close event: a platform may deliver that event later or never (Wine without a display
     does not), and Windows refuses to delete a database file that is still open (WinError 32).
     Closing twice is harmless."""
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):  # instance() is typed QCoreApplication
+        app = QApplication([sys.argv[0]])
     ctx = AppContext(db_path=store.path, store=store, installation=inst, user=user,
                      tasks=TaskRunner(store.path, user=str(user.get("name", ""))))
     try:
