@@ -80,7 +80,7 @@ def _first_months(store: Store, units: set[str], rows: list[dict], aggregator: b
 
 def completeness_grid(store: Store, year: int, *, today: date | None = None) -> dict[str, dict[int, str]]:
     """{unit_code: {1..12: status}} for ``year``; see the module docstring for the statuses."""
-    today = today or date.today()
+    today = today or datetime.now(VIETNAM).date()  # deadlines are Vietnam dates, whatever the PC's zone
     inst = require_installation(store)
     grid: dict[str, dict[int, str]] = {}
     if inst.role == "aggregator":

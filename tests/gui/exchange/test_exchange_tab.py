@@ -5,12 +5,12 @@ a damaged file shows the refusal reason and changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
-from cannngheo_desktop.exchange import keycard, keys, roster, sync
+from cannngheo_desktop.exchange import completeness, keycard, keys, roster, sync
 from cannngheo_desktop.gui.exchange import keys_dialog, passphrase_dialog
 from cannngheo_desktop.gui.exchange.exchange_tab import ExchangeTab
 from cannngheo_desktop.gui.shell import files
@@ -167,7 +167,7 @@ def test_damaged_file_is_refused_with_its_reason_and_changes_nothing(qtbot, tmp_
     assert dialog.status.text() == "Kết quả: không có tệp nào được nhập."
     assert dump(office_ctx.store) == before
     # the commune's row is on the grid and this month is still "not due yet" (blank): not received
-    assert COMMUNE in office.grid.grid and office.grid.grid[COMMUNE][date.today().month] == ""
+    assert COMMUNE in office.grid.grid and office.grid.grid[COMMUNE][datetime.now(completeness.VIETNAM).month] == ""
 
 
 def test_wrong_passphrase_is_said_and_nothing_is_checked(qtbot, tmp_path, monkeypatch, copies, shown_messages):
