@@ -381,7 +381,7 @@ silent_install() {
 
 installed_version() {
   local out
-  out=$(win "$WIN_INSTALLED\\CanNgheoDesktop-console.exe" --version) || { echo "$out"; return 1; }
+  out=$(win "$WIN_INSTALLED\\CanNgheoDesktop-console.exe" --version | tr -d '\r') || { echo "$out"; return 1; }
   echo "$out"
   grep -qx "Cận Nghèo Desktop $VERSION" <<<"$out"
 }
@@ -392,7 +392,7 @@ installed_self_test() {
   win "$WIN_INSTALLED\\CanNgheoDesktop-console.exe" --self-test | tee "$OUT/selftest-windows.log"
   status=${PIPESTATUS[0]}
   set -e
-  [[ $status -eq 0 ]] && tail -1 "$OUT/selftest-windows.log" | grep -qx "Tự kiểm tra: đạt"
+  [[ $status -eq 0 ]] && tail -1 "$OUT/selftest-windows.log" | tr -d '\r' | grep -qx "Tự kiểm tra: đạt"
 }
 
 demo_screenshot() {
