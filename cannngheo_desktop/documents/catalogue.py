@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import Cancelled, ValidationError
+from ..core.errors import AppError, Cancelled, ValidationError
 from ..core.model import CATEGORY_LABELS, NEAR_POOR, POOR
 from ..core.progress import Progress, or_null
 from ..storage.db import Store
@@ -61,7 +61,24 @@ class ReportSpec:
             raise ValidationError(f"Phân loại '{params.category}' không hợp lệ (chọn: {', '.join(CATEGORY_LABELS)}).",
                                   field="category")
         prog = or_null(progress)
+        _check_replaceable(out)
         return self.builder(make_context(store, params), out, fmt, prog)
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse at once, in words, an existing ``out`` that cannot be written over: on Windows a file
+    open in Excel or a PDF viewer is locked (PermissionError), which would otherwise surface at the
+    end of the report as an unexpected error. Opening it for update neither creates nor changes it."""
+    if not out.exists():
+        return
+    try:
+        with out.open("r+b"):
+            pass
+    except OSError as exc:
+        raise AppError(
+            f"Không ghi đè được tệp '{out}': tệp đang mở trong chương trình khác (Excel, trình xem PDF), "
+            "chỉ cho đọc, hoặc là một thư mục. Hãy đóng tệp đó hoặc chọn tên tệp khác, rồi thử lại.",
+            detail=f"{type(exc).__name__}: {exc}") from exc
 
 
 def _summary_builder(make: Callable[[Context], summary.SummaryReport]) -> Callable[..., Path]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -44,3 +46,39 @@ def test_user_errors_exit_1_in_vietnamese(demo_db: Path, tmp_path: Path, capsys)
     assert cli.main(["report", "groups", "--db", str(demo_db)]) == 1
     assert "--out" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_a_target_that_cannot_be_written_over_is_refused_before_the_report_is_built(demo_db: Path, tmp_path: Path,
+                                                                                    capsys) -> None:
+    taken = tmp_path / "Biểu kế hoạch.xlsx"
+    taken.mkdir()  # exists and cannot be opened for writing (like a file Excel holds on Windows)
+    code = cli.main(["report", "plan-table", "--db", str(demo_db), "--out", str(taken), "--year", "2023"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"Không ghi đè được tệp '{taken}'" in err and "Hãy đóng tệp đó" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Biểu kế hoạch.xlsx"]
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="Windows' exclusive file sharing, what Excel does")
+def test_a_report_open_in_excel_is_refused_in_words(demo_db: Path, tmp_path: Path, capsys) -> None:
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.CreateFileW.restype = wintypes.HANDLE
+    kernel32.CreateFileW.argtypes = [wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, wintypes.LPVOID,
+                                     wintypes.DWORD, wintypes.DWORD, wintypes.HANDLE]
+    out = tmp_path / "bieu.xlsx"
+    assert cli.main(["report", "plan-table", "--db", str(demo_db), "--out", str(out), "--year", "2023"]) == 0
+    before = out.read_bytes()
+    capsys.readouterr()
+    generic_read, open_existing, no_sharing = 0x80000000, 3, 0
+    handle = kernel32.CreateFileW(str(out), generic_read, no_sharing, None, open_existing, 0, None)
+    assert handle != wintypes.HANDLE(-1).value, ctypes.get_last_error()
+    try:
+        code = cli.main(["report", "plan-table", "--db", str(demo_db), "--out", str(out), "--year", "2023"])
+    finally:
+        kernel32.CloseHandle(handle)
+    assert code == 1
+    assert "tệp đang mở trong chương trình khác (Excel" in capsys.readouterr().err
+    assert out.read_bytes() == before
