@@ -37,7 +37,10 @@ export WINEPREFIX=$WORK/wine WINEARCH=win64 WINEDEBUG=-all
 export WINEDLLOVERRIDES="winemenubuilder.exe=d;mscoree=d;mshtml=d"
 # Wine maps the profile's Desktop/Documents to $HOME: keep all of it inside the work folder.
 WINE=(env HOME="$WORK/home" XDG_CACHE_HOME="$WORK/home/.cache" XDG_DATA_HOME="$WORK/home/.local/share"
-      XDG_CONFIG_HOME="$WORK/home/.config" USER="$WIN_USER" LOGNAME="$WIN_USER" PYTHONIOENCODING=utf-8)
+      XDG_CONFIG_HOME="$WORK/home/.config" USER="$WIN_USER" LOGNAME="$WIN_USER")
+# Windows Python writes to a pipe in the ANSI code page (cp1252), which has no Vietnamese letters:
+# pip, pytest and PyInstaller get UTF-8; the installed app is run as users run it (it sets its own).
+HARNESS_PY=(PYTHONIOENCODING=utf-8)
 
 PY_DIR=$WINEPREFIX/drive_c/Python311
 PROFILE=$WINEPREFIX/drive_c/users/$WIN_USER
@@ -80,12 +83,13 @@ winpath() { local p=$1; printf 'Z:%s' "${p//\//\\}"; }
 win() {
   local status
   set +e
-  "${WINE[@]}" wine "$@" 2>&1 | cat
+  "${WINE[@]}" "${WIN_ENV[@]}" wine "$@" 2>&1 | cat
   status=${PIPESTATUS[0]}
   set -e
   return "$status"
 }
-wpython() { win 'C:\Python311\python.exe' "$@"; }
+WIN_ENV=()
+wpython() { local WIN_ENV=("${HARNESS_PY[@]}"); win 'C:\Python311\python.exe' "$@"; }
 wait_wine() { "${WINE[@]}" wineserver -w; }
 
 FINISHED=0
@@ -301,7 +305,7 @@ run_tests() {
   local log=$OUT/pytest-windows.log status summary
   set +e
   (cd "$SRC" && env -u DISPLAY CANNGHEO_DATA_DIR="E:\\$USB_DIR\\dữ liệu chung" \
-    timeout -k 20 2400 "${WINE[@]}" wine 'C:\Python311\python.exe' -X faulthandler -m pytest -q \
+    timeout -k 20 2400 "${WINE[@]}" "${HARNESS_PY[@]}" wine 'C:\Python311\python.exe' -X faulthandler -m pytest -q \
     -p no:cacheprovider --basetemp "E:\\$USB_DIR\\pytest tạm" 2>&1 | cat) | tee "$log"
   status=${PIPESTATUS[0]}
   set -e
@@ -321,7 +325,7 @@ freeze() {
   local log=$OUT/pyinstaller-windows.log
   rm -rf "$WINEPREFIX/drive_c/cannngheo-build"
   set +e
-  (cd "$SRC" && "${WINE[@]}" wine 'C:\Python311\python.exe' -m PyInstaller build.spec --noconfirm \
+  (cd "$SRC" && "${WINE[@]}" "${HARNESS_PY[@]}" wine 'C:\Python311\python.exe' -m PyInstaller build.spec --noconfirm \
     --log-level WARN --distpath 'C:\cannngheo-build\dist' --workpath 'C:\cannngheo-build\work' 2>&1 | cat) > "$log"
   local status=${PIPESTATUS[0]}
   set -e
