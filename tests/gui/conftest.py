@@ -26,6 +26,20 @@ def shown_messages(monkeypatch: pytest.MonkeyPatch) -> list:
 
 
 @pytest.fixture
+def login_as_admin(monkeypatch: pytest.MonkeyPatch, admin_login) -> None:
+    """The start-up login dialog is answered with the administrator's name and password."""
+    from cannngheo_desktop.gui.shell import session
+
+    def log_in(dialog) -> int:
+        dialog.ui.nameEdit.setText(admin_login[0])
+        dialog.ui.passwordEdit.setText(admin_login[1])
+        dialog.submit()
+        return dialog.result()
+
+    monkeypatch.setattr(session, "run_dialog", log_in)
+
+
+@pytest.fixture
 def app_ctx(qtbot, installed_store, admin_login) -> Iterator:
     """What session.open_session would build after a successful login."""
     from cannngheo_desktop.gui.shell.context import AppContext

@@ -76,7 +76,7 @@ def test_backup_cancelled_folder_does_nothing(window, shown_messages, monkeypatc
     assert window.last_backup is None and shown_messages == []
 
 
-def test_restore_replaces_data_after_safety_copy(qtbot, window, app_ctx, shown_messages, admin_login,
+def test_restore_replaces_data_after_safety_copy(qtbot, window, app_ctx, shown_messages, login_as_admin,
                                                  tmp_path, monkeypatch):
     usb = tmp_path / "usb"
     usb.mkdir()
@@ -86,13 +86,6 @@ def test_restore_replaces_data_after_safety_copy(qtbot, window, app_ctx, shown_m
     _add_household(app_ctx.store, "Lê Văn Sau")
     monkeypatch.setattr(files, "choose_open_file", lambda *a, **k: window.last_backup)
 
-    def log_in(dialog):
-        dialog.ui.nameEdit.setText(admin_login[0])
-        dialog.ui.passwordEdit.setText(admin_login[1])
-        dialog.submit()
-        return dialog.result()
-
-    monkeypatch.setattr(session, "run_dialog", log_in)
     del shown_messages[:]
     window.ui.actionRestore.trigger()
     assert window.ctx is not app_ctx
@@ -164,20 +157,13 @@ def test_open_database_refuses_foreign_file(window, app_ctx, shown_messages, tmp
     assert foreign.read_bytes() == b"khong phai sqlite" * 10
 
 
-def test_window_session_lock_names_the_os_account(qtbot, installed_store, admin_login, shown_messages,
+def test_window_session_lock_names_the_os_account(qtbot, installed_store, admin_login, login_as_admin, shown_messages,
                                                   monkeypatch):
     import getpass
 
     path = installed_store.path
     installed_store.close()
 
-    def log_in(dialog):
-        dialog.ui.nameEdit.setText(admin_login[0])
-        dialog.ui.passwordEdit.setText(admin_login[1])
-        dialog.submit()
-        return dialog.result()
-
-    monkeypatch.setattr(session, "run_dialog", log_in)
     first = session.open_session(path, None)
     try:
         assert first is not None and first.store.user == admin_login[0]

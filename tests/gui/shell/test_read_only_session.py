@@ -10,20 +10,13 @@ from cannngheo_desktop.storage import households
 from tests.storage.file_states import read_only
 
 
-def test_a_read_only_file_opens_for_reading_with_a_note(qtbot, installed_store, admin_login, shown_messages,
+def test_a_read_only_file_opens_for_reading_with_a_note(qtbot, installed_store, login_as_admin, shown_messages,
                                                          monkeypatch):
     households.add_household(installed_store, {"unit_code": "00685", "village": "Thôn 1"},
                              [{"full_name": "Nguyễn Văn An", "relation": "head", "birth_date": "1970-05-01"}])
     path = installed_store.path
     installed_store.close()
 
-    def log_in(dialog):
-        dialog.ui.nameEdit.setText(admin_login[0])
-        dialog.ui.passwordEdit.setText(admin_login[1])
-        dialog.submit()
-        return dialog.result()
-
-    monkeypatch.setattr(session, "run_dialog", log_in)
     with read_only(path):
         ctx = session.open_session(path, None)
         try:
