@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..core.codes import is_unit_code
 from ..core.errors import FileFormatError, ValidationError
 from ..core.model import UNIT_KINDS, URBAN_UNIT_KINDS
 from ..core.text import fold, nfc, parse_vn_date
@@ -284,7 +285,7 @@ def add_unit(store: Store, *, code: str, name: str, kind: str, parent_code: str 
     kind (ward/town urban, commune rural) unless given."""
     code = (nfc(code) or "").strip()
     name = nfc(name) or ""
-    if not code or not code.isdigit() or len(code) > 5:
+    if not is_unit_code(code):  # ASCII digits only: str.isdigit() also takes '٣' and '²'
         raise ValidationError(f"Mã đơn vị '{code}' không hợp lệ: nhập mã số GSO (tối đa 5 chữ số).", field="code")
     if not name:
         raise ValidationError("Tên đơn vị không được để trống.", field="name")
