@@ -22,7 +22,7 @@ from ..core.errors import AppError
 from ..core.progress import Progress, or_null
 from ..storage import backup, repo
 from ..storage.db import Store, utc_now
-from . import payload, receipts, rotation, sync
+from . import authority, payload, receipts, rotation, sync
 from .envelope import Opened, decrypt, open_bundle
 from .errors import BundleError, refuse
 from .format import DEFAULT_LIMITS, Limits, write_bundle
@@ -134,6 +134,7 @@ def _classify(store: Store, insp: Inspection, decoded: payload.Decoded) -> dict[
 def _plan(store: Store, path: Path, passphrase: str | None, data: bytes | None, limits: Limits) -> _Plan:
     opened = open_bundle(store, path, data=data, limits=limits)
     m = opened.manifest
+    authority.check_sender(store, opened.path, m)  # kind and direction: before decrypting anything
     state, missing = _chain_state(store, opened)
     insp = Inspection(opened.path, m.kind, m.sender_unit, m.period, m.sequence, opened.raw.sha256,
                       state, missing)
@@ -149,6 +150,9 @@ def _plan(store: Store, path: Path, passphrase: str | None, data: bytes | None, 
     columns = {t: repo.columns(store, t) for t in allowed}
     decoded = payload.decode(opened.path, plain, allowed, columns, m.sender_unit)
     insp.errors.extend(decoded.errors)
+    guard = authority.RowGuard(store, m.sender_unit, m.kind)  # row ownership, parents before children
+    for table, rows in decoded.rows.items():
+        insp.errors.extend(guard.check(table, rows))
     if decoded.count() != m.rows:
         insp.errors.append("số dòng trong dữ liệu không khớp với tệp kê khai")
     if not insp.errors and state != "waiting":

@@ -350,3 +350,21 @@ def acknowledge_out(store: Store, peer: str, kinds: Sequence[str], up_to_sequenc
             f"AND peer_unit = ? AND kind IN ({','.join('?' * len(kinds))}) AND sequence <= ? "
             "AND acknowledged_at IS NULL", (at, peer, *kinds, up_to_sequence))
         return cur.rowcount
+
+
+# --- authority (exchange/authority.py) -----------------------------------------------------------
+def owners_of(store: Store, table: str, ids: Sequence[str]) -> dict[str, str]:
+    """Owner (unit_code) of each stored row of ``table`` among ``ids``; batched, ids only."""
+    repo.columns(store, table)  # refuses unknown table names
+    found: dict[str, str] = {}
+    for i in range(0, len(ids), CHUNK):
+        part = ids[i:i + CHUNK]
+        found.update(store.conn.execute(
+            f"SELECT id, unit_code FROM {table} WHERE id IN ({','.join('?' * len(part))})", part).fetchall())
+    return found
+
+
+def has_sent_to(store: Store, peer: str) -> bool:
+    """Whether this copy ever sent a data bundle (report or reference) to ``peer``."""
+    return store.query_one("SELECT 1 FROM bundles WHERE direction = 'out' AND peer_unit = ? "
+                           "AND kind IN ('commune-report', 'reference') LIMIT 1", (peer,)) is not None

@@ -1,0 +1,184 @@
+"""Who may send what: the kind and direction of a bundle, and which rows its sender may write.
+
+Two checks, both before anything is written (docs/security.md, "Who may send what"):
+
+* ``check_sender`` — from the signed manifest only, before decryption: a ``reference`` bundle
+  (catalogues, rulesets, plans and targets) is accepted only from this copy's receiving office;
+  a ``commune-report`` only by an office (role aggregator), and only from a unit it receives
+  for (``receives_for``); a ``receipt`` only from a unit this copy has sent data bundles to.
+* ``RowGuard`` — per bundle, fed each table's rows in file order (parents before children, chunk
+  by chunk): a row may not take over an id stored here under another unit, and every reference
+  it holds must point to a row its sender owns (earlier in this bundle, or stored here with the
+  sender's unit code) or to shared reference data (units, rulesets, support measures, bodies),
+  which may be referenced but never written by someone who does not own it.
+
+Only ids are remembered across chunks (of the tables other rows point to), never rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..core.codes import is_unit_code
+from ..storage import installation, reference
+from ..storage.db import Store
+from . import sync
+from .errors import refuse
+from .manifest import Manifest
+
+REPORT, REFERENCE, RECEIPT = "commune-report", "reference", "receipt"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """``column`` of a row points to the row of ``table`` with that id, owned by the sender."""
+
+    column: str
+    table: str
+
+
+# Owned references, per table (columns that point to codes of shared reference data —
+# ruleset_code, measure_code, body_code, units.parent_code — may name anyone's row: not listed).
+REFS: dict[str, tuple[Ref, ...]] = {
+    "members": (Ref("household_id", "households"),),
+    "household_events": (Ref("household_id", "households"), Ref("member_id", "members"),
+                         Ref("related_household_id", "households")),
+    "assessments": (Ref("household_id", "households"), Ref("review_id", "reviews")),
+    "support_actions": (Ref("household_id", "households"), Ref("member_id", "members")),
+    "duplicate_decisions": (Ref("household_a", "households"), Ref("household_b", "households")),
+    "review_items": (Ref("review_id", "reviews"), Ref("household_id", "households"),
+                     Ref("assessment_id", "assessments")),
+    "review_meetings": (Ref("review_id", "reviews"),),
+    "plan_units": (Ref("plan_id", "plans"),),
+    "plan_amendments": (Ref("plan_id", "plans"),),
+    "plan_objectives": (Ref("plan_id", "plans"),),
+    "milestones": (Ref("plan_id", "plans"),),
+}
+# Shared reference rows: anyone may point to them (unit_successors → units), only the owner writes.
+SHARED_REFS: dict[str, tuple[str, ...]] = {"unit_successors": ("old_unit_id", "new_unit_id")}
+# Columns holding unit codes: checked with core.codes (they reach queries, screens, file names).
+UNIT_CODE_COLUMNS: dict[str, tuple[str, ...]] = {"units": ("code", "parent_code"),
+                                                 "plan_units": ("target_unit_code",)}
+REFERENCED = frozenset(ref.table for refs in REFS.values() for ref in refs)
+LABELS = {"households": "hộ", "members": "thành viên", "reviews": "đợt rà soát",
+          "assessments": "kết quả đánh giá", "plans": "kế hoạch"}
+
+
+# --- kind and direction ------------------------------------------------------------------------
+def receives_for(store: Store, office_code: str, unit_code: str, on: date | None = None) -> bool:
+    """Whether the office ``office_code`` receives reports of ``unit_code``: a version of that unit
+    lies under the office in this copy's unit list (``parent_code``), or it took over such a unit
+    in the 2025 reform (``reference.units_covered``: whole successors and re-used codes).
+
+    The unit list at an office is written only by the office itself and by its own receiving
+    office (reference bundles), never by a commune, so a commune cannot add itself to it."""
+    if not is_unit_code(unit_code) or unit_code == office_code:
+        return False
+    if any(u["code"] == unit_code for u in reference.list_units(store, parent_code=office_code)):
+        return True
+    day = (on or date.today()).isoformat()
+    return any(u["code"] == unit_code for u in reference.units_covered(store, office_code, day))
+
+
+def check_sender(store: Store, path: Path, m: Manifest) -> None:
+    """BundleError unless this copy accepts a bundle of ``m.kind`` from ``m.sender_unit``
+    (call before decrypting or writing anything)."""
+    inst = installation.current(store)
+    if inst is None:
+        raise refuse(path, "cơ sở dữ liệu chưa được thiết lập (vai trò, đơn vị). Hãy chạy thiết lập trước.")
+    sender = m.sender_unit
+    if sender == inst.unit_code:
+        raise refuse(path, f"gói do chính đơn vị này ('{sender}') gửi; không nhập gói của chính mình.")
+    if m.kind == REFERENCE:
+        if sender != inst.receiving_unit_code:
+            office = inst.receiving_unit_code or "(chưa có)"
+            raise refuse(path, f"gói danh mục/kế hoạch chỉ được nhận từ cơ quan tiếp nhận của đơn vị này "
+                               f"('{office}'); đơn vị '{sender}' không được gửi loại gói này.")
+    elif m.kind == REPORT:
+        if inst.role != "aggregator":
+            raise refuse(path, f"gói báo cáo của xã/phường chỉ gửi lên cơ quan tiếp nhận; bản cài đặt này "
+                               f"là của xã/phường '{inst.unit_code}', không nhận gói báo cáo của đơn vị "
+                               f"'{sender}'.")
+        if not receives_for(store, inst.unit_code, sender):
+            raise refuse(path, f"đơn vị '{sender}' không thuộc các đơn vị mà đơn vị '{inst.unit_code}' tiếp "
+                               "nhận báo cáo (theo danh mục đơn vị: đơn vị cấp trên hoặc đơn vị kế thừa). "
+                               "Nếu đúng là đơn vị cấp dưới, hãy sửa danh mục đơn vị trước khi nhập.")
+    elif m.kind == RECEIPT:
+        if not sync.has_sent_to(store, sender):
+            raise refuse(path, f"biên nhận từ đơn vị '{sender}', nhưng đơn vị này chưa từng gửi gói nào "
+                               "cho đơn vị đó.")
+    else:  # parse_manifest admits only the kinds above; a new kind must be given a rule here
+        raise refuse(path, f"loại gói '{m.kind}' không được hỗ trợ.")
+
+
+# --- rows ------------------------------------------------------------------------------------------
+class RowGuard:
+    """Row ownership for one bundle of ``kind`` from ``sender``, checked chunk by chunk in file order.
+
+    ``check(table, rows)`` returns Vietnamese errors naming table, row id and why (empty: all
+    fine). It remembers only the ids of rows of the referenced tables seen so far."""
+
+    def __init__(self, store: Store, sender: str, kind: str) -> None:
+        self.store = store
+        self.sender = sender
+        self.kind = kind
+        self.seen: dict[str, set[str]] = {t: set() for t in REFERENCED}
+
+    def check(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+        errors: list[str] = []
+        ids = [r["id"] for r in rows if isinstance(r.get("id"), str)]
+        owners = sync.owners_of(self.store, table, ids)
+        for rid, owner in owners.items():
+            if owner != self.sender:
+                errors.append(f"bảng {table}, dòng {rid}: dòng này đã có ở đây và thuộc đơn vị {owner}; "
+                              f"đơn vị gửi {self.sender} không được ghi đè")
+        errors += self._unit_codes(table, rows)
+        errors += self._references(table, rows)
+        if table in self.seen:
+            self.seen[table].update(ids)
+        return errors
+
+    def _unit_codes(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+        errors: list[str] = []
+        for column in UNIT_CODE_COLUMNS.get(table, ()):
+            for row in rows:
+                value = row.get(column)
+                if value is None and column == "parent_code":
+                    continue
+                if not is_unit_code(value):
+                    errors.append(f"bảng {table}, dòng {row.get('id')}: mã đơn vị {repr(value)[:40]} ở cột "
+                                  f"{column} không hợp lệ (phải gồm 1–5 chữ số)")
+                elif table == "plan_units" and self.kind == REPORT and value != self.sender:
+                    errors.append(f"bảng plan_units, dòng {row.get('id')}: chỉ tiêu cho đơn vị {value}; "
+                                  f"đơn vị gửi {self.sender} chỉ được gửi chỉ tiêu của chính mình")
+        return errors
+
+    def _references(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+        errors: list[str] = []
+        for column in SHARED_REFS.get(table, ()):
+            errors += [f"bảng {table}, dòng {row.get('id')}: cột {column} thiếu hoặc sai kiểu"
+                       for row in rows if not isinstance(row.get(column), str)]
+        for ref in REFS.get(table, ()):
+            seen = self.seen[ref.table]
+            wanted = {row.get(ref.column) for row in rows} - {None} - seen
+            bad_type = {v for v in wanted if not isinstance(v, str)}
+            stored = sync.owners_of(self.store, ref.table, sorted(wanted - bad_type)) if wanted else {}
+            for row in rows:
+                target = row.get(ref.column)
+                if target is None or target in seen or stored.get(target) == self.sender:
+                    continue
+                what = f"{LABELS[ref.table]} {target}"
+                if target in bad_type:
+                    why = f"cột {ref.column} sai kiểu"
+                elif target in stored:
+                    why = (f"{what} thuộc đơn vị {stored[target]}, đơn vị gửi {self.sender} không được sửa "
+                           "hay gắn dữ liệu vào")
+                else:
+                    why = (f"{what} không có trong gói và chưa có ở đây (cột {ref.column}); chỉ được tham "
+                           f"chiếu dữ liệu của chính đơn vị gửi {self.sender}")
+                errors.append(f"bảng {table}, dòng {row.get('id')}: {why}")
+        return errors
