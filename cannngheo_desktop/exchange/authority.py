@@ -166,7 +166,8 @@ class RowGuard:
             seen = self.seen[ref.table]
             wanted = {row.get(ref.column) for row in rows} - {None} - seen
             bad_type = {v for v in wanted if not isinstance(v, str)}
-            stored = sync.owners_of(self.store, ref.table, sorted(wanted - bad_type)) if wanted else {}
+            asked = sorted(v for v in wanted if isinstance(v, str))
+            stored = sync.owners_of(self.store, ref.table, asked) if asked else {}
             for row in rows:
                 target = row.get(ref.column)
                 if target is None or target in seen or stored.get(target) == self.sender:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.codes import check_unit_code
 from . import crypto
 from .errors import refuse
 
@@ -21,6 +22,8 @@ KINDS = ("commune-report", "receipt", "reference")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _KEYID = re.compile(r"^[0-9a-f]{16}$")
+_BUNDLE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # uuid4 text
+MAX_SEQUENCE = 2**31 - 1  # one bundle a month for 178 million years; SQLite INTEGER never overflows
 
 
 @dataclass
@@ -113,12 +116,17 @@ def parse_manifest(path: Path, data: bytes) -> Manifest:
 
 
 def _check(m: Manifest) -> None:
+    # Unit codes reach queries, screens and receipt file names: digits only (core.codes).
+    check_unit_code(m.sender_unit, "mã đơn vị gửi")
+    check_unit_code(m.recipient_unit, "mã đơn vị nhận")
+    if not _BUNDLE_ID.fullmatch(m.bundle_id):
+        raise ValueError("mã gói (bundle_id) không hợp lệ")
     if m.kind not in KINDS:
-        raise ValueError(f"loại gói '{m.kind}' không được hỗ trợ")
+        raise ValueError(f"loại gói {m.kind!r:.40} không được hỗ trợ")
     if not _PERIOD.match(m.period):
         raise ValueError(f"kỳ '{m.period}' không đúng dạng YYYY-MM")
-    if m.sequence < 1:
-        raise ValueError("số thứ tự phải từ 1")
+    if not 1 <= m.sequence <= MAX_SEQUENCE:
+        raise ValueError(f"số thứ tự phải từ 1 đến {MAX_SEQUENCE}")
     if m.prev_sha256 is not None and not (isinstance(m.prev_sha256, str) and _HEX64.match(m.prev_sha256)):
         raise ValueError("mã băm gói trước không hợp lệ")
     if not _HEX64.match(m.payload_sha256):
