@@ -22,7 +22,7 @@ from ..core.errors import AppError
 from ..core.progress import Progress, or_null
 from ..storage import backup, repo
 from ..storage.db import Store, utc_now
-from . import authority, payload, receipts, rotation, sync
+from . import authority, payload, receipts, recovery, rotation, sync
 from .envelope import Opened, decrypt, open_bundle
 from .errors import BundleError, refuse
 from .format import DEFAULT_LIMITS, Limits, write_bundle
@@ -77,6 +77,9 @@ def _chain_state(store: Store, opened: Opened) -> tuple[str, list[int]]:
     if m.kind == receipts.RECEIPT:
         return ("duplicate" if sync.bundle_by_sha(store, sha) else "receipt"), []
     kinds = CHAINS[m.kind]
+    restarted = recovery.chain_expectation(store, opened, kinds)  # hook: a chain restarted at N (recovery.py)
+    if restarted is not None:
+        return restarted
     for row in sync.bundles_at(store, "in", m.sender_unit, kinds, m.sequence):
         if row["sha256"] == sha and row["status"] == "applied":
             return "duplicate", []
