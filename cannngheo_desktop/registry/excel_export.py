@@ -4,7 +4,8 @@ The layout is the import template's (same Vietnamese headers), so an exported fi
 edited and imported again: "STT hộ" numbers the household on every row, household columns are
 filled on its first row (the head), dates are dd/mm/yyyy text and CCCD numbers are text (their
 leading zeros kept). Written in openpyxl's write-only mode, in batches, so 100,000 households
-stream to disk without building the workbook in memory.
+stream to disk without building the workbook in memory. Every str is a text cell, never a
+formula (``core.sheet_cells.text_row``): a name typed as ``=HYPERLINK(…)`` reads back as typed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from ..core import model
 from ..core.errors import AppError, Cancelled
 from ..core.progress import Progress, or_null
+from ..core.sheet_cells import text_row
 from ..core.text import format_date
 from ..storage.db import Store
 from . import queries as rq
@@ -133,7 +135,7 @@ def export_households(store: Store, q: ListQuery, path: Path | str, *,
             for household, members in rq.households_with_members(store, ids[start:start + BATCH]):
                 written += 1
                 for row in member_rows(written, household, members):
-                    ws.append(row)
+                    ws.append(text_row(ws, row))
             prog.report(written, len(ids))
         target.parent.mkdir(parents=True, exist_ok=True)
         wb.save(tmp)

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.errors import Cancelled, FileFormatError, ValidationError
 from ..core.progress import Progress, or_null
+from ..core.sheet_cells import set_text
 from ..storage import households as hh_repo
 from ..storage import installation
 from ..storage.backup import backup_database
@@ -260,9 +261,9 @@ def write_error_workbook(report: ImportReport, out_path: Path | str) -> Path:
         errors = [i.message for i in issues if i.level == "error"]
         warnings = [i.message for i in issues if i.level != "error"]
         if errors:
-            ws.cell(target, error_col, "\n".join(errors)).fill = red
+            set_text(ws, target, error_col, "\n".join(errors)).fill = red
         if warnings:
-            ws.cell(target, warn_col, "\n".join(warnings)).fill = yellow
+            set_text(ws, target, warn_col, "\n".join(warnings)).fill = yellow
         if errors:
             for c in range(1, error_col):
                 ws.cell(row, c).fill = red

@@ -3,7 +3,9 @@
 One row per member; the household's columns are filled on its first row only (as printed
 lists do), its number "TT" counts households. Write-only keeps memory flat at 100,000
 households: each row goes to disk as it is appended. Styles are built once per column and
-shared by reference, so a styled cell costs about as much as a bare one.
+shared by reference, so a styled cell costs about as much as a bare one. Every str is written
+as a text cell, never a formula (``core.sheet_cells``); text that looks like a formula goes
+through a second set of cells whose style carries Excel's quotePrefix ("this is text") flag.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...core.model import CATEGORY_LABELS, EDUCATION_LEVELS, EMPLOYMENT, RELATIONS, SEXES
+from ...core.sheet_cells import FORMULA_STARTS, as_text
 from ...core.text import nfc
 from .xlsx_base import BORDER, CENTER, DATE_FORMAT, FONT_NAME, HEADER_FILL, Column
 
@@ -109,25 +112,37 @@ class _Styler:
     looking-up) a new cell object for each of the ~6 million cells of a 100,000-household list."""
 
     def __init__(self, ws: Any) -> None:
-        font = Font(name=FONT_NAME, size=10)
-        self.cells: list[_StyledCell] = []
-        for col in COLUMNS:
-            cell = _StyledCell(ws)
-            cell.font, cell.border = font, BORDER
-            # No wrap in the body: write-only rows cannot be sized, so long text is clipped, not overlapped.
-            cell.alignment = CENTER_ONE_LINE if col.align == "center" or col.kind in ("date", "int") else LEFT_ONE_LINE
-            if col.kind == "date":
-                cell.number_format = DATE_FORMAT
-            cell.column = len(self.cells) + 1
-            cell._sid = Cell.style_id.fget(cell)  # registers the style with the workbook
-            self.cells.append(cell)
+        self.cells = [self._cell(ws, i, col, quoted=False) for i, col in enumerate(COLUMNS, start=1)]
+        # The same cells with quotePrefix, for text that starts like a formula (see core.sheet_cells).
+        self.quoted = [self._cell(ws, i, col, quoted=True) for i, col in enumerate(COLUMNS, start=1)]
+
+    @staticmethod
+    def _cell(ws: Any, column: int, col: Column, *, quoted: bool) -> _StyledCell:
+        cell = _StyledCell(ws)
+        cell.font, cell.border = Font(name=FONT_NAME, size=10), BORDER
+        # No wrap in the body: write-only rows cannot be sized, so long text is clipped, not overlapped.
+        cell.alignment = CENTER_ONE_LINE if col.align == "center" or col.kind in ("date", "int") else LEFT_ONE_LINE
+        if col.kind == "date":
+            cell.number_format = DATE_FORMAT
+        cell.quotePrefix = quoted
+        cell.column = column
+        cell._sid = Cell.style_id.fget(cell)  # registers the style with the workbook
+        return cell
+
+    def _fill(self, index: int, value: Any) -> _StyledCell:
+        """The cell of column ``index`` holding ``value``; a str is always a text cell."""
+        if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+            cell = self.quoted[index]
+            cell.value = value
+            cell.data_type = "s"  # openpyxl made "=…" a formula and "#N/A" an error value
+            return cell
+        cell = self.cells[index]
+        cell.value = value
+        return cell
 
     def row(self, values: Sequence[Any]) -> list[WriteOnlyCell]:
         """The styled cells holding ``values`` (valid until the next call)."""
-        cells = self.cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.value = value
-        return cells
+        return [self._fill(i, value) for i, value in enumerate(values)]
 
     def values_to_row(self, values: Sequence[Any], row_idx: int) -> Iterator[WriteOnlyCell]:
         """Stand-in for WriteOnlyWorksheet._values_to_row: openpyxl's own version first tries
@@ -135,10 +150,19 @@ class _Styler:
         which doubles the cost of a styled row. The writer consumes the cells one by one, so the
         re-used cell is serialised before its next value is set. Blank values are not written
         (their borders come from a conditional format over the table)."""
-        for cell, value in zip(self.cells, values, strict=True):
+        if len(values) != len(self.cells):
+            raise ValueError(f"a row of {len(values)} values for {len(self.cells)} columns")
+        cells, quoted = self.cells, self.quoted
+        for index, value in enumerate(values):  # _fill, inlined: this loop runs for every cell
             if value is None or value == "":
                 continue
-            cell.value = value
+            if isinstance(value, str) and value[0] in FORMULA_STARTS:
+                cell = quoted[index]
+                cell.value = value
+                cell.data_type = "s"
+            else:
+                cell = cells[index]
+                cell.value = value
             cell.row = row_idx
             yield cell
 
@@ -149,7 +173,7 @@ def _title_rows(ws: Any, heading: ListHeading) -> None:
     bold = Font(name=FONT_NAME, bold=True, size=11)
 
     def text(value: str, font: Font) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, nfc(value))
+        cell = as_text(WriteOnlyCell(ws, nfc(value)))
         cell.font, cell.alignment = font, Alignment(horizontal="center", vertical="center")
         return cell
 

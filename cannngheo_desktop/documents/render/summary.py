@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from ...core.sheet_cells import set_text
 from ...core.text import format_date, format_percent, format_vnd
 from . import pdf_base
 from .xlsx_base import BORDER, FONT_NAME, LEFT, TOTAL_FILL, Column, OfficialSheet, vn_date_line
@@ -83,7 +84,7 @@ def write_xlsx(report: SummaryReport, path: Path) -> Path:
             ws.merge_cells(start_row=sheet.row, start_column=1, end_row=sheet.row, end_column=n)
             for c in range(1, n + 1):
                 ws.cell(row=sheet.row, column=c).border = BORDER
-            cell = ws.cell(row=sheet.row, column=1, value=section.title)
+            cell = set_text(ws, sheet.row, 1, section.title)
             cell.font = Font(name=FONT_NAME, bold=True, size=11)
             cell.alignment = LEFT
             sheet.row += 1

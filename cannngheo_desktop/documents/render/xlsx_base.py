@@ -1,6 +1,8 @@
 """Excel sheets that look like what an office files: title block, headers, borders, print setup.
 
-Pure openpyxl, no Qt. Every report writer builds on ``OfficialSheet``.
+Pure openpyxl, no Qt. Every report writer builds on ``OfficialSheet``. Every str it writes is a
+text cell (``core.sheet_cells``): names, addresses and notes typed as ``=…`` never become formulas;
+the only formulas are the totals the sheet itself builds (:meth:`OfficialSheet.sum_formula`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ...core.sheet_cells import Formula, set_text
 from ...core.text import nfc
 
 FONT_NAME = "Times New Roman"  # what Vietnamese offices print with; Excel ships it on Windows
@@ -40,7 +43,7 @@ class Column:
 
 def _lines(value: Any, width: float) -> int:
     """Printed lines a wrapped text cell needs in a column of ``width`` characters (estimate)."""
-    if not isinstance(value, str) or value.startswith("="):
+    if not isinstance(value, str) or isinstance(value, Formula):
         return 1
     return max(1, -(-len(value) // max(1, int(width * 1.15))))
 
@@ -72,7 +75,7 @@ class OfficialSheet:
         ws = self.ws
         if last > first:
             ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-        cell = ws.cell(row=row, column=first, value=nfc(value))
+        cell = set_text(ws, row, first, nfc(value))
         cell.font = Font(name=FONT_NAME, bold=bold, size=size, italic=italic)
         cell.alignment = align
 
@@ -113,7 +116,7 @@ class OfficialSheet:
         ws = self.ws
         titles = titles or [c.title for c in self.columns]
         for i, text in enumerate(titles, start=1):
-            cell = ws.cell(row=self.row, column=i, value=nfc(text))
+            cell = set_text(ws, self.row, i, nfc(text))
             cell.font = Font(name=FONT_NAME, bold=True, size=11)
             cell.alignment = CENTER
             cell.border = BORDER
@@ -127,7 +130,7 @@ class OfficialSheet:
     def add_row(self, values: Sequence[Any], *, bold: bool = False, fill: PatternFill | None = None) -> int:
         ws = self.ws
         for i, (value, col) in enumerate(zip(values, self.columns, strict=False), start=1):
-            cell = ws.cell(row=self.row, column=i, value=nfc(value))
+            cell = set_text(ws, self.row, i, value if isinstance(value, Formula) else nfc(value))
             cell.font = Font(name=FONT_NAME, bold=bold, size=11)
             cell.border = BORDER
             if fill is not None:
@@ -149,11 +152,12 @@ class OfficialSheet:
         self.row += 1
         return self.row - 1
 
-    def sum_formula(self, column_index: int, first_row: int | None = None, last_row: int | None = None) -> str:
+    def sum_formula(self, column_index: int, first_row: int | None = None, last_row: int | None = None) -> Formula:
+        """A total the sheet computes over its own rows: the one kind of formula it writes."""
         letter = get_column_letter(column_index)
         first = first_row or self.first_data_row
         last = last_row or self.row - 1
-        return f"=SUM({letter}{first}:{letter}{last})"
+        return Formula(f"=SUM({letter}{first}:{letter}{last})")
 
     def note(self, text: str, *, italic: bool = True) -> None:
         self._merged(self.row, 1, self.ncols, text, italic=italic, size=10, align=LEFT)
