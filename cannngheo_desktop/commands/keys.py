@@ -1,10 +1,20 @@
-"""`cannngheo keys …`: this copy's keys, key cards and the trust roster."""
+"""`cannngheo keys …`: this copy's keys, key cards and the trust roster.
+
+Trusting a card needs the fingerprint as the other unit read it over the phone (or as printed on
+its paper card): typed at the prompt on a terminal, or given with ``--fingerprint "A1B2 …"``.
+A card with OTHER keys for a unit that already has keys is refused unless ``--replace`` is given
+with ``--fingerprint`` and ``--reason``: that revokes the unit's old keys and trusts the new ones
+in one audited step (``roster.replace_unit_key``). Refusals exit with 4 (BundleError), a wrong
+command line or a missing confirmation with 1.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from ..core.errors import ValidationError
 from ..exchange import crypto, keycard, keys, roster
 from ..storage import open_db
 from . import add_db_argument, db_path, read_secret
@@ -29,10 +39,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     card.add_argument("--pdf", type=Path, default=None)
     card.add_argument("--pem", type=Path, default=None, help="ghi riêng khóa ký công khai dạng PEM (cho openssl)")
     card.set_defaults(func=run_card)
-    trust = ks.add_parser("trust", help="tin cậy thẻ khóa của đơn vị khác")
+    trust = ks.add_parser(
+        "trust", help="tin cậy thẻ khóa của đơn vị khác (sau khi đối chiếu dấu vân tay qua điện thoại)",
+        description="In đơn vị, vai trò và dấu vân tay (8 nhóm 4 ký tự) của thẻ khóa. Gọi điện cho đơn vị "
+                    "đó, nghe họ đọc dấu vân tay trên máy/bản in của họ và gõ lại; chỉ khi trùng khớp thẻ "
+                    "mới được tin cậy. Không có bàn phím (chạy bằng tập lệnh): bắt buộc --fingerprint. "
+                    "Đơn vị đã có khóa khác (cài lại máy, đổi khóa): chỉ thay được bằng --replace kèm "
+                    "--fingerprint và --reason; khóa cũ bị thu hồi, việc thay được ghi nhật ký.")
     add_db_argument(trust)
     trust.add_argument("card", type=Path)
-    trust.add_argument("--yes", action="store_true", help="không hỏi xác nhận dấu vân tay")
+    trust.add_argument("--fingerprint", default=None, metavar="\"A1B2 C3D4 …\"",
+                       help="dấu vân tay đơn vị kia đọc qua điện thoại (32 ký tự, khoảng trắng bỏ qua)")
+    trust.add_argument("--replace", action="store_true",
+                       help="thay khóa đang tin cậy của đơn vị bằng khóa của thẻ này (cần --fingerprint, --reason)")
+    trust.add_argument("--reason", default=None, help="lý do thay khóa (ghi vào nhật ký), dùng với --replace")
+    trust.add_argument("--yes", action="store_true",
+                       help="không hỏi thêm câu xác nhận; KHÔNG thay cho việc đối chiếu dấu vân tay "
+                            "(vẫn cần --fingerprint khi không có bàn phím)")
     trust.set_defaults(func=run_trust)
     revoke = ks.add_parser("revoke", help="thu hồi một khóa (mã khóa hoặc dấu vân tay thẻ)")
     add_db_argument(revoke)
@@ -63,18 +86,46 @@ def run_card(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ask_fingerprint(card: keycard.KeyCard) -> str | None:
+    """On a terminal: the fingerprint as the other unit reads it out (None if nothing typed)."""
+    if not sys.stdin.isatty():
+        return None
+    print("Gọi điện cho đơn vị này, nhờ họ đọc dấu vân tay thẻ khóa trên máy hoặc bản in của họ.")
+    typed = input("Gõ lại dấu vân tay họ đọc (Enter để hủy): ").strip()
+    return typed or None
+
+
 def run_trust(args: argparse.Namespace) -> int:
     card = keycard.read_card(args.card)
-    print(f"Thẻ khóa của {card.unit_name or card.unit_code} (mã {card.unit_code})")
+    print(f"Thẻ khóa của: {card.unit_name or '(không ghi tên)'}")
+    print(f"Mã đơn vị: {card.unit_code}    Vai trò: {card.role_label} ({card.role})")
     print(f"Dấu vân tay: {card.display_fingerprint}")
-    if not args.yes:
-        answer = input("Dấu vân tay có trùng với bản in không? [c/K] ").strip().lower()
-        if answer not in ("c", "có", "y", "yes"):
-            print("Không tin cậy thẻ khóa này.")
-            return 1
+    if card.version < keycard.CARD_VERSION:
+        print("Thẻ khóa kiểu cũ: dấu vân tay in trên thẻ cũ không dùng được; hãy đối chiếu dấu vân tay "
+              "ở trên với đơn vị qua điện thoại.")
+    if args.reason is not None and not args.replace:
+        raise ValidationError("--reason chỉ dùng với --replace.", field="reason")
+    typed = args.fingerprint if args.fingerprint is not None else _ask_fingerprint(card)
+    if typed is None:
+        print("Chưa đối chiếu dấu vân tay: không tin cậy thẻ khóa này. Chạy lại trên máy có bàn phím, hoặc "
+              "thêm --fingerprint \"…\" với dấu vân tay đơn vị kia đọc qua điện thoại.", file=sys.stderr)
+        return 1
+    if not crypto.fingerprint_matches(typed, card.fingerprint):
+        print("Dấu vân tay KHÔNG KHỚP với thẻ khóa — không tin cậy thẻ này. Thẻ có thể không phải của đơn vị "
+              f"{card.unit_code}; hãy gọi lại và đọc từng nhóm 4 ký tự.", file=sys.stderr)
+        return 4
     with open_db(db_path(args), create=False) as store:
-        roster.trust_card(store, card)
-    print(f"Đã tin cậy khóa của đơn vị {card.unit_code}.")
+        if args.replace:
+            if args.reason is None:
+                raise ValidationError("Thay khóa cần lý do: thêm --reason \"…\" (ví dụ: máy hỏng, cài lại).",
+                                      field="reason")
+            done = roster.replace_unit_key(store, card, typed_fingerprint=typed, reason=args.reason)
+            old = ", ".join(done.old_fingerprints) or "(không có)"
+            print(f"Đã thay khóa của đơn vị {card.unit_code}. Khóa cũ {old} đã bị thu hồi"
+                  f" ({len(done.revoked)} khóa); khóa mới {done.new_fingerprint} được tin cậy. Đã ghi nhật ký.")
+            return 0
+        roster.trust_card(store, card, confirmed_fingerprint=typed)
+    print(f"Đã tin cậy khóa của đơn vị {card.unit_code} (dấu vân tay khớp).")
     return 0
 
 
@@ -95,5 +146,5 @@ def run_list(args: argparse.Namespace) -> int:
         print("Bản này chưa có khóa (cannngheo keys init).")
     for k in trusted:
         state = "đã thu hồi" if k.revoked_at else "tin cậy"
-        print(f"{k.unit_code}\t{k.kind}\t{crypto.group_hex(k.key_id)}\tthẻ {crypto.group_hex(k.fingerprint)}\t{state}")
+        print(f"{k.unit_code}\t{k.kind}\t{crypto.group_hex(k.key_id)}\tthẻ {k.display_fingerprint}\t{state}")
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -40,8 +41,58 @@ def key_id(raw_public: bytes) -> str:
 
 
 def card_fingerprint(sign_public: bytes, encrypt_public: bytes) -> str:
-    """A key card's fingerprint: 16 hex digits of sha256 over both raw public keys (binds both)."""
+    """LEGACY (version 1) key card fingerprint: 16 hex digits of sha256 over both raw public keys.
+
+    It covers neither the unit nor the role and is only 64 bits: kept to recognise roster rows and
+    card files written before version 2; never shown to people as something to compare."""
     return hashlib.sha256(sign_public + encrypt_public).hexdigest()[:16]
+
+
+FINGERPRINT_PURPOSE = b"cannngheo-keycard-v2"
+FINGERPRINT_ROLES = ("commune", "aggregator")
+DISPLAY_HEX = 32  # 128 bits shown to people: 8 groups of 4 hex digits
+
+
+def _field(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
+def keycard_fingerprint(role: str, unit_code: str, sign_public: bytes, encrypt_public: bytes) -> str:
+    """A key card's fingerprint (version 2): 64 hex digits of sha256 over a domain-separated,
+    length-prefixed encoding of the purpose, the unit's role, its unit code and both raw public
+    keys. A card whose role, unit code or either key was changed has another fingerprint."""
+    if role not in FINGERPRINT_ROLES:
+        raise ValueError(f"vai trò {role!r} không hợp lệ")
+    if len(sign_public) != 32 or len(encrypt_public) != 32:
+        raise ValueError("khóa công khai phải dài đúng 32 byte")
+    data = b"".join(_field(part) for part in (FINGERPRINT_PURPOSE, role.encode("ascii"),
+                                              unit_code.encode("utf-8"), sign_public, encrypt_public))
+    return hashlib.sha256(data).hexdigest()
+
+
+def display_fingerprint(fingerprint: str) -> str:
+    """What people read and compare: the first 128 bits in 8 groups of 4 ('A1B2 C3D4 … 0718')."""
+    return group_hex(fingerprint[:DISPLAY_HEX])
+
+
+def normalize_fingerprint(text: str) -> str:
+    """A fingerprint as typed or read aloud → lowercase hex digits only (spaces, dashes, dots and
+    the case are ignored); '' when anything else is in it."""
+    cleaned = "".join(ch for ch in str(text) if ch not in " \t-.:")
+    cleaned = cleaned.lower()
+    if not cleaned or any(ch not in "0123456789abcdef" for ch in cleaned):
+        return ""
+    return cleaned
+
+
+def fingerprint_matches(typed: str, fingerprint: str) -> bool:
+    """True when ``typed`` (as read over the phone: the 32 shown digits, or all 64) is the
+    fingerprint ``fingerprint`` (64 hex digits). Constant-time comparison."""
+    wanted = normalize_fingerprint(typed)
+    full = fingerprint.lower()
+    if len(wanted) not in (DISPLAY_HEX, len(full)) or len(full) < DISPLAY_HEX:
+        return False
+    return hmac.compare_digest(wanted.encode("ascii"), full[:len(wanted)].encode("ascii"))
 
 
 def group_hex(text: str) -> str:

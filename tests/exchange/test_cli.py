@@ -22,6 +22,13 @@ def run(monkeypatch, capsys):
     return call
 
 
+def _read_out(result: tuple[int, str]) -> str:
+    """The fingerprint `keys card` prints: what a unit reads to the other over the phone."""
+    code, out = result
+    assert code == 0, out
+    return out.split("Dấu vân tay: ")[1].splitlines()[0]
+
+
 def test_two_copies_exchange_bundles_from_the_command_line(run, tmp_path: Path):
     secret = tmp_path / "pass.txt"
     secret.write_text("cum-mat-khau-1\n", encoding="utf-8")
@@ -34,12 +41,14 @@ def test_two_copies_exchange_bundles_from_the_command_line(run, tmp_path: Path):
     for db in (xa, phong):
         code, out = run("keys", "init", "--db", db, "--passphrase-file", secret)
         assert code == 0 and "Dấu vân tay" in out
-    run("keys", "card", "--db", xa, "--out", tmp_path / "xa.json", "--pdf", tmp_path / "xa.pdf")
-    run("keys", "card", "--db", phong, "--out", tmp_path / "phong.json")
+    xa_fp = _read_out(run("keys", "card", "--db", xa, "--out", tmp_path / "xa.json", "--pdf", tmp_path / "xa.pdf"))
+    phong_fp = _read_out(run("keys", "card", "--db", phong, "--out", tmp_path / "phong.json"))
     assert (tmp_path / "xa.pdf").stat().st_size > 1000
-    code, out = run("keys", "trust", "--db", phong, tmp_path / "xa.json", "--yes")
+    code, out = run("keys", "trust", "--db", phong, tmp_path / "xa.json", "--yes")  # no fingerprint: refused
+    assert code == 1 and "--fingerprint" in out and xa_fp in out
+    code, out = run("keys", "trust", "--db", phong, tmp_path / "xa.json", "--fingerprint", xa_fp)
     assert code == 0 and "00640" in out
-    assert run("keys", "trust", "--db", xa, tmp_path / "phong.json", "--yes")[0] == 0
+    assert run("keys", "trust", "--db", xa, tmp_path / "phong.json", "--fingerprint", phong_fp)[0] == 0
     code, out = run("keys", "list", "--db", phong)
     assert "00640" in out and "tin cậy" in out
     code, out = run("bundle", "export", "--db", xa, "--period", "2026-01", "--out", usb,
@@ -83,11 +92,12 @@ def test_a_refused_waiting_bundle_makes_the_import_exit_4_after_applying_the_fil
     run("init", "--db", xa, "--role", "commune", "--unit", "00640", "--receiving-unit", "020",
         "--admin", "canbo", "--password-file", secret)
     run("init", "--db", phong, "--role", "aggregator", "--unit", "020", "--admin", "canbo", "--password-file", secret)
+    fps = {}
     for db, card in ((xa, "xa.json"), (phong, "phong.json")):
         run("keys", "init", "--db", db, "--passphrase-file", secret)
-        run("keys", "card", "--db", db, "--out", tmp_path / card)
-    run("keys", "trust", "--db", phong, tmp_path / "xa.json", "--yes")
-    run("keys", "trust", "--db", xa, tmp_path / "phong.json", "--yes")
+        fps[card] = _read_out(run("keys", "card", "--db", db, "--out", tmp_path / card))
+    run("keys", "trust", "--db", phong, tmp_path / "xa.json", "--fingerprint", fps["xa.json"])
+    run("keys", "trust", "--db", xa, tmp_path / "phong.json", "--fingerprint", fps["phong.json"])
     for period in ("2026-01", "2026-02"):
         assert run("bundle", "export", "--db", xa, "--period", period, "--out", usb, "--passphrase-file", secret)[0] == 0
     assert run("bundle", "import", "--db", phong, usb / "00640-2026-02-2.cnb", "--passphrase-file", secret)[0] == 3

@@ -61,11 +61,14 @@ def test_three_months_between_two_new_copies(run, tmp_path: Path):
                "--admin", "canbo", "--password-file", secret)[0] == 0
     assert run("init", "--db", phong, "--role", "aggregator", "--unit", OFFICE, "--admin", "canbo",
                "--password-file", secret)[0] == 0
+    read_out = {}  # the fingerprint each side reads to the other over the phone
     for db, card in ((xa, "xa.json"), (phong, "phong.json")):
         assert run("keys", "init", "--db", db, "--passphrase-file", secret)[0] == 0
-        assert run("keys", "card", "--db", db, "--out", tmp_path / card)[0] == 0
-    assert run("keys", "trust", "--db", phong, tmp_path / "xa.json", "--yes")[0] == 0
-    assert run("keys", "trust", "--db", xa, tmp_path / "phong.json", "--yes")[0] == 0
+        code, out = run("keys", "card", "--db", db, "--out", tmp_path / card)
+        assert code == 0
+        read_out[card] = out.split("Dấu vân tay: ")[1].splitlines()[0]
+    assert run("keys", "trust", "--db", phong, tmp_path / "xa.json", "--fingerprint", read_out["xa.json"])[0] == 0
+    assert run("keys", "trust", "--db", xa, tmp_path / "phong.json", "--fingerprint", read_out["phong.json"])[0] == 0
 
     ids: list[str] = []
     _edit(xa, lambda s: ids.extend(households.add_households(s, [_household(f"H{i}", f"Nguyễn Văn {i}")

@@ -33,9 +33,10 @@ def test_key_card_json_pdf_and_fingerprint(pair):
     keycard.write_card(card, out, pdf=pdf, pem=pem)
     back = keycard.read_card(out)
     assert back.fingerprint == card.fingerprint and back.unit_code == "00640"
-    assert len(card.display_fingerprint) == 19 and card.display_fingerprint.count(" ") == 3
+    assert len(card.display_fingerprint) == 39 and card.display_fingerprint.count(" ") == 7  # 128 bits
+    groups = card.display_fingerprint.split(" ")
     text = PdfReader(str(pdf)).pages[0].extract_text()
-    assert card.display_fingerprint in text and "THẺ KHÓA" in text
+    assert " ".join(groups[:4]) in text and " ".join(groups[4:]) in text and "THẺ KHÓA" in text
     assert pem.read_text().startswith("-----BEGIN PUBLIC KEY-----")
     # a card whose key was swapped no longer matches its printed fingerprint
     doc = out.read_text().replace(crypto.b64(card.encrypt_public), crypto.b64(b"\1" * 32))

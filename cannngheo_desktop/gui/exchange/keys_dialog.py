@@ -1,5 +1,6 @@
 """Keys section of the "Trao đổi dữ liệu" tab: create this copy's keys, export its key card, and
-the roster of trusted keys (add from a key card after comparing the fingerprint, revoke).
+the roster of trusted keys (add from a key card after the fingerprint read over the phone was
+typed and matched; replace a known unit's key the same way plus a reason; revoke).
 
 Services: bundle.keys / keycard / roster. Key creation and card writing (scrypt, PDF) run on the
 worker; reading a card and changing the roster are small and run on the GUI thread.
@@ -7,17 +8,18 @@ worker; reading a card and changing the roster are small and run on the GUI thre
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -28,10 +30,10 @@ from PySide6.QtWidgets import (
 from ...core.errors import AppError
 from ...core.text import format_date
 from ...exchange import crypto, keycard, keys, roster
-from ...exchange.keycard import KeyCard
 from ..shell import errors, files
 from ..shell.context import AppContext
 from . import passphrase_dialog
+from .trust_card_dialog import TrustCardDialog
 
 KDF = keys.DEFAULT_KDF  # tests use cheaper scrypt parameters
 CARD_FILTER = "Thẻ khóa (*.json);;Tất cả các tệp (*)"
@@ -44,21 +46,15 @@ def _date(iso: str | None) -> str:
     return format_date(iso[:10]) if iso else ""
 
 
-def fingerprint_box(parent: QWidget | None, card: KeyCard) -> QMessageBox:
-    """The question shown before trusting a card: the fingerprint in large type, Có/Không."""
-    who = card.unit_name or card.unit_code
-    text = (f"Thẻ khóa của <b>{who}</b> (mã {card.unit_code}).<br><br>"
-            f"<span style='font-size:22pt; font-family:monospace; font-weight:bold'>"
-            f"{card.display_fingerprint.replace(' ', '&nbsp;')}</span><br><br>"
-            "So sánh từng nhóm ký tự với dấu vân tay in trên thẻ khóa giấy (hoặc đọc qua điện thoại "
-            "với người giữ thẻ). Chỉ chọn <b>Có</b> khi tất cả trùng khớp.<br>Tin cậy thẻ khóa này?")
-    box = QMessageBox(QMessageBox.Icon.Question, "Đối chiếu dấu vân tay", text,
-                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
-    box.setTextFormat(Qt.TextFormat.RichText)
-    box.setDefaultButton(QMessageBox.StandardButton.No)
-    box.button(QMessageBox.StandardButton.Yes).setText("Có, trùng khớp")
-    box.button(QMessageBox.StandardButton.No).setText("Không")
-    return box
+def as_plain(text: str) -> str:
+    """A message holding outside text (file names, card fields) for a message box: marked up as
+    one escaped paragraph, so that Qt never interprets any of it as rich text."""
+    return "<p>" + html.escape(text, quote=False) + "</p>"
+
+
+def run_dialog(dialog: QDialog) -> int:
+    """Show the trust/replace dialog modally (the one place that blocks; tests replace it)."""
+    return int(dialog.exec())
 
 
 class KeysPanel(QGroupBox):
@@ -116,7 +112,7 @@ class KeysPanel(QGroupBox):
             self.own_label.setText("Bản cài đặt này <b>chưa có khóa</b>. Hãy tạo khóa trước khi gửi hoặc "
                                    "nhận gói dữ liệu.")
         else:
-            fingerprint = crypto.group_hex(crypto.card_fingerprint(own.sign_public, own.encrypt_public))
+            fingerprint = keycard.own_card(self.ctx.store).display_fingerprint
             self.own_label.setText(
                 f"Dấu vân tay thẻ khóa của bản này: <b style='font-family:monospace'>{fingerprint}</b><br>"
                 f"Khóa ký {crypto.group_hex(own.sign_id)} · khóa mã hóa {crypto.group_hex(own.encrypt_id)}")
@@ -125,7 +121,7 @@ class KeysPanel(QGroupBox):
         self.rows = roster.list_roster(self.ctx.store)
         self.table.setRowCount(len(self.rows))
         for r, key in enumerate(self.rows):
-            values = [key.unit_code, KIND_LABELS.get(key.kind, key.kind), crypto.group_hex(key.fingerprint),
+            values = [key.unit_code, KIND_LABELS.get(key.kind, key.kind), key.display_fingerprint,
                       _date(key.added_at), _date(key.revoked_at) if key.revoked_at else "—"]
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -180,32 +176,46 @@ class KeysPanel(QGroupBox):
         self.ctx.tasks.run_task(self, work, on_success=done, label="Đang ghi thẻ khóa…")
 
     def trust_card(self) -> None:
-        """Read a card, show its fingerprint big, trust it only when the user confirms the match."""
+        """Read a card; show it (plain text) with its fingerprint big; trust it only when the
+        fingerprint typed as read over the phone matches — or, for a unit that already has other
+        keys, replace its keys with the typed fingerprint and a reason."""
         path = files.choose_open_file(self, "Chọn tệp thẻ khóa", file_filter=CARD_FILTER)
         if path is None:
             return
         try:
             card = keycard.read_card(path)
-            if card.unit_code == self.ctx.installation.unit_code:
-                errors.warn(self, f"Tệp '{path.name}' là thẻ khóa của chính bản cài đặt này; "
-                                  "hãy chọn thẻ khóa của đơn vị kia.")
+            status = roster.card_status(self.ctx.store, card)
+            if status.state == "refused":
+                errors.warn(self, as_plain(f"Không tin cậy tệp '{path.name}': {status.reason}"))
                 return
-            if errors.present(fingerprint_box(self, card)) != int(QMessageBox.StandardButton.Yes):
+            if status.state == "same":
+                errors.inform(self, as_plain(f"Các khóa của thẻ '{path.name}' đã được tin cậy; "
+                                             "không có gì thay đổi."))
                 return
-            roster.trust_card(self.ctx.store, card)
+            dialog = TrustCardDialog(card, status, self)
+            if run_dialog(dialog) != int(QDialog.DialogCode.Accepted) or not dialog.matches():
+                return
+            if dialog.replacing:
+                done = roster.replace_unit_key(self.ctx.store, card, typed_fingerprint=dialog.typed_fingerprint(),
+                                               reason=dialog.reason_text())
+                message = (f"Đã thay khóa của đơn vị {card.unit_code}: khóa cũ đã bị thu hồi, khóa mới "
+                           f"{done.new_fingerprint} được tin cậy. Việc thay khóa đã được ghi vào nhật ký.")
+            else:
+                roster.trust_card(self.ctx.store, card, confirmed_fingerprint=dialog.typed_fingerprint())
+                message = f"Đã tin cậy khóa của đơn vị {card.unit_code} (dấu vân tay khớp)."
         except AppError as exc:
-            errors.report(self, exc)
+            errors.warn(self, as_plain(exc.message))  # it may quote the file name: never rich text
             return
         self.refresh()
         self.on_changed()
-        errors.inform(self, f"Đã tin cậy khóa của đơn vị {card.unit_code} ({card.unit_name}).")
+        errors.inform(self, as_plain(message))
 
     def revoke_selected(self) -> None:
         """Revoke both keys of the selected row's card after a confirmation."""
         key = self.selected_key()
         if key is None or not key.active:
             return
-        text = (f"Thu hồi thẻ khóa {crypto.group_hex(key.fingerprint)} của đơn vị {key.unit_code}?\n\n"
+        text = (f"Thu hồi thẻ khóa {key.display_fingerprint} của đơn vị {key.unit_code}?\n\n"
                 "Cả khóa ký và khóa mã hóa của thẻ này bị thu hồi: gói ký bằng khóa này sẽ bị từ chối và "
                 "không thể tin cậy lại; đơn vị đó phải tạo khóa mới và gửi thẻ khóa mới.")
         if not errors.confirm(self, text):

@@ -22,6 +22,18 @@ from tests.exchange.bundle_helpers import CHEAP, COMMUNE, OFFICE, PASS, dump, en
 PERIOD = f"{date.today():%Y-%m}"   # applied today → "received", not "late"
 
 
+TRUST_DIALOGS: list = []
+
+
+def _type_read_out_fingerprint(dialog) -> int:
+    """The cadre types the fingerprint the other unit reads out (here: the card's own) and clicks
+    "Tin cậy thẻ khóa"; the dialog is kept to check what it showed."""
+    TRUST_DIALOGS.append((dialog.windowTitle(), dialog.fingerprint_label.text()))
+    dialog.typed.setText(dialog.card.display_fingerprint)
+    dialog.accept_button.click()
+    return dialog.result()
+
+
 def _ctx(store) -> AppContext:
     return AppContext(db_path=store.path, store=store, installation=installation.current(store),
                       user={"name": "canbo"}, tasks=TaskRunner(store.path, user="canbo"))
@@ -32,6 +44,7 @@ def copies(tmp_path, qtbot, monkeypatch, shown_messages):
     """A commune without keys yet, and an office with keys; both as an AppContext."""
     monkeypatch.setattr(keys_dialog, "KDF", CHEAP)
     monkeypatch.setattr(passphrase_dialog, "ask_passphrase", lambda *a, **k: PASS)
+    monkeypatch.setattr(keys_dialog, "run_dialog", _type_read_out_fingerprint)
     commune = open_db(tmp_path / "xa.sqlite", user="canbo")
     installation.initialize(commune, role="commune", unit_code=COMMUNE, receiving_unit_code=OFFICE,
                             admin_name="canbo", admin_password="matkhau-123")
@@ -70,8 +83,8 @@ def _commune_exports(qtbot, tmp_path, monkeypatch, commune_ctx, office_ctx, show
     monkeypatch.setattr(files, "choose_open_file", lambda *a, **k: cards / "phong.json")
     tab.keys_panel.trust_button.click()
     card = keycard.read_card(cards / "phong.json")
-    assert any(card.display_fingerprint.replace(" ", "&nbsp;") in text for _i, title, text in shown_messages
-               if title == "Đối chiếu dấu vân tay")
+    groups = card.display_fingerprint.split(" ")
+    assert TRUST_DIALOGS[-1] == ("Đối chiếu dấu vân tay", " ".join(groups[:4]) + "\n" + " ".join(groups[4:]))
     assert {k.unit_code for k in roster.list_roster(commune_ctx.store)} == {OFFICE}
     assert tab.export_button.isEnabled()
     # the commune's card goes to the office through the "Xuất thẻ khóa…" button
