@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ..core.errors import ValidationError
-from ..storage import repo
+from ..storage import installation, repo
 from ..storage.db import Store
-from . import crypto, sync
+from . import crypto, rotation, sync
 from .errors import BundleError
 
 MIN_PASSPHRASE = 8
@@ -77,19 +77,23 @@ def has_keys(store: Store) -> bool:
 
 
 def init_keys(store: Store, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF,
-              rotate: bool = False) -> KeyPair:
+              rotate: bool = False, compromised: bool = False) -> KeyPair:
     """Create this copy's signing and encryption keys (once; ``rotate=True`` replaces them).
 
-    On rotation the old keys are retired but kept: the next bundles are still signed with the old
-    signing key and announce the new keys, until a receipt confirms the peer learnt them.
+    On rotation the old keys are retired but kept (bundles already encrypted to the old key still
+    open) and the NEW key signs every bundle from the next one on. Unless ``compromised``, the old
+    signing key endorses the new keys (``rotation.endorse``), so receivers learn them from the next
+    bundle without a new card; a compromised-key rotation makes no endorsement and the receiver
+    must confirm the new key card by phone. Audited: the keys rows, the retirement, the setting.
     """
     check_passphrase_strength(passphrase)
     old = current_keys(store)
     if old is not None and not rotate:
         raise ValidationError("Bản cài đặt này đã có khóa. Dùng chức năng đổi khóa nếu cần khóa mới.",
                               field="keys")
-    if old is not None:
-        signing_key(store, old.sign_id, passphrase)  # rotation keeps the same passphrase
+    inst = installation.current(store)
+    # the old key vouches for the new one (and proves the passphrase: rotation keeps it)
+    endorser = signing_key(store, old.sign_id, passphrase) if old is not None else None
     sign_priv, enc_priv = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
     pair = KeyPair(crypto.key_id(crypto.public_raw(sign_priv)), crypto.public_raw(sign_priv),
                    crypto.key_id(crypto.public_raw(enc_priv)), crypto.public_raw(enc_priv))
@@ -104,7 +108,12 @@ def init_keys(store: Store, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF,
                         _seal(raw["encrypt"], passphrase, pair.encrypt_id, kdf))
         sync.set_installation_keys(store, pair.sign_id, pair.encrypt_id)
         if old is not None:
-            repo.set_setting(store, "key_rotation_pending", old.sign_id)
+            endorsement = None
+            if endorser is not None and inst is not None and not compromised:
+                endorsement = rotation.endorse(endorser, inst.unit_code, pair.sign_public, pair.encrypt_public)
+            rotation.save_endorsement(store, pair.sign_id, old.sign_id if endorsement else None, endorsement)
+            repo.set_setting(store, "key_rotation_pending", old.sign_id if endorsement else None)
+            repo.set_setting(store, "key_rotation_announced_seq", None)
     return pair
 
 
