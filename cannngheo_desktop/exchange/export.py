@@ -16,10 +16,10 @@ from ..core.errors import Cancelled, ValidationError
 from ..core.progress import Progress, or_null
 from ..storage import repo
 from ..storage.db import Store, utc_now
-from . import payload, sync
+from . import file_names, payload, sync
 from .envelope import Sealed, require_installation, seal
 from .errors import BundleError
-from .format import SUFFIX, write_bundle
+from .format import write_bundle
 
 REPORT = "commune-report"
 REFERENCE = "reference"
@@ -120,7 +120,9 @@ def preview_reference(store: Store, peer_unit: str, period: str, *, full: bool =
 
 
 def bundle_file_name(unit: str, period: str, sequence: int) -> str:
-    return f"{unit}-{period}-{sequence}{SUFFIX}"
+    """``<unit>-<YYYY-MM>-<seq>.cnb`` with every part checked (``file_names``: the recipient's
+    code comes from a key card)."""
+    return file_names.bundle_name(unit, period, sequence)
 
 
 def export_bundle(store: Store, period: str, out_dir: Path, passphrase: str, *, full: bool = False,

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..storage import repo
 from ..storage.db import Store, utc_now
-from . import payload, rotation, sync
+from . import file_names, payload, rotation, sync
 from .envelope import Opened, Sealed, seal
 from .errors import refuse
 from .manifest import Manifest
@@ -42,8 +42,11 @@ def record_receipt_out(store: Store, sealed: Sealed, file_name: str) -> None:
 
 
 def receipt_file_name(sealed: Sealed) -> str:
+    """``bien-nhan-<unit>-<YYYY-MM>-<seq>.cnb``: the unit, period and number come from the
+    acknowledged bundle's manifest, so each part is checked here (``file_names``), whatever the
+    manifest parser checked: a crafted unit code cannot name a file outside the receipt folder."""
     m = sealed.manifest
-    return f"bien-nhan-{m.recipient_unit}-{m.period}-{m.sequence}.cnb"
+    return file_names.receipt_name(m.recipient_unit, m.period, m.sequence)
 
 
 def check_receipt(store: Store, opened: Opened, plain: bytes) -> list[dict[str, Any]]:
