@@ -30,7 +30,7 @@ from . import sync
 from .errors import refuse
 from .manifest import Manifest
 
-REPORT, REFERENCE, RECEIPT = "commune-report", "reference", "receipt"
+REPORT, REFERENCE, RECEIPT, RECOVERY = "commune-report", "reference", "receipt", "recovery"
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,9 @@ def check_sender(store: Store, path: Path, m: Manifest) -> None:
         if not sync.has_sent_to(store, sender):
             raise refuse(path, f"biên nhận từ đơn vị '{sender}', nhưng đơn vị này chưa từng gửi gói nào "
                                "cho đơn vị đó.")
+    elif m.kind == RECOVERY:  # its own procedure (restore.apply_recovery checks the office itself)
+        raise refuse(path, "đây là gói khôi phục dữ liệu cho máy mới cài lại; hãy nhập bằng chức năng "
+                           "khôi phục dữ liệu từ cơ quan tiếp nhận, không bằng chức năng nhập gói thường.")
     else:  # parse_manifest admits only the kinds above; a new kind must be given a rule here
         raise refuse(path, f"loại gói '{m.kind}' không được hỗ trợ.")
 
