@@ -18,11 +18,14 @@ from typing import Any
 from .errors import refuse
 from .format import loads_strict
 
-# What a commune owns and sends up, parents before children (foreign keys).
-UPWARD_TABLES = ("households", "members", "household_events", "assessments", "support_actions",
-                 "duplicate_decisions", "reviews", "review_items", "review_meetings", "plans", "plan_units",
+# What a commune owns and sends up, parents before children: every row a row points to comes
+# earlier (assessments.review_id → reviews, review_items.assessment_id → assessments, plan rows →
+# plans); exchange/authority.py refuses a reference to a row neither earlier in the bundle nor
+# already stored here under the sender's code.
+UPWARD_TABLES = ("households", "members", "household_events", "reviews", "assessments", "support_actions",
+                 "duplicate_decisions", "review_items", "review_meetings", "plans", "plan_units",
                  "plan_amendments", "plan_objectives", "milestones")
-# What an office owns and sends down.
+# What an office owns and sends down (shared reference data first, then its plans).
 DOWNWARD_TABLES = ("units", "unit_successors", "bodies", "rulesets", "support_measures", "plans",
                    "plan_units", "plan_amendments", "plan_objectives", "milestones")
 AUDIT = "audit_log"
