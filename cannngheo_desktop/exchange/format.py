@@ -282,8 +282,12 @@ def loads_strict(text: str) -> Any:
 
 
 def check_json_numbers(path: Path, manifest: bytes) -> None:
-    """Refuse a manifest that is not strict JSON (NaN, Infinity, huge numbers) before it is parsed."""
+    """Refuse a manifest that is not strict JSON (NaN, Infinity, huge numbers) or has no valid
+    format version, before it is parsed."""
     try:
-        loads_strict(manifest.decode("utf-8"))
+        doc = loads_strict(manifest.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise refuse(path, f"tệp kê khai manifest.json không hợp lệ ({str(exc)[:120]}).") from exc
+    version = doc.get("format_version") if isinstance(doc, dict) else None
+    if type(version) is not int or version < 1:   # above the known version: parse_manifest says "update"
+        raise refuse(path, "tệp kê khai manifest.json không hợp lệ (phiên bản định dạng phải là số từ 1).")

@@ -12,9 +12,12 @@ Rows apply by ownership and version: an incoming version <= the stored one is ig
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import sqlite3
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +26,14 @@ from ..core.progress import Progress, or_null
 from ..storage import backup, repo
 from ..storage.db import Store, utc_now
 from . import authority, payload, receipts, recovery, rotation, sync
-from .envelope import Opened, decrypt, open_bundle
+from .envelope import Opened, decrypt, iter_plain, open_bundle
 from .errors import BundleError, refuse
-from .format import DEFAULT_LIMITS, Limits, write_bundle
+from .format import DEFAULT_LIMITS, Limits, Opener, write_bundle
 
 CHAINS = {"commune-report": ("commune-report",), "reference": ("reference",)}
 ALLOWED = {"commune-report": payload.UPWARD_TABLES, "reference": payload.DOWNWARD_TABLES}
+MAX_ERRORS_KEPT = 200        # row problems kept for the summary; the rest are only counted
+RECEIPT_MAX = 1 << 20        # a receipt's decompressed payload (one line per acknowledged bundle)
 
 
 @dataclass
@@ -45,7 +50,9 @@ class Inspection:
     missing: list[int] = field(default_factory=list)
     summary: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    errors_dropped: int = 0         # problems beyond MAX_ERRORS_KEPT, counted only
     decrypted: bool = False
+    created_at: str = ""            # the manifest's: the SENDER's clock, not measured here
 
     @property
     def ok(self) -> bool:
@@ -67,9 +74,7 @@ class ImportResult:
 class _Plan:
     inspection: Inspection
     opened: Opened
-    writes: dict[str, list[dict[str, Any]]]
-    audit: list[dict[str, Any]]
-    acks: list[dict[str, Any]]
+    acks: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _chain_state(store: Store, opened: Opened) -> tuple[str, list[int]]:
@@ -102,65 +107,113 @@ def _chain_state(store: Store, opened: Opened) -> tuple[str, list[int]]:
     return "waiting", [n for n in range(expected, m.sequence) if n not in have]
 
 
-def _classify(store: Store, insp: Inspection, decoded: payload.Decoded) -> dict[str, list[dict[str, Any]]]:
-    writes: dict[str, list[dict[str, Any]]] = {}
-    for table, rows in decoded.rows.items():
-        counts = insp.summary.setdefault(table, {"new": 0, "updated": 0, "unchanged": 0, "refused": 0})
-        ids = [r["id"] for r in rows]
-        if len(set(ids)) != len(ids):
-            insp.errors.append(f"bảng {table}: một dòng xuất hiện hai lần")
-        stored = sync.stored_versions(store, table, ids)
-        same = [r["id"] for r in rows if stored.get(r["id"]) == r["version"]]
-        newer_owner = [r["id"] for r in rows if r["id"] in stored and stored[r["id"]] < r["version"]]
-        full_rows = sync.stored_rows(store, table, same + newer_owner)
-        for row in rows:
-            have = stored.get(row["id"])
-            old = full_rows.get(row["id"])
-            if old is not None and old.get("unit_code") != row["unit_code"]:
-                counts["refused"] += 1
-                insp.errors.append(f"bảng {table}, dòng {row['id']}: đã thuộc đơn vị '{old.get('unit_code')}'")
-            elif have is None:
-                counts["new"] += 1
-                writes.setdefault(table, []).append(row)
-            elif row["version"] > have:
-                counts["updated"] += 1
-                writes.setdefault(table, []).append(row)
-            elif row["version"] < have or (old is not None and all(old.get(k) == v for k, v in row.items())):
-                counts["unchanged"] += 1
-            else:
-                counts["refused"] += 1
-                insp.errors.append(f"bảng {table}, dòng {row['id']}: xung đột (cùng phiên bản {have} "
-                                   "nhưng nội dung khác)")
-    return writes
+class _Seen:
+    """Ids of one bundle's rows, per table, as 8-byte keyed digests (a duplicate within the bundle is
+    found without keeping the ids; bounded by the row cap: ~60 bytes a row)."""
+
+    def __init__(self) -> None:
+        self.key = secrets.token_bytes(16)
+        self.ids: dict[str, set[int]] = {}
+
+    def add(self, table: str, row_id: str) -> bool:
+        """False when this id of ``table`` was seen before in the bundle."""
+        digest = int.from_bytes(hashlib.blake2b(row_id.encode("utf-8"), digest_size=8, key=self.key).digest(), "big")
+        seen = self.ids.setdefault(table, set())
+        if digest in seen:
+            return False
+        seen.add(digest)
+        return True
 
 
-def _plan(store: Store, path: Path, passphrase: str | None, data: bytes | None, limits: Limits) -> _Plan:
-    opened = open_bundle(store, path, data=data, limits=limits)
+def _classify(store: Store, insp: Inspection, table: str, rows: list[dict[str, Any]], seen: _Seen) -> list[str]:
+    """Count one run of rows as new / updated / unchanged / refused (pass 1); returns the errors."""
+    errors: list[str] = []
+    counts = insp.summary.setdefault(table, {"new": 0, "updated": 0, "unchanged": 0, "refused": 0})
+    twice = [r["id"] for r in rows if not seen.add(table, r["id"])]
+    if twice:
+        errors.append(f"bảng {table}: một dòng xuất hiện hai lần ({twice[0]})")
+    stored = sync.stored_versions(store, table, [r["id"] for r in rows])
+    same = [r["id"] for r in rows if stored.get(r["id"]) == r["version"]]
+    newer_owner = [r["id"] for r in rows if r["id"] in stored and stored[r["id"]] < r["version"]]
+    full_rows = sync.stored_rows(store, table, same + newer_owner)
+    for row in rows:
+        have = stored.get(row["id"])
+        old = full_rows.get(row["id"])
+        if old is not None and old.get("unit_code") != row["unit_code"]:
+            counts["refused"] += 1
+            errors.append(f"bảng {table}, dòng {row['id']}: đã thuộc đơn vị '{old.get('unit_code')}'")
+        elif have is None:
+            counts["new"] += 1
+        elif row["version"] > have:
+            counts["updated"] += 1
+        elif row["version"] < have or (old is not None and all(old.get(k) == v for k, v in row.items())):
+            counts["unchanged"] += 1
+        else:
+            counts["refused"] += 1
+            errors.append(f"bảng {table}, dòng {row['id']}: xung đột (cùng phiên bản {have} nhưng nội dung khác)")
+    return errors
+
+
+def _chunks(store: Store, opened: Opened, passphrase: str) -> Iterator[payload.Chunk]:
+    """One streaming pass over the payload: decrypt, inflate, split, parse, validate (bounded)."""
+    m, limits = opened.manifest, opened.raw.limits
+    allowed = ALLOWED[m.kind]
+    columns = {t: repo.columns(store, t) for t in allowed}
+    lines = payload.split_lines(opened.path, iter_plain(store, opened, passphrase), limits.max_line, limits.max_rows)
+    return payload.iter_chunks(opened.path, lines, allowed, columns, m.sender_unit, receipts=False)
+
+
+def _note(insp: Inspection, errors: list[str]) -> None:
+    room = MAX_ERRORS_KEPT - len(insp.errors)
+    insp.errors.extend(errors[:max(room, 0)])
+    insp.errors_dropped += max(len(errors) - max(room, 0), 0)
+
+
+def _scan(store: Store, insp: Inspection, opened: Opened, passphrase: str) -> None:
+    """Pass 1: every line validated, rows checked for ownership (authority) and classified chunk
+    by chunk; only counts, ids (as digests) and the first errors are kept, never rows."""
+    m = opened.manifest
+    guard = authority.RowGuard(store, m.sender_unit, m.kind)  # row ownership, parents before children
+    seen = _Seen()
+    counts: dict[str, int] = {}
+    invalid = False
+    for chunk in _chunks(store, opened, passphrase):
+        errors = list(chunk.errors)
+        for table, rows in chunk.runs:
+            counts[table] = counts.get(table, 0) + len(rows)
+            errors.extend(guard.check(table, rows))
+        for name, items in ((payload.AUDIT, chunk.audit), (payload.RECEIPT, chunk.receipt)):
+            if items:
+                counts[name] = counts.get(name, 0) + len(items)
+        invalid = invalid or bool(errors)
+        if insp.state != "waiting":
+            for table, rows in chunk.runs:
+                errors.extend(_classify(store, insp, table, rows, seen))
+        _note(insp, errors)
+    if counts != m.rows:
+        _note(insp, ["số dòng trong dữ liệu không khớp với tệp kê khai"])
+        invalid = True
+    if invalid:   # as before streaming: no dry-run summary for a bundle with invalid lines
+        insp.summary.clear()
+
+
+def _plan(store: Store, path: Path, passphrase: str | None, limits: Limits, *, data: bytes | None = None,
+          opener: Opener | None = None) -> _Plan:
+    opened = open_bundle(store, path, data=data, limits=limits, opener=opener)
     m = opened.manifest
     authority.check_sender(store, opened.path, m)  # kind and direction: before decrypting anything
     state, missing = _chain_state(store, opened)
     insp = Inspection(opened.path, m.kind, m.sender_unit, m.period, m.sequence, opened.raw.sha256,
-                      state, missing)
-    plan = _Plan(insp, opened, {}, [], [])
+                      state, missing, created_at=m.created_at)
+    plan = _Plan(insp, opened)
     if passphrase is None or state == "duplicate":
         return plan
-    plain = decrypt(store, opened, passphrase, limits)
     insp.decrypted = True
-    if m.kind == receipts.RECEIPT:
+    if m.kind == receipts.RECEIPT:   # one line: read whole, under a small cap
+        plain = decrypt(store, opened, passphrase, replace(limits, max_plain=RECEIPT_MAX))
         plan.acks = receipts.check_receipt(store, opened, plain)
         return plan
-    allowed = ALLOWED[m.kind]
-    columns = {t: repo.columns(store, t) for t in allowed}
-    decoded = payload.decode(opened.path, plain, allowed, columns, m.sender_unit)
-    insp.errors.extend(decoded.errors)
-    guard = authority.RowGuard(store, m.sender_unit, m.kind)  # row ownership, parents before children
-    for table, rows in decoded.rows.items():
-        insp.errors.extend(guard.check(table, rows))
-    if decoded.count() != m.rows:
-        insp.errors.append("số dòng trong dữ liệu không khớp với tệp kê khai")
-    if not insp.errors and state != "waiting":
-        plan.writes = _classify(store, insp, decoded)
-    plan.audit = decoded.audit
+    _scan(store, insp, opened, passphrase)
     return plan
 
 
@@ -170,23 +223,26 @@ def inspect_bundle(store: Store, path: Path, passphrase: str | None = None, *,
 
     Refusals of the file itself raise BundleError; row problems are listed in ``errors``.
     """
-    return _plan(store, Path(path), passphrase, None, limits).inspection
+    return _plan(store, Path(path), passphrase, limits).inspection
 
 
 def apply_bundle(store: Store, path: Path, passphrase: str, *, receipt_dir: Path | None = None,
                  limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
-                 make_backup: bool = True, data: bytes | None = None,
+                 make_backup: bool = True, data: bytes | None = None, opener: Opener | None = None,
                  follow_waiting: bool = True) -> ImportResult:
     """Import one bundle file following the chain rules; see the module docstring.
 
-    Receipts for applied bundles are written to ``receipt_dir`` (default: beside the file).
+    Two streaming passes: every check and the summary first (nothing written), then the rows
+    chunk by chunk in ONE transaction. ``data``/``opener`` read the bundle from bytes or another
+    source (a waiting bundle kept in the database) instead of ``path``. Receipts for applied
+    bundles are written to ``receipt_dir`` (default: beside the file).
     """
     progress = or_null(progress)
     path = Path(path)
-    plan = _plan(store, path, passphrase, data, limits)
+    plan = _plan(store, path, passphrase, limits, data=data, opener=opener)
     insp = plan.inspection
     if insp.errors:
-        raise refuse(path, payload.describe_errors(insp.errors))
+        raise refuse(path, payload.describe_errors(insp.errors, insp.errors_dropped))
     if insp.state == "duplicate":
         return ImportResult(path, "duplicate", f"Tệp '{path.name}': đã nhập trước đó, không có gì thay đổi.", insp)
     if insp.state == "receipt":
@@ -194,7 +250,7 @@ def apply_bundle(store: Store, path: Path, passphrase: str, *, receipt_dir: Path
         return ImportResult(path, "acknowledged",
                             f"Tệp '{path.name}': biên nhận hợp lệ, đã đánh dấu {marked} gói đã được nhận.", insp)
     if insp.state == "waiting":
-        return _keep_waiting(store, plan, data)
+        return _keep_waiting(store, plan)
     store.check_writable()  # a read-only file: refused before the backup, not after it
     if make_backup:
         backup.backup_database(store.conn, store.path, reason="truoc-nhap-goi")
@@ -215,19 +271,45 @@ def _guard(path: Path, work: Any) -> Any:
         raise refuse(path, f"dữ liệu vi phạm ràng buộc của cơ sở dữ liệu ({exc}).", detail=str(exc)) from exc
 
 
-def _keep_waiting(store: Store, plan: _Plan, data: bytes | None) -> ImportResult:
+def _keep_waiting(store: Store, plan: _Plan) -> ImportResult:
+    """Keep the bundle in the database (``bundles.content``, copied in pieces from the checked
+    source: at most ``max_file`` bytes) until the bundles before it arrive."""
     insp, m = plan.inspection, plan.opened.manifest
     missing = ", ".join(str(n) for n in insp.missing)
     msg = (f"Tệp '{insp.path.name}' (gói số {m.sequence}) đang chờ: còn thiếu gói số {missing} "
            f"của đơn vị '{m.sender_unit}'. Gói sẽ được nhập tự động khi nhận đủ.")
     if not sync.bundle_by_sha(store, insp.sha256):
-        content = data if data is not None else insp.path.read_bytes()
-        _guard(insp.path, lambda: sync.record_bundle(store, {
-            "id": m.bundle_id, "direction": "in", "kind": m.kind, "peer_unit": m.sender_unit,
-            "sequence": m.sequence, "period": m.period, "file_name": insp.path.name, "sha256": insp.sha256,
-            "prev_sha256": m.prev_sha256, "status": "waiting", "counts": json.dumps(m.rows),
-            "created_at": m.created_at, "received_at": utc_now(), "content": content, "message": msg}))
+        def work() -> None:
+            with store.transaction():
+                sync.record_bundle(store, {
+                    "id": m.bundle_id, "direction": "in", "kind": m.kind, "peer_unit": m.sender_unit,
+                    "sequence": m.sequence, "period": m.period, "file_name": insp.path.name,
+                    "sha256": insp.sha256, "prev_sha256": m.prev_sha256, "status": "waiting",
+                    "counts": json.dumps(m.rows), "created_at": m.created_at, "received_at": utc_now(),
+                    "message": msg})
+                sync.store_content(store, m.bundle_id, plan.opened.raw.opener, plan.opened.raw.limits.max_file)
+        _guard(insp.path, work)
     return ImportResult(insp.path, "waiting", msg, insp, missing=insp.missing)
+
+
+def _write(store: Store, plan: _Plan, passphrase: str, user: str, progress: Progress) -> None:
+    """Pass 2 (inside the caller's transaction): stream again and upsert chunk by chunk the rows
+    that are new or newer; the replica audit entries likewise. The stream re-checks the payload
+    hash and the AES-GCM tag at its end, so a file changed since pass 1 rolls everything back."""
+    m, path = plan.opened.manifest, plan.opened.path
+    total, done = max(sum(m.rows.values()), 1), 0
+    for chunk in _chunks(store, plan.opened, passphrase):
+        if chunk.errors:
+            raise refuse(path, "dữ liệu đã thay đổi giữa hai lần đọc tệp; không nhập.")
+        for table, rows in chunk.runs:
+            stored = sync.stored_versions(store, table, [r["id"] for r in rows])
+            writes = [r for r in rows if r["id"] not in stored or r["version"] > stored[r["id"]]]
+            if writes:
+                sync.upsert_replicas(store, table, writes, user)
+        if chunk.audit:
+            sync.insert_replica_audit(store, m.sender_unit, m.bundle_id, chunk.audit)
+        done += chunk.lines
+        progress.report(min(done, total), total + 1)
 
 
 def _apply(store: Store, plan: _Plan, passphrase: str, receipt_dir: Path, progress: Progress) -> ImportResult:
@@ -235,14 +317,10 @@ def _apply(store: Store, plan: _Plan, passphrase: str, receipt_dir: Path, progre
     sealed = receipts.build_receipt(store, m, insp.sha256, insp.summary, passphrase)
     receipt_path = Path(receipt_dir) / receipts.receipt_file_name(sealed)
     user = f"bundle:{insp.path.name}"
-    tables = [t for t in ALLOWED[m.kind] if t in plan.writes]
 
     def work() -> None:
         with store.transaction():
-            for done, table in enumerate(tables):
-                sync.upsert_replicas(store, table, plan.writes[table], user)
-                progress.report(done + 1, len(tables) + 1)
-            sync.insert_replica_audit(store, m.sender_unit, m.bundle_id, plan.audit)
+            _write(store, plan, passphrase, user, progress)
             if m.key_update:
                 rotation.learn_announced_keys(store, m.sender_unit, m.sender_key_id, m.key_update)
             rotation.note_signed_by(store, m.sender_key_id)
@@ -281,13 +359,13 @@ def _apply_waiting_successors(store: Store, plan: _Plan, passphrase: str, receip
                    if r["status"] == "waiting"]
         if not waiting:
             return
-        content = sync.waiting_content(store, waiting[0]["id"])
-        if content is None:
+        opener = sync.waiting_opener(store, waiting[0]["id"])
+        if opener is None:
             return
         name = Path(waiting[0]["file_name"] or f"goi-{seq}.cnb")
         try:
             sub = apply_bundle(store, result.path.parent / name.name, passphrase, receipt_dir=receipt_dir,
-                               limits=limits, make_backup=False, data=content,
+                               limits=limits, make_backup=False, opener=opener,
                                follow_waiting=False)
         except AppError as exc:
             # The file the user imported WAS applied; the one that waited for it is refused now

@@ -30,6 +30,7 @@ DOWNWARD_TABLES = ("units", "unit_successors", "bodies", "rulesets", "support_me
                    "plan_units", "plan_amendments", "plan_objectives", "milestones")
 AUDIT = "audit_log"
 RECEIPT = "_receipt"
+AUDIT_ACTIONS = frozenset({"insert", "update", "delete", "restore"})
 AUDIT_FIELDS = ("id", "at", "user", "table_name", "row_id", "action", "field", "before", "after")
 MAX_ERRORS_SHOWN = 5
 CHUNK_CHARS = 1 << 20
@@ -180,6 +181,8 @@ def _check_audit(row: Any) -> str | None:
         return "mục nhật ký thiếu trường bắt buộc"
     if not set(map(type, row.values())) <= _AUDIT_SCALARS:
         return "mục nhật ký có giá trị sai kiểu"
+    if row["action"] not in AUDIT_ACTIONS:
+        return f"mục nhật ký có thao tác không hợp lệ '{row['action'][:40]}'"
     return None
 
 
@@ -203,10 +206,11 @@ class Chunk:
 
 
 def iter_chunks(path: Path, lines: Iterable[tuple[int, bytes]], allowed: Sequence[str],
-                columns: Mapping[str, Sequence[str]], owner: str, *,
+                columns: Mapping[str, Sequence[str]], owner: str, *, receipts: bool = True,
                 chunk_lines: int = CHUNK_LINES, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
     """Parse (strict JSON: no NaN/Infinity, integers within 64 bits) and validate every line;
-    yields chunks of at most ``chunk_lines`` lines or about ``chunk_bytes`` of text."""
+    yields chunks of at most ``chunk_lines`` lines or about ``chunk_bytes`` of text.
+    ``receipts=False``: acknowledgement lines are refused (a data bundle never carries them)."""
     colsets = {t: frozenset(c) for t, c in columns.items()}
     chunk = Chunk()
     for number, line in lines:
@@ -218,7 +222,7 @@ def iter_chunks(path: Path, lines: Iterable[tuple[int, bytes]], allowed: Sequenc
         if problem is None and (not isinstance(item, dict) or set(item) != {"t", "r"}):
             problem = "thiếu bảng hoặc dòng dữ liệu"
         if problem is None:
-            problem = _place(chunk, item["t"], item["r"], allowed, colsets, owner)
+            problem = _place(chunk, item["t"], item["r"], allowed, colsets, owner, receipts)
         if problem:
             chunk.errors.append(f"dòng {number}: {problem}")
         chunk.size += len(line)
@@ -231,7 +235,7 @@ def iter_chunks(path: Path, lines: Iterable[tuple[int, bytes]], allowed: Sequenc
 
 
 def _place(chunk: Chunk, table: Any, row: Any, allowed: Sequence[str], colsets: Mapping[str, frozenset[str]],
-           owner: str) -> str | None:
+           owner: str, receipts: bool) -> str | None:
     if table == AUDIT:
         problem = _check_audit(row)
         if problem is None and row["table_name"] not in allowed:
@@ -240,6 +244,8 @@ def _place(chunk: Chunk, table: Any, row: Any, allowed: Sequence[str], colsets: 
             chunk.audit.append(row)
         return problem
     if table == RECEIPT:
+        if not receipts:
+            return "dòng xác nhận (biên nhận) không được phép trong gói dữ liệu"
         if not isinstance(row, dict):
             return "xác nhận không hợp lệ"
         chunk.receipt.append(row)
@@ -267,7 +273,7 @@ def decode(path: Path, plain: bytes, allowed: Sequence[str], columns: Mapping[st
     return out
 
 
-def describe_errors(errors: Sequence[str]) -> str:
+def describe_errors(errors: Sequence[str], dropped: int = 0) -> str:
     shown = "; ".join(errors[:MAX_ERRORS_SHOWN])
-    more = len(errors) - MAX_ERRORS_SHOWN
+    more = len(errors) - MAX_ERRORS_SHOWN + dropped
     return shown + (f" (và {more} lỗi khác)" if more > 0 else "")
