@@ -3,6 +3,12 @@ rows this commune owns, plus their audit entries, sealed for the receiving offic
 
 After a successful export the period is locked for reporting (setting ``locked_period``);
 later edits travel in the next bundle.
+
+What each side may export (the importer's ``authority`` checks refuse anything else): a commune
+(role commune, with a receiving office) a ``commune-report`` to that office only, of the rows it
+owns in ``payload.UPWARD_TABLES``; an office (role aggregator) a ``reference`` bundle of the rows
+it owns in ``payload.DOWNWARD_TABLES``, only to a unit it receives for
+(``authority.receives_for``). Receipts are sealed by the importer, only for bundles it applied.
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.codes import is_unit_code
 from ..core.errors import Cancelled, ValidationError
 from ..core.progress import Progress, or_null
 from ..storage import repo
 from ..storage.db import Store, utc_now
-from . import file_names, payload, sync
+from . import authority, file_names, payload, sync
 from .envelope import Sealed, require_installation, seal
 from .errors import BundleError
 from .format import write_bundle
@@ -78,6 +85,13 @@ def _collect(store: Store, period: str, full: bool, progress: Progress, *, kind:
     else:
         if inst.role != "aggregator" or not peer:
             raise BundleError("Chỉ cơ quan tiếp nhận mới gửi gói danh mục/kế hoạch xuống xã/phường.")
+        if not is_unit_code(peer):
+            raise BundleError(f"Mã đơn vị nhận {peer!r:.40} không hợp lệ (phải gồm 1–5 chữ số).")
+        if not authority.receives_for(store, inst.unit_code, peer):
+            # the same rule the importer applies to reports: the plan and targets go only to units
+            # this office receives reports from (they would refuse them from anyone else anyway)
+            raise BundleError(f"Đơn vị '{peer}' không thuộc các đơn vị mà đơn vị '{inst.unit_code}' tiếp nhận "
+                              "(theo danh mục đơn vị); không gửi gói danh mục/kế hoạch cho đơn vị đó.")
         tables = payload.DOWNWARD_TABLES
     chain = (kind,)
     last = sync.last_bundle(store, "out", peer, chain)

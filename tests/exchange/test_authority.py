@@ -133,3 +133,16 @@ def test_the_command_line_exits_4_with_the_refusal_and_no_traceback(pair, monkey
     assert "chỉ được nhận từ cơ quan tiếp nhận" in out.out + out.err
     assert "Traceback" not in out.out + out.err
     assert (dump(pair.commune), dump(pair.office)) == before
+
+
+@pytest.mark.parametrize("peer", [OUTSIDER, "01", OFFICE, "../x", "٣٣"])
+def test_an_office_exports_reference_only_to_units_it_receives_for(pair, peer):
+    from cannngheo_desktop.exchange.errors import BundleError
+
+    repo.insert(pair.office, "plans", {"unit_code": OFFICE, "year": 2026, "title": "Kế hoạch 2026"})
+    before = (dump(pair.commune), dump(pair.office))
+    with pytest.raises(BundleError) as info:
+        export.export_reference(pair.office, peer, "2026-01", pair.outbox, PASS)
+    assert "không hợp lệ" in info.value.message or "không thuộc các đơn vị" in info.value.message
+    assert list(pair.outbox.iterdir()) == []
+    assert (dump(pair.commune), dump(pair.office)) == before
