@@ -18,7 +18,7 @@ from .errors import refuse
 
 FORMAT_NAME = "cannngheo-bundle"
 FORMAT_VERSION = 1
-KINDS = ("commune-report", "receipt", "reference")
+KINDS = ("commune-report", "receipt", "reference", "recovery")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _KEYID = re.compile(r"^[0-9a-f]{16}$")

@@ -9,9 +9,11 @@ bundles of that chain numbered N or more that were applied or waiting here are m
 (called first by the importer's chain check) decides that chain over the bundles not abandoned:
 
 - a file already abandoned here is refused (it belongs to the old history);
-- until a bundle numbered N or more is applied: N is accepted WITHOUT the link to the previous
-  bundle, but only as a full snapshot when ``full`` (``bundle export --full``; a bundle numbered 1
-  is always complete); a number above N waits for N; a number below N is refused;
+- until a bundle numbered N or more is applied: with ``full`` (the receiver is missing data) the
+  first full snapshot numbered N or more (``bundle export --full``; a bundle numbered 1 is always
+  complete) is accepted WITHOUT the link to the previous bundle, anything else is refused with
+  what to do; without ``full`` bundle N is accepted without the link and a higher number waits
+  for N; a number below N is refused;
 - afterwards the usual chain rules apply (same hash → already imported, next in line with the
   matching ``prev_sha256`` → apply, a gap → wait, another hash → fork).
 
@@ -54,6 +56,14 @@ def _key(kind: str, unit: str) -> str:
     return f"chain_restart:{kind}:{unit}"
 
 
+def check_unit(code: object) -> str:
+    """A unit code typed by a person or read from a file: ValidationError (Vietnamese) if invalid."""
+    try:
+        return check_unit_code(code, "mã đơn vị")
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="unit") from exc
+
+
 def check_reason(reason: str) -> str:
     text = " ".join(str(reason or "").split())
     if not text:
@@ -84,7 +94,7 @@ def restart_chain(store: Store, unit: str, at: int, reason: str, *, kind: str = 
     """Accept the next bundle of ``unit``'s ``kind`` chain numbered ``at`` without the link to the
     previous one (a full snapshot when ``full``). Returns how many bundles were set aside as
     abandoned. One transaction, audited (the setting, each abandoned bundle, the reason)."""
-    check_unit_code(unit, "mã đơn vị")
+    check_unit(unit)
     if kind not in CHAIN_KINDS:
         raise ValidationError(f"Loại chuỗi '{kind}' không hợp lệ (commune-report hoặc reference).", field="kind")
     if isinstance(at, bool) or not isinstance(at, int) or not 1 <= at <= MAX_SEQUENCE:
@@ -119,8 +129,10 @@ def chain_expectation(store: Store, opened: Opened, kinds: tuple[str, ...]) -> t
         return None
     known = sync.bundle_by_sha(store, sha)
     if known is not None and known["status"] == ABANDONED:
-        raise refuse(opened.path, f"gói số {m.sequence} thuộc chuỗi cũ của đơn vị '{m.sender_unit}' đã được bỏ "
-                                  f"khi bắt đầu lại chuỗi từ số {restart.at}; không nhập lại tệp này.")
+        raise refuse(opened.path, f"gói số {m.sequence} của đơn vị '{m.sender_unit}' đã được bỏ khi bắt đầu lại "
+                                  f"chuỗi từ số {restart.at}; không nhập lại tệp này"
+                                  + (" — hãy yêu cầu đơn vị xuất gói đầy đủ (cannngheo bundle export --full)."
+                                     if restart.full else "."))
     live = [r for r in _chain_rows(store, m.sender_unit, kinds) if r["status"] != ABANDONED]
     if any(r["status"] == "applied" and r["sequence"] >= restart.at for r in live):
         return _usual(opened, live)
@@ -129,12 +141,15 @@ def chain_expectation(store: Store, opened: Opened, kinds: tuple[str, ...]) -> t
     if m.sequence < restart.at:
         raise refuse(opened.path, f"chuỗi gói của đơn vị '{m.sender_unit}' đã được bắt đầu lại từ số {restart.at}; "
                                   f"gói số {m.sequence} cũ hơn, không nhập.")
-    if m.sequence > restart.at:
+    complete = m.full or m.sequence == 1  # bundle 1 carries everything the sender owns
+    if restart.full and complete:
+        return "next", []  # a full snapshot numbered N or more stands on its own
+    if m.sequence > restart.at and not restart.full:
         have = {r["sequence"] for r in live}
         return "waiting", [n for n in range(restart.at, m.sequence) if n not in have]
-    if restart.full and not (m.full or m.sequence == 1):
+    if restart.full:
         raise refuse(opened.path, f"chuỗi gói của đơn vị '{m.sender_unit}' bắt đầu lại từ số {restart.at} và cần "
-                                  "một gói ĐẦY ĐỦ. Hãy yêu cầu đơn vị xuất lại gói đầy đủ "
+                                  "một gói ĐẦY ĐỦ. Hãy yêu cầu đơn vị xuất gói đầy đủ "
                                   "(Xuất gói → Gửi toàn bộ dữ liệu; cannngheo bundle export --full).")
     return "next", []
 

@@ -1,0 +1,307 @@
+"""The "lost PC" recovery bundle: the office gives a reinstalled commune its own data back.
+
+Office (``export_recovery``): a bundle of kind ``recovery``, office → commune, signed and
+encrypted like any bundle, holding what the office holds of that commune: its replica rows of the
+commune's tables, the commune's audit entries (``replica_audit``, as ``audit_log`` lines whose
+``id`` is the commune's own entry id) and the chain head in one ``_receipt`` line
+``{"bundle_id", "sha256", "sequence", "period", "kind": "commune-report"}``. The manifest's
+``sequence``/``prev_sha256`` repeat that head (last applied number N and its hash), so it is signed.
+
+Commune (``apply_recovery``): after an automatic backup, ONE transaction:
+
+- rows are matched by id and version: missing → inserted, older here → replaced, same version and
+  content → unchanged; same version, other content → the office's copy wins and the local content
+  is kept in the audit log (field ``recovery_overwritten``); newer here, or not at the office at all
+  → kept and marked to be sent (a fresh ``changes`` row), since the office never got it;
+- restored rows create NO ``changes`` rows (they are not sent back); each is audited
+  (``sync.upsert_replicas``: user ``recovery:<file>``);
+- the commune's audit entries go to ``replica_audit`` under its own code (kept, never re-sent);
+  ``audit_log`` ids continue above the highest id the office has, so new entries never collide;
+- the chain: local outgoing bundles above N (or N with another hash) are renamed kind
+  ``commune-report-abandoned``; bundle N is recorded as sent and acknowledged with the change-set
+  baseline of now, so the next export is N+1 with ``prev_sha256`` = sha(N) and carries only what
+  changed after the recovery (plus the rows marked above);
+- the recovery bundle is recorded (``bundles``, kind ``recovery``) and one audit entry
+  (``bundles``/``recovery``) sums the procedure up.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..storage import backup, repo
+from ..storage.db import Store, utc_now
+from . import authority, payload, sync
+from .envelope import decrypt, open_bundle, require_installation, seal
+from .errors import BundleError, refuse
+from .format import DEFAULT_LIMITS, Limits, write_bundle
+from .recovery import check_reason, check_unit
+
+RECOVERY, REPORT = "recovery", "commune-report"
+ABANDONED_OUT = "commune-report-abandoned"
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass
+class Restored:
+    path: Path
+    status: str                       # applied | duplicate
+    message: str
+    head_sequence: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def recovery_file_name(office: str, unit: str, sequence: int) -> str:
+    return f"khoi-phuc-{office}-{unit}-{sequence}.cnb"
+
+
+def export_recovery(store: Store, unit: str, out_dir: Path, passphrase: str, reason: str) -> Path:
+    """At the office: write the recovery bundle of commune ``unit`` into ``out_dir`` (audited)."""
+    check_unit(unit)
+    text = check_reason(reason)
+    inst = require_installation(store)
+    if inst.role != "aggregator":
+        raise BundleError("Chỉ cơ quan tiếp nhận mới xuất gói khôi phục cho xã/phường.")
+    if not authority.receives_for(store, inst.unit_code, unit):
+        raise BundleError(f"Đơn vị '{unit}' không thuộc các đơn vị mà đơn vị này tiếp nhận báo cáo.")
+    head = sync.last_bundle(store, "in", unit, (REPORT,), statuses=("applied",))
+    if head is None:
+        raise BundleError(f"Chưa nhận gói nào của đơn vị '{unit}': không có gì để khôi phục. Xã chỉ cần "
+                          "cài lại, gửi thẻ khóa mới và xuất gói như bình thường (gói số 1).")
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise BundleError(f"Thư mục '{out_dir}' không tồn tại; hãy chọn thư mục khác (ví dụ ổ USB).")
+    lines: list[tuple[str, payload.Row]] = []
+    counts: dict[str, int] = {}
+    for table in payload.UPWARD_TABLES:
+        rows = sync.owned_rows_json(store, table, unit, None, 0)
+        counts[table] = len(rows)
+        lines.extend((table, text_) for _, text_ in rows)
+    audit = [dict(r) for r in store.query(
+        "SELECT source_id AS id, at, user, table_name, row_id, action, field, before, after FROM replica_audit "
+        f"WHERE unit_code = ? AND table_name IN ({','.join('?' * len(payload.UPWARD_TABLES))}) "
+        "ORDER BY source_id", (unit, *payload.UPWARD_TABLES))]
+    lines.extend((payload.AUDIT, e) for e in audit)
+    lines.append((payload.RECEIPT, {"bundle_id": head["id"], "sha256": head["sha256"], "kind": REPORT,
+                                    "sequence": head["sequence"], "period": head["period"]}))
+    sealed = seal(store, kind=RECOVERY, recipient_unit=unit, period=head["period"], sequence=head["sequence"],
+                  prev_sha256=head["sha256"], lines=lines, passphrase=passphrase, full=True)
+    target = out_dir / recovery_file_name(inst.unit_code, unit, head["sequence"])
+    if target.exists():
+        raise BundleError(f"Tệp '{target}' đã có; hãy chọn thư mục khác hoặc đổi tên tệp cũ.")
+    try:
+        write_bundle(target, sealed.manifest_bytes, sealed.signature, sealed.payload)
+    except OSError as exc:
+        raise BundleError(f"Không ghi được tệp '{target}': {exc}. Hãy kiểm tra ổ đĩa/USB còn chỗ và cho ghi.",
+                          detail=str(exc), file=str(target)) from exc
+    m = sealed.manifest
+    try:
+        with store.transaction():
+            sync.record_bundle(store, {
+                "id": m.bundle_id, "direction": "out", "kind": RECOVERY, "peer_unit": unit,
+                "sequence": m.sequence, "period": m.period, "file_name": target.name, "sha256": sealed.sha256,
+                "prev_sha256": m.prev_sha256, "status": "sent", "counts": json.dumps(m.rows),
+                "created_at": utc_now()})
+            _audit(store, m.bundle_id, {"procedure": "lost-pc: recovery bundle exported", "unit": unit,
+                                        "head_sequence": m.sequence, "head_sha256": m.prev_sha256,
+                                        "rows": counts, "audit_entries": len(audit), "reason": text,
+                                        "file": target.name})
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _audit(store: Store, row_id: str, after: dict[str, Any], user: str | None = None) -> None:
+    store.conn.execute(
+        "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
+        "VALUES (?, ?, 'bundles', ?, 'insert', 'recovery', NULL, ?)",
+        (utc_now(), user or store.user, row_id, json.dumps(after, ensure_ascii=False, sort_keys=True)))
+
+
+def _head(path: Path, decoded: payload.Decoded, m: Any) -> dict[str, Any]:
+    if len(decoded.receipt) != 1:
+        raise refuse(path, "gói khôi phục không có (hoặc có nhiều) thông tin đầu chuỗi.")
+    head = decoded.receipt[0]
+    ok = (isinstance(head, dict) and set(head) == {"bundle_id", "sha256", "kind", "sequence", "period"}
+          and head["kind"] == REPORT and isinstance(head["sha256"], str) and bool(_HEX64.match(head["sha256"]))
+          and head["sha256"] == m.prev_sha256 and type(head["sequence"]) is int and head["sequence"] == m.sequence
+          and isinstance(head["period"], str) and bool(_PERIOD.match(head["period"]))
+          and isinstance(head["bundle_id"], str) and 0 < len(head["bundle_id"]) <= 64)
+    if not ok:
+        raise refuse(path, "thông tin đầu chuỗi trong gói khôi phục không hợp lệ hoặc không khớp tệp kê khai.")
+    return head
+
+
+def _open(store: Store, path: Path, passphrase: str, limits: Limits) -> tuple[Any, payload.Decoded, dict[str, Any]]:
+    opened = open_bundle(store, path, limits=limits)
+    m = opened.manifest
+    inst = require_installation(store)
+    if m.kind != RECOVERY:
+        raise refuse(path, "đây không phải gói khôi phục; hãy nhập nó bằng chức năng Nhập gói.")
+    if inst.role != "commune" or m.sender_unit != inst.receiving_unit_code:
+        raise refuse(path, f"gói khôi phục chỉ được nhận từ cơ quan tiếp nhận của đơn vị này "
+                           f"('{inst.receiving_unit_code or '(chưa có)'}'), không từ '{m.sender_unit}'.")
+    plain = decrypt(store, opened, passphrase, limits)
+    columns = {t: repo.columns(store, t) for t in payload.UPWARD_TABLES}
+    decoded = payload.decode(opened.path, plain, payload.UPWARD_TABLES, columns, inst.unit_code)
+    errors = list(decoded.errors)
+    for table, rows in decoded.rows.items():
+        ids = [r["id"] for r in rows]
+        if len(set(ids)) != len(ids):
+            errors.append(f"bảng {table}: một dòng xuất hiện hai lần")
+        for rid, owner in sync.owners_of(store, table, ids).items():
+            if owner != inst.unit_code:
+                errors.append(f"bảng {table}, dòng {rid}: đã có ở đây và thuộc đơn vị {owner}")
+    if decoded.count() != m.rows:
+        errors.append("số dòng trong dữ liệu không khớp với tệp kê khai")
+    if errors:
+        raise refuse(path, payload.describe_errors(errors))
+    return opened, decoded, _head(opened.path, decoded, m)
+
+
+def _classify(store: Store, decoded: payload.Decoded, own: str) -> tuple[
+        dict[str, list[dict[str, Any]]], list[tuple[str, str, str, str]], list[tuple[str, str, int]],
+        dict[str, dict[str, int]]]:
+    """(rows to write, overwritten local contents, rows to mark for sending, counts per table)."""
+    writes: dict[str, list[dict[str, Any]]] = {}
+    overwritten: list[tuple[str, str, str, str]] = []
+    to_send: list[tuple[str, str, int]] = []
+    counts: dict[str, dict[str, int]] = {}
+    for table in payload.UPWARD_TABLES:
+        rows = decoded.rows.get(table, [])
+        c = counts.setdefault(table, {"new": 0, "updated": 0, "unchanged": 0, "overwritten": 0, "kept_local": 0})
+        incoming = {r["id"]: r for r in rows}
+        local = {r["id"]: r for r in sync.owned_rows(store, table, own, None, 0)}
+        for rid, row in incoming.items():
+            have = local.get(rid)
+            if have is None:
+                c["new"] += 1
+                writes.setdefault(table, []).append(row)
+            elif int(have["version"]) < row["version"]:
+                c["updated"] += 1
+                writes.setdefault(table, []).append(row)
+            elif int(have["version"]) > row["version"]:
+                c["kept_local"] += 1
+                to_send.append((table, rid, int(have["version"])))
+            elif all(have.get(k) == v for k, v in row.items()):
+                c["unchanged"] += 1
+            else:  # same version, other content: the office's copy wins, the local one is kept in the log
+                c["overwritten"] += 1
+                writes.setdefault(table, []).append(row)
+                overwritten.append((table, rid, json.dumps(have, ensure_ascii=False, sort_keys=True, default=str),
+                                    json.dumps(row, ensure_ascii=False, sort_keys=True)))
+        for rid, have in local.items():
+            if rid not in incoming:  # never reached the office: send it with the next bundle
+                c["kept_local"] += 1
+                to_send.append((table, rid, int(have["version"])))
+    return writes, overwritten, to_send, counts
+
+
+def apply_recovery(store: Store, path: Path, passphrase: str, *, limits: Limits = DEFAULT_LIMITS,
+                   make_backup: bool = True) -> Restored:
+    """At the commune: restore its data and chain from the office's recovery bundle (see the
+    module docstring). BundleError, database unchanged, on any problem."""
+    path = Path(path)
+    opened, decoded, head = _open(store, path, passphrase, limits)
+    m, sha = opened.manifest, opened.raw.sha256
+    if sync.bundle_by_sha(store, sha) is not None:
+        return Restored(path, "duplicate", f"Tệp '{path.name}': gói khôi phục này đã được nhập trước đó.",
+                        m.sequence)
+    inst = require_installation(store)
+    office, own = m.sender_unit, inst.unit_code
+    newer_here = store.query_one(
+        "SELECT sequence FROM bundles WHERE direction = 'out' AND peer_unit = ? AND kind = ? "
+        "AND status = 'acknowledged' AND sequence > ? LIMIT 1", (office, REPORT, m.sequence))
+    if newer_here is not None:
+        raise refuse(path, f"cơ quan tiếp nhận đã xác nhận gói số {newer_here[0]} của đơn vị này, mới hơn đầu "
+                           f"chuỗi trong gói khôi phục ({m.sequence}): gói khôi phục đã cũ. Hãy xin gói mới.")
+    writes, overwritten, to_send, counts = _classify(store, decoded, own)
+    store.check_writable()
+    if make_backup:
+        backup.backup_database(store.conn, store.path, reason="truoc-khoi-phuc")
+    user = f"recovery:{path.name}"
+    max_source = max((int(e["id"]) for e in decoded.audit), default=0)
+
+    def work() -> None:
+        with store.transaction() as conn:
+            for table in payload.UPWARD_TABLES:
+                if table in writes:
+                    sync.upsert_replicas(store, table, writes[table], user)
+            conn.executemany(
+                "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
+                "VALUES (?, ?, ?, ?, 'update', 'recovery_overwritten', ?, ?)",
+                [(utc_now(), user, *entry) for entry in overwritten])
+            sync.insert_replica_audit(store, own, m.bundle_id, decoded.audit)
+            _lift_audit_ids(store, max_source)
+            baseline = sync.max_change_seq(store)
+            conn.executemany("INSERT INTO changes(table_name, row_id, version, changed_at) VALUES (?, ?, ?, ?)",
+                             [(t, rid, v, utc_now()) for t, rid, v in to_send])
+            abandoned = _set_chain_head(store, office, head, baseline)
+            sync.record_bundle(store, {
+                "id": m.bundle_id, "direction": "in", "kind": RECOVERY, "peer_unit": office,
+                "sequence": m.sequence, "period": m.period, "file_name": path.name, "sha256": sha,
+                "prev_sha256": m.prev_sha256, "status": "applied", "counts": json.dumps(counts),
+                "created_at": m.created_at, "received_at": utc_now()})
+            _audit(store, m.bundle_id, {"procedure": "lost-pc: recovery bundle applied", "office": office,
+                                        "head_sequence": m.sequence, "head_sha256": m.prev_sha256,
+                                        "counts": counts, "audit_entries": len(decoded.audit),
+                                        "abandoned_local_bundles": abandoned, "file": path.name})
+
+    try:
+        work()
+    except BundleError:
+        raise
+    except Exception as exc:  # a constraint or disk error: the transaction was rolled back
+        raise refuse(path, f"không ghi được vào cơ sở dữ liệu ({exc}).", detail=repr(exc)) from exc
+    total = {k: sum(c[k] for c in counts.values()) for k in ("new", "updated", "unchanged", "overwritten", "kept_local")}
+    msg = (f"Tệp '{path.name}': đã khôi phục dữ liệu từ cơ quan tiếp nhận '{office}' ({total['new']} dòng mới, "
+           f"{total['updated']} cập nhật, {total['unchanged']} không đổi, {total['overwritten']} lấy theo bản của "
+           f"cơ quan tiếp nhận, {total['kept_local']} dòng chỉ có ở máy này sẽ gửi lại). Gói tiếp theo là số "
+           f"{m.sequence + 1}.")
+    return Restored(path, "applied", msg, m.sequence, counts)
+
+
+def _lift_audit_ids(store: Store, above: int) -> None:
+    """New audit_log ids continue above ``above`` (ids the office already holds for this unit)."""
+    conn = store.conn
+    current = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    if current is None:
+        conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('audit_log', ?)", (above,))
+    elif int(current[0]) < above:
+        conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'", (above,))
+
+
+def _set_chain_head(store: Store, office: str, head: dict[str, Any], baseline: int) -> int:
+    """Make bundle N (``head``) the last sent and acknowledged one; local bundles after it (or N
+    with another hash) leave the chain. Returns how many local bundles were set aside."""
+    conn, now = store.conn, utc_now()
+    stale = conn.execute(
+        "SELECT id FROM bundles WHERE direction = 'out' AND peer_unit = ? AND kind = ? AND "
+        "(sequence > ? OR (sequence = ? AND sha256 != ?))",
+        (office, REPORT, head["sequence"], head["sequence"], head["sha256"])).fetchall()
+    for (bid,) in stale:
+        conn.execute("UPDATE bundles SET kind = ?, message = ? WHERE id = ?",
+                     (ABANDONED_OUT, f"Bỏ khi khôi phục: cơ quan tiếp nhận giữ gói số {head['sequence']}.", bid))
+    fields = {"status": "acknowledged", "acknowledged_at": now, "last_change_seq": baseline, "last_audit_id": 0}
+    if sync.bundle_by_sha(store, head["sha256"]) is not None:
+        conn.execute("UPDATE bundles SET status = ?, acknowledged_at = ?, last_change_seq = ?, last_audit_id = ? "
+                     "WHERE sha256 = ?", (*fields.values(), head["sha256"]))
+    else:
+        sync.record_bundle(store, {
+            "id": head["bundle_id"], "direction": "out", "kind": REPORT, "peer_unit": office,
+            "sequence": head["sequence"], "period": head["period"], "file_name": None, "sha256": head["sha256"],
+            "prev_sha256": None, "counts": None, "created_at": now,
+            "message": "Ghi lại khi khôi phục (gói do máy cũ gửi).", **fields})
+    conn.execute("UPDATE bundles SET status = 'acknowledged', acknowledged_at = coalesce(acknowledged_at, ?) "
+                 "WHERE direction = 'out' AND peer_unit = ? AND kind = ? AND sequence < ?",
+                 (now, office, REPORT, head["sequence"]))
+    locked = store.get_setting("locked_period")
+    if not locked or head["period"] > locked:
+        repo.set_setting(store, "locked_period", head["period"])
+    return len(stale)

@@ -1,0 +1,239 @@
+"""Recovery on two real database copies: a commune whose PC died comes back from its last backup
+(or a fresh install with new keys) through the office's recovery bundle; an office that lost its
+own data restarts the commune's chain. Nothing is lost, nothing is counted twice, all audited."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cannngheo_desktop.core.errors import AppError
+from cannngheo_desktop.exchange import export, importer, keycard, recovery, restore, roster
+from cannngheo_desktop.exchange.errors import BundleError
+from cannngheo_desktop.storage import backup, households, open_db
+from tests.exchange.bundle_helpers import COMMUNE, OFFICE, PASS, dump, entries, make_store, rezip, rows_of
+
+
+def _send(pair, period, *, full=False):
+    """Commune → office → receipt back; returns the bundle file."""
+    path = export.export_bundle(pair.commune, period, pair.outbox, PASS, full=full)
+    res = importer.apply_bundle(pair.office, path, PASS)
+    assert res.status == "applied", res.message
+    assert importer.apply_bundle(pair.commune, res.receipts[0], PASS).status == "acknowledged"
+    return path
+
+
+def _snapshot(store, to: Path) -> Path:
+    to.mkdir(exist_ok=True)
+    return backup.backup_database(store.conn, store.path, reason="thu", folder=to, keep=None)
+
+
+def _replace_commune(pair, with_file: Path) -> None:
+    """The PC died: the commune's database is now what ``with_file`` holds."""
+    path = pair.commune.path
+    pair.commune.close()
+    shutil.copyfile(with_file, path)
+    pair.commune = open_db(path, user="canbo")
+
+
+def _data(store, table="households"):
+    return {r["id"]: (r["version"], r["village"] if table == "households" else r["full_name"])
+            for r in rows_of(store, table)}
+
+
+def _check_same_data(pair):
+    for table in ("households", "members"):
+        at_commune, at_office = rows_of(pair.commune, table), rows_of(pair.office, table)
+        assert [r["id"] for r in at_office] == [r["id"] for r in at_commune]        # no duplicate, nothing lost
+        assert len({r["id"] for r in at_office}) == len(at_office)
+        assert [(r["id"], r["version"]) for r in at_office] == [(r["id"], r["version"]) for r in at_commune]
+
+
+def _recover(pair, reason="máy xã hỏng, cài lại") -> restore.Restored:
+    out = pair.tmp / "usb-khoi-phuc"
+    out.mkdir(exist_ok=True)
+    path = restore.export_recovery(pair.office, COMMUNE, out, PASS, reason)
+    return restore.apply_recovery(pair.commune, path, PASS)
+
+
+def test_a_commune_restored_from_an_old_backup_continues_its_chain(pair):
+    pair.add_households(3)
+    _send(pair, "2026-01")
+    saved = _snapshot(pair.commune, pair.tmp / "sao-luu")           # the backup after bundle 1
+    ids = [r["id"] for r in rows_of(pair.commune, "households")]
+    households.update_household(pair.commune, ids[0], {"village": "Thôn Mới"})
+    pair.add_households(2, village="Thôn 2")
+    _send(pair, "2026-02")
+    households.update_household(pair.commune, ids[1], {"village": "Thôn Ba"})
+    third = _send(pair, "2026-03")
+    before_office = _data(pair.office)
+    _replace_commune(pair, saved)                                   # the PC died; back from the backup
+    assert len(rows_of(pair.commune, "households")) == 3
+    # without recovery its next bundle is a fork, refused for ever
+    stale = export.export_bundle(pair.commune, "2026-04", pair.outbox, PASS)
+    assert json.loads(entries(stale)["manifest.json"])["sequence"] == 2
+    with pytest.raises(BundleError, match="rẽ nhánh"):
+        importer.apply_bundle(pair.office, stale, PASS)
+    result = _recover(pair)
+    assert result.status == "applied" and result.head_sequence == 3, result.message
+    assert _data(pair.commune) == before_office                     # edits of bundles 2 and 3 are back
+    _check_same_data(pair)
+    # the restored rows are not re-sent; the chain continues at 4 with prev = sha(3)
+    pair.add_households(1, village="Thôn 4")
+    preview = export.preview_export(pair.commune, "2026-04")
+    assert preview.sequence == 4 and preview.tables["households"] == {"new": 1, "changed": 0}
+    fourth = export.export_bundle(pair.commune, "2026-04", pair.outbox, PASS)
+    doc = json.loads(entries(fourth)["manifest.json"])
+    assert doc["sequence"] == 4 and doc["prev_sha256"] == hashlib.sha256(entries(third)["manifest.json"]).hexdigest()
+    res = importer.apply_bundle(pair.office, fourth, PASS)
+    assert res.status == "applied", res.message
+    assert importer.apply_bundle(pair.commune, res.receipts[0], PASS).status == "acknowledged"
+    _check_same_data(pair)
+    assert len(rows_of(pair.office, "households")) == 6
+    # the audit log holds the procedure at both ends
+    office_log = [json.loads(r["after"]) for r in pair.office.query(
+        "SELECT after FROM audit_log WHERE table_name = 'bundles' AND field = 'recovery'")]
+    assert office_log[0]["procedure"].startswith("lost-pc") and office_log[0]["reason"] == "máy xã hỏng, cài lại"
+    commune_log = [json.loads(r["after"]) for r in pair.commune.query(
+        "SELECT after FROM audit_log WHERE table_name = 'bundles' AND field = 'recovery'")]
+    assert commune_log[0]["head_sequence"] == 3 and commune_log[0]["office"] == OFFICE
+    # the commune's own audit history of bundles 2–3 is back (kept apart, never re-sent)
+    assert pair.commune.scalar("SELECT count(*) FROM replica_audit WHERE unit_code = ?", (COMMUNE,)) > 0
+    # importing the recovery file again changes nothing
+    again = pair.tmp / "usb-khoi-phuc" / restore.recovery_file_name(OFFICE, COMMUNE, 3)
+    before = dump(pair.commune)
+    assert restore.apply_recovery(pair.commune, again, PASS).status == "duplicate"
+    assert dump(pair.commune) == before
+
+
+def test_a_fresh_install_with_new_keys_gets_its_data_back(pair):
+    pair.add_households(4)
+    _send(pair, "2026-01")
+    pair.add_households(2, village="Thôn 2")
+    _send(pair, "2026-02")
+    office_card = pair.tmp / "cards" / "phong.json"
+    pair.commune.close()
+    pair.commune = make_store(pair.tmp / "xa-moi.sqlite", "commune", COMMUNE, OFFICE)   # new PC, new keys
+    roster.trust_card(pair.commune, office_card)
+    # the office's step: the new key card, confirmed by the fingerprint read over the phone
+    card = keycard.own_card(pair.commune)
+    before = dump(pair.office)
+    with pytest.raises(AppError):
+        recovery.confirm_new_key(pair.office, card, "1234 5678", "máy xã hỏng")
+    assert dump(pair.office) == before
+    recovery.confirm_new_key(pair.office, card, card.display_fingerprint, "máy xã hỏng, cài lại")
+    result = _recover(pair)
+    assert result.counts["households"]["new"] == 6 and result.counts["members"]["new"] == 12
+    _check_same_data(pair)
+    assert export.preview_export(pair.commune, "2026-03").total_rows == 0       # nothing to re-send
+    households.update_household(pair.commune, rows_of(pair.commune, "households")[0]["id"], {"village": "Thôn 9"})
+    third = export.export_bundle(pair.commune, "2026-03", pair.outbox, PASS)
+    assert json.loads(entries(third)["manifest.json"])["sequence"] == 3
+    assert importer.apply_bundle(pair.office, third, PASS).status == "applied"
+    _check_same_data(pair)
+    assert len(rows_of(pair.office, "households")) == 6
+    replaced = pair.office.query("SELECT after FROM audit_log WHERE field = 'replace_key'")
+    assert any("máy xã hỏng, cài lại" in r["after"] for r in replaced)
+
+
+def test_same_version_with_other_content_the_office_copy_wins_and_the_local_one_is_logged(pair):
+    pair.add_households(1)
+    _send(pair, "2026-01")
+    saved = _snapshot(pair.commune, pair.tmp / "sao-luu")
+    hid = rows_of(pair.commune, "households")[0]["id"]
+    households.update_household(pair.commune, hid, {"village": "Thôn A"})
+    _send(pair, "2026-02")
+    _replace_commune(pair, saved)
+    households.update_household(pair.commune, hid, {"village": "Thôn B"})       # re-typed differently, same version
+    assert rows_of(pair.commune, "households")[0]["version"] == rows_of(pair.office, "households")[0]["version"]
+    result = _recover(pair)
+    assert result.counts["households"]["overwritten"] == 1
+    assert rows_of(pair.commune, "households")[0]["village"] == "Thôn A"
+    kept = pair.commune.query("SELECT before FROM audit_log WHERE field = 'recovery_overwritten' AND row_id = ?", (hid,))
+    assert len(kept) == 1 and "Thôn B" in kept[0]["before"]
+
+
+def test_rows_only_the_commune_has_are_sent_with_the_next_bundle(pair):
+    pair.add_households(1)
+    _send(pair, "2026-01")
+    pair.add_households(1, village="Thôn 2")
+    export.export_bundle(pair.commune, "2026-02", pair.outbox, PASS).unlink()  # lost on the way
+    result = _recover(pair, reason="gói số 2 bị mất, máy xã phải cài lại")
+    assert result.counts["households"]["kept_local"] == 1
+    kinds = {r["sequence"]: r["kind"] for r in pair.commune.query("SELECT sequence, kind FROM bundles "
+                                                                  "WHERE direction = 'out' AND kind LIKE 'commune%'")}
+    assert kinds == {1: "commune-report", 2: restore.ABANDONED_OUT}   # the lost bundle 2 left the chain
+    nxt = export.export_bundle(pair.commune, "2026-02", pair.outbox, PASS)
+    assert json.loads(entries(nxt)["manifest.json"])["sequence"] == 2
+    assert importer.apply_bundle(pair.office, nxt, PASS).status == "applied"
+    _check_same_data(pair)
+
+
+def test_an_office_that_lost_its_data_restarts_the_chain_and_takes_a_full_bundle(pair):
+    pair.add_households(2)
+    _send(pair, "2026-01")
+    saved = _snapshot(pair.office, pair.tmp / "sao-luu-phong")
+    pair.add_households(2, village="Thôn 2")
+    _send(pair, "2026-02")
+    _send(pair, "2026-03") if export.preview_export(pair.commune, "2026-03").total_rows else None
+    office_path = pair.office.path
+    pair.office.close()
+    shutil.copyfile(saved, office_path)
+    pair.office = open_db(office_path, user="canbo")
+    assert len(rows_of(pair.office, "households")) == 2
+    pair.add_households(1, village="Thôn 3")
+    delta = export.export_bundle(pair.commune, "2026-04", pair.outbox, PASS)
+    assert importer.apply_bundle(pair.office, delta, PASS).status == "waiting"
+    before = dump(pair.office)
+    with pytest.raises(AppError):
+        recovery.restart_chain(pair.office, COMMUNE, 0, "mất dữ liệu")
+    with pytest.raises(AppError):
+        recovery.restart_chain(pair.office, "../x", 3, "mất dữ liệu")
+    with pytest.raises(AppError):
+        recovery.restart_chain(pair.office, COMMUNE, 3, "   ")
+    assert dump(pair.office) == before
+    seq = json.loads(entries(delta)["manifest.json"])["sequence"]
+    assert recovery.restart_chain(pair.office, COMMUNE, seq, "phục hồi bản sao lưu cũ của phòng") == 1
+    with pytest.raises(BundleError, match="đầy đủ"):                           # the waiting delta is set aside
+        importer.apply_bundle(pair.office, delta, PASS)
+    full = export.export_bundle(pair.commune, "2026-04", pair.outbox, PASS, full=True)
+    res = importer.apply_bundle(pair.office, full, PASS)
+    assert res.status == "applied", res.message
+    importer.apply_bundle(pair.commune, res.receipts[0], PASS)
+    _check_same_data(pair)
+    assert len(rows_of(pair.office, "households")) == 5
+    pair.add_households(1, village="Thôn 5")
+    nxt = export.export_bundle(pair.commune, "2026-05", pair.outbox, PASS)
+    assert importer.apply_bundle(pair.office, nxt, PASS).status == "applied"
+    _check_same_data(pair)
+    log = pair.office.query("SELECT after FROM audit_log WHERE field = 'chain_restart'")
+    assert "phục hồi bản sao lưu cũ của phòng" in log[0]["after"]
+
+
+def test_a_recovery_bundle_is_refused_where_it_does_not_belong(pair):
+    pair.add_households(1)
+    _send(pair, "2026-01")
+    out = pair.tmp / "kp"
+    out.mkdir()
+    path = restore.export_recovery(pair.office, COMMUNE, out, PASS, "máy xã hỏng")
+    before = dump(pair.office)
+    with pytest.raises(BundleError):                 # not an ordinary bundle, and not for the office
+        importer.apply_bundle(pair.office, path, PASS)
+    assert dump(pair.office) == before
+    payload = bytearray(entries(path)["payload.bin"])
+    payload[10] ^= 1
+    broken = rezip(path, out / "hong.cnb", {"payload.bin": bytes(payload)})
+    before = dump(pair.commune)
+    with pytest.raises(BundleError):
+        restore.apply_recovery(pair.commune, broken, PASS)
+    with pytest.raises(BundleError):
+        importer.apply_bundle(pair.commune, path, PASS)
+    assert dump(pair.commune) == before
+    with pytest.raises(AppError):                    # a commune cannot make one
+        restore.export_recovery(pair.commune, COMMUNE, out, PASS, "thử")
+    with pytest.raises(AppError):                    # nor the office for a unit it never heard from
+        restore.export_recovery(pair.office, "00641", out, PASS, "thử")
