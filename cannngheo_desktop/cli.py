@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "registry",
     "keys",
     "bundle",
+    "recovery",
     "report",
     "review",
 )

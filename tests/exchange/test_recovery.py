@@ -237,3 +237,75 @@ def test_a_recovery_bundle_is_refused_where_it_does_not_belong(pair):
         restore.export_recovery(pair.commune, COMMUNE, out, PASS, "thử")
     with pytest.raises(AppError):                    # nor the office for a unit it never heard from
         restore.export_recovery(pair.office, "00641", out, PASS, "thử")
+
+
+# --- the command line, as the cadres type it ------------------------------------------------------
+@pytest.fixture
+def run(monkeypatch, capsys):
+    from cannngheo_desktop import cli
+
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("init", "keys", "bundle", "recovery"))
+
+    def call(*argv: object) -> tuple[int, str]:
+        code = cli.main([str(a) for a in argv])
+        out = capsys.readouterr()
+        return code, out.out + out.err
+    return call
+
+
+def test_lost_pc_from_the_command_line(run, tmp_path: Path):
+    secret = tmp_path / "pass.txt"
+    secret.write_text("cum-mat-khau-1\n", encoding="utf-8")
+    xa, phong, usb = tmp_path / "xa.sqlite", tmp_path / "phong.sqlite", tmp_path / "usb"
+    usb.mkdir()
+    init = ("--admin", "canbo", "--password-file", secret)
+    run("init", "--db", xa, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE, *init)
+    run("init", "--db", phong, "--role", "aggregator", "--unit", OFFICE, *init)
+
+    def card_of(db: Path, name: str) -> str:
+        code, out = run("keys", "card", "--db", db, "--out", tmp_path / name)
+        assert code == 0, out
+        return out.split("Dấu vân tay: ")[1].splitlines()[0]
+
+    for db in (xa, phong):
+        assert run("keys", "init", "--db", db, "--passphrase-file", secret)[0] == 0
+    assert run("keys", "trust", "--db", phong, tmp_path / "xa.json", "--fingerprint", card_of(xa, "xa.json"))[0] == 0
+    assert run("keys", "trust", "--db", xa, tmp_path / "phong.json", "--fingerprint", card_of(phong, "phong.json"))[0] == 0
+    assert run("bundle", "export", "--db", xa, "--period", "2026-01", "--out", usb, "--passphrase-file", secret)[0] == 0
+    assert run("bundle", "import", "--db", phong, usb / f"{COMMUNE}-2026-01-1.cnb", "--passphrase-file", secret)[0] == 0
+    # the commune's PC dies: a fresh install, new keys, the office's card trusted again
+    xa2 = tmp_path / "xa-moi.sqlite"
+    run("init", "--db", xa2, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE, *init)
+    run("keys", "init", "--db", xa2, "--passphrase-file", secret)
+    run("keys", "trust", "--db", xa2, tmp_path / "phong.json", "--fingerprint", card_of(phong, "phong.json"))
+    new_fp = card_of(xa2, "xa-moi.json")
+    # the office: a wrong fingerprint changes nothing (exit 1 or 4), the right one is audited
+    code, out = run("recovery", "confirm-key", "--db", phong, tmp_path / "xa-moi.json", "--fingerprint",
+                    "0000 1111", "--reason", "máy xã hỏng")
+    assert code in (1, 4) and "Lỗi" in out
+    code, out = run("recovery", "confirm-key", "--db", phong, tmp_path / "xa-moi.json", "--fingerprint", new_fp,
+                    "--reason", "máy xã hỏng, cài lại")
+    assert code == 0 and new_fp in out, out
+    kp = tmp_path / "kp"
+    kp.mkdir()
+    code, out = run("recovery", "export", "--db", phong, "--unit", COMMUNE, "--out", kp, "--reason",
+                    "máy xã hỏng, cài lại", "--passphrase-file", secret)
+    assert code == 0, out
+    recovery_file = kp / restore.recovery_file_name(OFFICE, COMMUNE, 1)
+    code, out = run("recovery", "apply", "--db", xa2, recovery_file, "--passphrase-file", secret)
+    assert code == 0 and "Gói tiếp theo là số 2" in out, out
+    code, out = run("recovery", "status", "--db", xa2)
+    assert code == 0 and "đã gửi đến gói số 1" in out
+    assert run("bundle", "export", "--db", xa2, "--period", "2026-02", "--out", usb, "--passphrase-file", secret)[0] == 0
+    code, out = run("bundle", "import", "--db", phong, usb / f"{COMMUNE}-2026-02-2.cnb", "--passphrase-file", secret)
+    assert code == 0 and "đã nhập gói số 2" in out, out
+    # bad input: a documented exit code and a Vietnamese line, never a traceback
+    code, out = run("recovery", "restart-chain", "--db", phong, "--unit", "../x", "--at", "2", "--reason", "thử")
+    assert code == 1 and "mã đơn vị" in out and "Traceback" not in out
+    code, out = run("recovery", "restart-chain", "--db", phong, "--unit", COMMUNE, "--at", "0", "--reason", "thử")
+    assert code == 1 and "Traceback" not in out
+    code, out = run("recovery", "apply", "--db", xa2, tmp_path / "xa.json", "--passphrase-file", secret)
+    assert code == 4 and "xa.json" in out
+    code, out = run("recovery", "restart-chain", "--db", phong, "--unit", COMMUNE, "--at", "3", "--reason",
+                    "phục hồi bản sao lưu", "--not-full")
+    assert code == 0 and "bắt đầu lại" in out
