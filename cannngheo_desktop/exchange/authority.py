@@ -12,16 +12,21 @@ Two checks, both before anything is written (docs/security.md, "Who may send wha
   sender's unit code) or to shared reference data (units, rulesets, support measures, bodies),
   which may be referenced but never written by someone who does not own it.
 
-Only ids are remembered across chunks (of the tables other rows point to), never rows.
+Only digests of ids are remembered across chunks (of the tables other rows point to), never rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+import re
+import secrets
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..core.codes import is_unit_code
 from ..storage import installation, reference
@@ -119,25 +124,76 @@ def check_sender(store: Store, path: Path, m: Manifest) -> None:
 
 
 # --- rows ------------------------------------------------------------------------------------------
+_PLAIN_ID = re.compile(r"[0-9A-Za-z@._:>-]{1,100}")
+
+
+def _shown(value: object) -> str:
+    """A row id or reference for a message: as is when plain, else quoted (control characters,
+    markup and odd Unicode stay visible, at most 40 characters)."""
+    return value if isinstance(value, str) and _PLAIN_ID.fullmatch(value) else repr(value)[:40]
+
+
+def _text(value: object) -> TypeGuard[str]:
+    """A str SQLite can take (JSON may carry lone surrogates, which no UTF-8 encoder accepts)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class IdSet:
+    """Ids of one bundle as 8-byte keyed digests in a few sorted arrays: 8 bytes an id (1,000,000
+    rows: 8 MB), never the rows. The key is random per bundle, so a sender cannot aim at a
+    collision (2^-64 a pair); one would only let a reference through to SQLite's foreign keys."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(16)
+        self._runs: list[array[int]] = []
+
+    def _digest(self, value: str) -> int:
+        return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8, key=self._key).digest(), "big")
+
+    def update(self, values: Iterable[str]) -> None:
+        run = array("Q", sorted({self._digest(v) for v in values}))
+        if run:
+            self._runs.append(run)
+        while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):  # O(log n) runs
+            last = self._runs.pop()
+            self._runs.append(array("Q", sorted(self._runs.pop() + last)))
+
+    def __contains__(self, value: object) -> bool:
+        if not _text(value):
+            return False
+        digest = self._digest(value)
+        for run in self._runs:
+            i = bisect_left(run, digest)
+            if i < len(run) and run[i] == digest:
+                return True
+        return False
+
+
 class RowGuard:
     """Row ownership for one bundle of ``kind`` from ``sender``, checked chunk by chunk in file order.
 
     ``check(table, rows)`` returns Vietnamese errors naming table, row id and why (empty: all
-    fine). It remembers only the ids of rows of the referenced tables seen so far."""
+    fine). It remembers only digests of the ids of the referenced tables seen so far."""
 
     def __init__(self, store: Store, sender: str, kind: str) -> None:
         self.store = store
         self.sender = sender
         self.kind = kind
-        self.seen: dict[str, set[str]] = {t: set() for t in REFERENCED}
+        self.seen: dict[str, IdSet] = {t: IdSet() for t in REFERENCED}
 
     def check(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
-        errors: list[str] = []
-        ids = [r["id"] for r in rows if isinstance(r.get("id"), str)]
-        owners = sync.owners_of(self.store, table, ids)
-        for rid, owner in owners.items():
+        errors = [f"bảng {table}, dòng {_shown(r.get('id'))}: mã dòng không phải văn bản hợp lệ"
+                  for r in rows if not _text(r.get("id"))]
+        ids = [r["id"] for r in rows if _text(r.get("id"))]
+        for rid, owner in sync.owners_of(self.store, table, ids).items():
             if owner != self.sender:
-                errors.append(f"bảng {table}, dòng {rid}: dòng này đã có ở đây và thuộc đơn vị {owner}; "
+                errors.append(f"bảng {table}, dòng {_shown(rid)}: dòng này đã có ở đây và thuộc đơn vị {owner}; "
                               f"đơn vị gửi {self.sender} không được ghi đè")
         errors += self._unit_codes(table, rows)
         errors += self._references(table, rows)
@@ -153,30 +209,28 @@ class RowGuard:
                 if value is None and column == "parent_code":
                     continue
                 if not is_unit_code(value):
-                    errors.append(f"bảng {table}, dòng {row.get('id')}: mã đơn vị {repr(value)[:40]} ở cột "
-                                  f"{column} không hợp lệ (phải gồm 1–5 chữ số)")
+                    errors.append(f"bảng {table}, dòng {_shown(row.get('id'))}: mã đơn vị {repr(value)[:40]} ở "
+                                  f"cột {column} không hợp lệ (phải gồm 1–5 chữ số)")
                 elif table == "plan_units" and self.kind == REPORT and value != self.sender:
-                    errors.append(f"bảng plan_units, dòng {row.get('id')}: chỉ tiêu cho đơn vị {value}; "
+                    errors.append(f"bảng plan_units, dòng {_shown(row.get('id'))}: chỉ tiêu cho đơn vị {value}; "
                                   f"đơn vị gửi {self.sender} chỉ được gửi chỉ tiêu của chính mình")
         return errors
 
     def _references(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
         errors: list[str] = []
         for column in SHARED_REFS.get(table, ()):
-            errors += [f"bảng {table}, dòng {row.get('id')}: cột {column} thiếu hoặc sai kiểu"
-                       for row in rows if not isinstance(row.get(column), str)]
+            errors += [f"bảng {table}, dòng {_shown(row.get('id'))}: cột {column} thiếu hoặc sai kiểu"
+                       for row in rows if not _text(row.get(column))]
         for ref in REFS.get(table, ()):
             seen = self.seen[ref.table]
-            wanted = {row.get(ref.column) for row in rows} - {None} - seen
-            bad_type = {v for v in wanted if not isinstance(v, str)}
-            asked = sorted(v for v in wanted if isinstance(v, str))
+            asked = sorted({v for row in rows if _text(v := row.get(ref.column)) and v not in seen})
             stored = sync.owners_of(self.store, ref.table, asked) if asked else {}
             for row in rows:
                 target = row.get(ref.column)
-                if target is None or target in seen or stored.get(target) == self.sender:
+                if target is None or stored.get(target) == self.sender or target in seen:
                     continue
-                what = f"{LABELS[ref.table]} {target}"
-                if target in bad_type:
+                what = f"{LABELS[ref.table]} {_shown(target)}"
+                if not _text(target):
                     why = f"cột {ref.column} sai kiểu"
                 elif target in stored:
                     why = (f"{what} thuộc đơn vị {stored[target]}, đơn vị gửi {self.sender} không được sửa "
@@ -184,5 +238,5 @@ class RowGuard:
                 else:
                     why = (f"{what} không có trong gói và chưa có ở đây (cột {ref.column}); chỉ được tham "
                            f"chiếu dữ liệu của chính đơn vị gửi {self.sender}")
-                errors.append(f"bảng {table}, dòng {row.get('id')}: {why}")
+                errors.append(f"bảng {table}, dòng {_shown(row.get('id'))}: {why}")
         return errors

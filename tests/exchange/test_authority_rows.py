@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cannngheo_desktop.exchange import export, importer
-from cannngheo_desktop.exchange.authority import RowGuard
+from cannngheo_desktop.exchange.authority import IdSet, RowGuard
 from cannngheo_desktop.plan import plans, support
 from cannngheo_desktop.storage import households, repo
 from tests.exchange.bundle_helpers import COMMUNE, OFFICE, PASS, rows_of
@@ -188,8 +188,8 @@ def test_the_guard_remembers_ids_only_across_chunks(pair):
     assert guard.check("households", [hh]) == []
     member = row(COMMUNE, household_id=hh["id"], full_name="A")
     assert guard.check("members", [member]) == []
-    assert guard.seen["households"] == {hh["id"]}
-    assert all(isinstance(i, str) for ids in guard.seen.values() for i in ids)
+    assert hh["id"] in guard.seen["households"] and member["id"] in guard.seen["members"]
+    assert new_id() not in guard.seen["households"]
     stranger = row(COMMUNE, household_id=new_id(), full_name="B")
     assert len(guard.check("members", [member, stranger])) == 1
 
@@ -214,3 +214,24 @@ def test_a_review_round_travels_in_one_bundle(pair):
     assert res.status == "applied", res.message
     for table in ("reviews", "assessments", "review_items"):
         assert rows_of(pair.office, table) == rows_of(pair.commune, table), table
+
+
+def test_the_id_set_keeps_8_bytes_an_id_and_finds_every_one():
+    ids = [new_id() for _ in range(20_000)]
+    found = IdSet()
+    for i in range(0, len(ids), 500):  # chunk by chunk, as the import streams
+        found.update(ids[i:i + 500])
+    assert all(i in found for i in ids)
+    assert not any(new_id() in found for _ in range(2_000))
+    assert sum(len(run) for run in found._runs) == len(ids)
+    assert len(found._runs) <= 2 * len(ids).bit_length()
+    assert sum(run.itemsize * len(run) for run in found._runs) == 8 * len(ids)
+    assert "\ud800" not in found and 5 not in found
+
+
+def test_ids_that_are_not_text_are_refused_not_crashed_on(pair):
+    guard = RowGuard(pair.office, COMMUNE, "commune-report")
+    member = row(COMMUNE, id="\ud800x", household_id="\udfffy", full_name="A")
+    errors = guard.check("members", [member])
+    assert any("mã dòng không phải văn bản hợp lệ" in e for e in errors), errors
+    assert any("cột household_id sai kiểu" in e for e in errors), errors
