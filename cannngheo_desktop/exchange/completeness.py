@@ -10,12 +10,18 @@ with nothing. At a commune the grid shows its own months: *sent*, or
 Months before the unit was expected to report are *not applicable* ('na'), never *missing*: before
 the month this installation was created, and at the office also before the month the commune's
 key was first trusted (a month for which a bundle did arrive always shows that bundle's status).
+
+Whose clock: a manifest's ``created_at`` is written by the SENDER's PC and signed, but nothing
+proves the PC's clock was right; ``received_at`` and ``acknowledged_at`` are this copy's own.
+:func:`cell_dates` names each date with its source (:data:`SENDER_DATE` vs :data:`RECEIVED_DATE`)
+so the screens never show the sender's date as if it had been measured here.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from ..core.text import format_date
 from ..storage.db import Store
 from . import sync
 from .envelope import require_installation
@@ -25,6 +31,10 @@ STATUS_LABELS = {"sent": "Đã gửi", "received": "Đã nhận", "late": "Nhậ
 DEADLINE_DAY = 5
 VIETNAM = timezone(timedelta(hours=7))
 _RANK = {"": 0, "na": 0, "missing": 1, "sent": 2, "waiting": 3, "late": 4, "received": 5}
+SENDER_DATE = "Ngày lập (theo máy đơn vị gửi)"   # the manifest's created_at: the sender's clock
+RECEIVED_DATE = "Ngày nhận"                       # when this copy imported the bundle
+EXPORTED_DATE = "Ngày xuất"                       # a commune's own bundle, its own clock
+ACKNOWLEDGED_DATE = "Ngày nhận biên nhận"         # when this copy imported the office's receipt
 
 
 def deadline(year: int, month: int) -> date:
@@ -43,13 +53,21 @@ def _status_in(row: dict, year: int, month: int) -> str:
 
 def sent_date(created_at: str) -> date | None:
     """The Vietnam calendar date of a UTC timestamp such as '2026-02-05T17:30:00.000000Z'."""
+    if not isinstance(created_at, str):
+        return None
     try:
         moment = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(VIETNAM).date()
+    except (ValueError, OverflowError):  # a sender's '9999-12-31T23:00Z' overflows at UTC+7
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VIETNAM).date()
+
+
+def vn_day(timestamp: str | None) -> str:
+    """dd/mm/yyyy of a stored UTC timestamp as a Vietnam date; '' when absent or unreadable."""
+    day = sent_date(timestamp or "")
+    return format_date(day) if day else ""
 
 
 def _month_of(timestamp: str | None) -> tuple[int, int] | None:
@@ -109,3 +127,25 @@ def completeness_grid(store: Store, year: int, *, today: date | None = None) -> 
         if current in ("", "na", "missing") or _RANK[status] > _RANK[current]:
             grid[row["peer_unit"]][month] = status
     return grid
+
+
+def cell_dates(store: Store, year: int) -> dict[str, dict[int, list[tuple[str, str]]]]:
+    """{unit: {month: [(label, dd/mm/yyyy), …]}} for the grid's cells of ``year``: at the office
+    the sender's date (:data:`SENDER_DATE`) and this copy's :data:`RECEIVED_DATE`; at a commune
+    its own :data:`EXPORTED_DATE` and :data:`ACKNOWLEDGED_DATE`. The latest bundle of a month wins."""
+    inst = require_installation(store)
+    office = inst.role == "aggregator"
+    rows = [r for r in sync.list_bundles(store, "in" if office else "out") if r["kind"] == "commune-report"]
+    out: dict[str, dict[int, list[tuple[str, str]]]] = {}
+    for row in sorted(rows, key=lambda r: r["sequence"]):
+        period = row["period"] or ""
+        if not (period.startswith(f"{year}-") and period[5:7].isdigit() and 1 <= int(period[5:7]) <= 12):
+            continue
+        if office:
+            dates = [(SENDER_DATE, vn_day(row["created_at"])), (RECEIVED_DATE, vn_day(row["received_at"]))]
+            unit = row["peer_unit"]
+        else:
+            dates = [(EXPORTED_DATE, vn_day(row["created_at"])), (ACKNOWLEDGED_DATE, vn_day(row["acknowledged_at"]))]
+            unit = inst.unit_code
+        out.setdefault(unit, {})[int(period[5:7])] = [(label, day) for label, day in dates if day]
+    return out

@@ -5,12 +5,16 @@ Files and/or folders (a USB stick) → passphrase → on the worker every file i
 state or the refusal reason, and for the selected file the new / updated / unchanged / refused
 rows per table → "Áp dụng" applies the acceptable files on the worker (receipts written to the
 chosen folder, by default beside the files) → the result per file.
+
+The date a bundle carries is the sender's ("Ngày lập (theo máy đơn vị gửi)": its PC's clock,
+signed but not verifiable here) and is labelled so, never shown as a date measured here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -30,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import AppError
-from ...exchange import importer, keys, payload
+from ...exchange import completeness, importer, keys, payload
 from ...exchange.errors import BundleError
 from ...exchange.format import SUFFIX, read_bundle
 from ...exchange.manifest import parse_manifest
@@ -157,7 +161,10 @@ def apply_files(store, items: list[FileCheck], passphrase: str, receipt_dir: Pat
 class BundleImportDialog(QDialog):
     """Non-modal; call :meth:`start` after ``show()`` (asks the passphrase, then checks)."""
 
-    COLUMNS = ["Tệp", "Đơn vị gửi", "Loại", "Kỳ", "Số", "Kiểm tra", "Kết quả"]
+    COLUMNS = ["Tệp", "Đơn vị gửi", "Loại", "Kỳ", "Số", completeness.SENDER_DATE, "Kiểm tra", "Kết quả"]
+    SENDER_DATE_COLUMN = 5
+    SENDER_DATE_TIP = ("Ngày ghi trong gói, do máy của đơn vị gửi đặt khi lập gói: chữ ký chứng minh đơn vị đó "
+                       "ghi ngày này, không chứng minh đồng hồ máy của họ đúng. Ngày nhận là ngày máy này nhập gói.")
 
     def __init__(self, ctx: AppContext, paths: list[Path], parent: QWidget | None = None,
                  on_applied: Callable[[], None] | None = None) -> None:
@@ -174,9 +181,13 @@ class BundleImportDialog(QDialog):
         self.resize(1100, 600)
 
         self.status = QLabel("Chưa kiểm tra.")
+        self.status.setTextFormat(Qt.TextFormat.RichText)  # file names and messages in it are escaped
         self.status.setWordWrap(True)
         self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([c.replace(" (", "\n(") for c in self.COLUMNS])
+        date_header = self.table.horizontalHeaderItem(self.SENDER_DATE_COLUMN)
+        if date_header is not None:
+            date_header.setToolTip(self.SENDER_DATE_TIP)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setHighlightSections(False)
@@ -184,10 +195,10 @@ class BundleImportDialog(QDialog):
         self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        for c in range(5):
+        for c in range(6):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._show_summary)
         self.summary = QTableWidget(0, 5)
         self.summary.setHorizontalHeaderLabels(["Bảng dữ liệu", "Mới", "Cập nhật", "Không đổi", "Từ chối"])
@@ -243,7 +254,7 @@ class BundleImportDialog(QDialog):
         paths, unit = self.paths, self.ctx.installation.unit_code
 
         def failed(exc: AppError) -> None:
-            self.status.setText(f"<span style='color:#b00020'>{exc.message}</span>")
+            self.status.setText(f"<span style='color:#b00020'>{escape(exc.message)}</span>")
             errors.warn(self, exc.message)
 
         self.ctx.tasks.run_task(self, lambda store, progress: check_files(store, paths, passphrase, unit, progress),
@@ -256,7 +267,7 @@ class BundleImportDialog(QDialog):
         refused = sum(1 for f in checked.files if f.refused or (f.inspection and f.inspection.errors))
         text = f"{len(checked.files)} tệp: {good} có thể nhập, {refused} bị từ chối."
         if checked.skipped:
-            text += f" Bỏ qua {len(checked.skipped)} tệp gửi cho đơn vị khác ({', '.join(checked.skipped)})."
+            text += f" Bỏ qua {len(checked.skipped)} tệp gửi cho đơn vị khác ({escape(', '.join(checked.skipped))})."
         if not checked.files:
             text = f"Không có tệp gói ({SUFFIX}) nào gửi cho đơn vị này."
         self.status.setText(text)
@@ -274,8 +285,8 @@ class BundleImportDialog(QDialog):
             insp = item.inspection
             period = f"{insp.period[5:7]}/{insp.period[:4]}" if insp and insp.period else ""
             values = [item.path.name, insp.sender_unit if insp else "", KIND_LABELS.get(insp.kind, insp.kind)
-                      if insp else "", period, str(insp.sequence) if insp else "", item.state_text(batch),
-                      item.result_text]
+                      if insp else "", period, str(insp.sequence) if insp else "",
+                      completeness.vn_day(insp.created_at) if insp else "", item.state_text(batch), item.result_text]
             bad = bool(item.refused or (insp and insp.errors)) or item.result == "refused"
             colour = BAD if bad else WAIT if (insp and insp.state == "waiting") or item.result == "waiting" \
                 else GOOD
@@ -300,7 +311,9 @@ class BundleImportDialog(QDialog):
                     " — không có: biên nhận không chứa dữ liệu hộ" if insp and insp.state == "receipt" else
                     " — sẽ tính khi gói đến lượt nhập (sau các gói còn thiếu)" if insp and insp.state == "waiting"
                     else " — gói không có dòng dữ liệu nào")
-        self.summary_title.setText(f"<b>Tóm tắt thử nhập</b> {name}{note}" if item else
+        day = completeness.vn_day(item.inspection.created_at) if item and item.inspection else ""
+        sender = f" — {completeness.SENDER_DATE}: {day}" if day else ""
+        self.summary_title.setText(f"<b>Tóm tắt thử nhập</b> {escape(name)}{sender}{note}" if item else
                                    "<b>Tóm tắt thử nhập</b> (chọn một tệp ở bảng trên):")
         self.summary.setRowCount(len(summary))
         for r, (table, counts) in enumerate(summary.items()):

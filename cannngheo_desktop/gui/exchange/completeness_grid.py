@@ -1,4 +1,8 @@
-"""Completeness grid: units × months of one year, coloured by status (bundle.completeness)."""
+"""Completeness grid: units × months of one year, coloured by status (exchange.completeness).
+
+A cell's tooltip names each date with its source: the sender's own date ("Ngày lập (theo máy đơn
+vị gửi)", written by the commune's PC, not verifiable here) apart from what this copy measured
+("Ngày nhận"); the note under the legend says on which date "on time / late" is judged."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...exchange.completeness import STATUS_LABELS
+from ...exchange.completeness import DEADLINE_DAY, RECEIVED_DATE, SENDER_DATE, STATUS_LABELS
 
 COLOURS = {"received": "#b7e1b0", "sent": "#bcd7f5", "waiting": "#ffe08a", "late": "#f7c08a",
            "missing": "#f2a5a5", "na": "#d9d9d9", "": "#ffffff"}
@@ -31,14 +35,18 @@ SHORT = {"sent": "Gửi", "received": "Nhận", "waiting": "Chờ", "late": "Mu�
 
 class CompletenessGrid(QWidget):
     """Year selector + table + legend. ``load(year)`` returns ``{unit: {month: status}}``;
-    ``unit_label(code)`` names a row."""
+    ``unit_label(code)`` names a row; ``dates(year)`` (optional) gives each cell's labelled dates,
+    ``{unit: {month: [(label, dd/mm/yyyy)]}}`` (exchange.completeness.cell_dates)."""
 
     def __init__(self, load: Callable[[int], dict[str, dict[int, str]]],
                  unit_label: Callable[[str], str] = str, parent: QWidget | None = None,
-                 year: int | None = None) -> None:
+                 year: int | None = None,
+                 dates: Callable[[int], dict[str, dict[int, list[tuple[str, str]]]]] | None = None,
+                 office: bool = False) -> None:
         super().__init__(parent)
-        self.load, self.unit_label = load, unit_label
+        self.load, self.unit_label, self.dates = load, unit_label, dates
         self.grid: dict[str, dict[int, str]] = {}
+        self.cell_dates: dict[str, dict[int, list[tuple[str, str]]]] = {}
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(year or date.today().year)
@@ -61,16 +69,24 @@ class CompletenessGrid(QWidget):
                           f"&nbsp;&nbsp;&nbsp;&nbsp;</span> {STATUS_LABELS[status]}")
             legend.addWidget(chip)
         legend.addStretch(1)
+        self.note = QLabel(
+            f"Đúng hạn / muộn (hạn: ngày {DEADLINE_DAY} tháng sau) tính theo “{SENDER_DATE}”: ngày do máy của "
+            f"xã/phường ghi khi lập gói, chương trình không kiểm chứng được. “{RECEIVED_DATE}” là ngày máy này "
+            "nhập gói. Rê chuột lên một ô để xem cả hai ngày." if office else "")
+        self.note.setWordWrap(True)
+        self.note.setVisible(office)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addLayout(legend)
+        layout.addWidget(self.note)
         self.refresh()
 
     def refresh(self) -> None:
         """Re-read the grid for the chosen year."""
         self.grid = self.load(self.year.value())
+        self.cell_dates = self.dates(self.year.value()) if self.dates is not None else {}
         units = list(self.grid)
         self.table.setRowCount(len(units))
         self.table.setVerticalHeaderLabels([self.unit_label(u) for u in units])
@@ -80,8 +96,7 @@ class CompletenessGrid(QWidget):
                 cell = QTableWidgetItem(SHORT[status])
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 cell.setBackground(QColor(COLOURS[status]))
-                cell.setToolTip(f"{self.unit_label(unit)}, tháng {m}/{self.year.value()}: "
-                                f"{STATUS_LABELS[status] or 'chưa đến hạn'}")
+                cell.setToolTip(self.tooltip(unit, m))
                 self.table.setItem(r, m - 1, cell)
         self._fit_height()
 
@@ -94,3 +109,10 @@ class CompletenessGrid(QWidget):
 
     def status(self, unit: str, month: int) -> str:
         return self.grid.get(unit, {}).get(month, "")
+
+    def tooltip(self, unit: str, month: int) -> str:
+        """The unit, month and status, then each date under its own label (whose clock it is)."""
+        status = self.status(unit, month)
+        lines = [f"{self.unit_label(unit)}, tháng {month}/{self.year.value()}: {STATUS_LABELS[status] or 'chưa đến hạn'}"]
+        lines += [f"{label}: {day}" for label, day in self.cell_dates.get(unit, {}).get(month, [])]
+        return "\n".join(lines)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.text import format_date
 from ...exchange import completeness, export, keys, roster, sync
 from ...storage import reference
 from ..shell import files
@@ -35,13 +34,29 @@ OUT_STATUS = {"sent": "Đã gửi, chờ biên nhận", "acknowledged": "Đã đ
 IN_STATUS = {"applied": "Đã nhập", "waiting": "Chờ gói thiếu"}
 
 
+SENT_COLUMNS = ["Số", "Kỳ", "Tệp", completeness.EXPORTED_DATE, "Trạng thái", completeness.ACKNOWLEDGED_DATE]
+RECEIVED_COLUMNS = ["Đơn vị", "Số", "Kỳ", "Tệp", completeness.SENDER_DATE, completeness.RECEIVED_DATE, "Trạng thái"]
+DATE_TIPS = {
+    completeness.SENDER_DATE: "Ngày ghi trong gói, do máy của đơn vị gửi đặt khi lập gói: chữ ký chứng minh "
+                              "đơn vị đó ghi ngày này, không chứng minh đồng hồ máy của họ đúng.",
+    completeness.RECEIVED_DATE: "Ngày máy này nhập (hoặc giữ chờ) gói — do chính máy này ghi.",
+    completeness.EXPORTED_DATE: "Ngày máy này xuất gói.",
+    completeness.ACKNOWLEDGED_DATE: "Ngày máy này nhập biên nhận của cơ quan tiếp nhận.",
+}
+
+
 def _date(iso: str | None) -> str:
-    return format_date(iso[:10]) if iso else ""
+    """dd/mm/yyyy of a stored UTC timestamp, as the Vietnam date."""
+    return completeness.vn_day(iso)
 
 
 def _table(columns: list[str], *, stretch: int) -> QTableWidget:
     table = QTableWidget(0, len(columns))
     table.setHorizontalHeaderLabels(columns)
+    for c, title in enumerate(columns):
+        item = table.horizontalHeaderItem(c)
+        if title in DATE_TIPS and item is not None:
+            item.setToolTip(DATE_TIPS[title])
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.horizontalHeader().setHighlightSections(False)
@@ -65,7 +80,8 @@ class ExchangeTab(QWidget):
         self.hint.setWordWrap(True)
         self.sent_table: QTableWidget | None = None
         self.grid = CompletenessGrid(lambda year: completeness.completeness_grid(ctx.store, year),
-                                     self._unit_label)
+                                     self._unit_label, dates=lambda year: completeness.cell_dates(ctx.store, year),
+                                     office=self.inst.is_aggregator)
         role_box = self._office_box() if self.inst.is_aggregator else self._commune_box()
         layout = QHBoxLayout(self)
         layout.addWidget(self.keys_panel, 2)
@@ -85,7 +101,7 @@ class ExchangeTab(QWidget):
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
-        table = _table(["Số", "Kỳ", "Tệp", "Ngày xuất", "Trạng thái", "Ngày biên nhận"], stretch=2)
+        table = _table(SENT_COLUMNS, stretch=2)
         self.sent_table = table
         layout = QVBoxLayout(box)
         layout.addWidget(self.hint)
@@ -115,7 +131,7 @@ class ExchangeTab(QWidget):
         layout.addWidget(QLabel("<b>Tình trạng nhận gói</b> (hạn: ngày 5 của tháng sau)"))
         layout.addWidget(self.grid)
         layout.addWidget(QLabel("<b>Các gói đã nhận</b>"))
-        self.received_table = _table(["Đơn vị", "Số", "Kỳ", "Tệp", "Ngày nhận", "Trạng thái"], stretch=3)
+        self.received_table = _table(RECEIVED_COLUMNS, stretch=3)
         layout.addWidget(self.received_table, 1)
         return box
 
@@ -168,13 +184,13 @@ class ExchangeTab(QWidget):
 
     def _fill_received(self) -> None:
         rows = [r for r in sync.list_bundles(self.ctx.store, "in") if r["kind"] == "commune-report"]
-        rows.sort(key=lambda r: (r["received_at"] or r["created_at"] or "", r["sequence"]), reverse=True)
+        rows.sort(key=lambda r: (r["received_at"] or "", r["sequence"]), reverse=True)  # this copy's clock
         self.received_table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             period = r["period"] or ""
             values = [self._unit_label(r["peer_unit"]), str(r["sequence"]),
                       f"{period[5:7]}/{period[:4]}" if period else "", r["file_name"] or "",
-                      _date(r["received_at"] or r["created_at"]), IN_STATUS.get(r["status"], r["status"])]
+                      _date(r["created_at"]), _date(r["received_at"]), IN_STATUS.get(r["status"], r["status"])]
             for c, value in enumerate(values):
                 self.received_table.setItem(i, c, QTableWidgetItem(value))
 

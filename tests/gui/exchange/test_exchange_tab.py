@@ -130,7 +130,7 @@ def test_commune_exports_and_office_imports(qtbot, tmp_path, monkeypatch, copies
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.checked is not None, timeout=15_000)
     assert [f.path.name for f in dialog.checked.files] == [bundle.name]
-    assert dialog.table.item(0, 5).text().startswith("Hợp lệ, gói kế tiếp")
+    assert dialog.table.item(0, 6).text().startswith("Hợp lệ, gói kế tiếp")
     summary = {dialog.summary.item(r, 0).text(): [dialog.summary.item(r, c).text() for c in range(1, 5)]
                for r in range(dialog.summary.rowCount())}
     assert summary["Hộ gia đình"] == ["3", "0", "0", "0"]
@@ -139,7 +139,7 @@ def test_commune_exports_and_office_imports(qtbot, tmp_path, monkeypatch, copies
     dialog.apply_button.click()
     qtbot.waitUntil(lambda: dialog.applied, timeout=15_000)
     assert dialog.checked.files[0].result == "applied"
-    assert dialog.table.item(0, 6).text().startswith("Đã nhập")
+    assert dialog.table.item(0, 7).text().startswith("Đã nhập")
     assert [r["status"] for r in sync.list_bundles(office_ctx.store, "in")] == ["applied"]
     receipt = bundle.parent / f"bien-nhan-{COMMUNE}-{PERIOD}-1.cnb"
     assert receipt.exists()
@@ -151,7 +151,7 @@ def test_commune_exports_and_office_imports(qtbot, tmp_path, monkeypatch, copies
     back = commune.import_files()
     qtbot.addWidget(back)
     qtbot.waitUntil(lambda: back.checked is not None, timeout=15_000)
-    assert back.table.item(0, 5).text() == "Biên nhận hợp lệ."
+    assert back.table.item(0, 6).text() == "Biên nhận hợp lệ."
     back.apply_button.click()
     qtbot.waitUntil(lambda: back.applied, timeout=15_000)
     assert commune.sent_table.item(0, 4).text() == "Đã được nhận (có biên nhận)"
@@ -172,7 +172,7 @@ def test_damaged_file_is_refused_with_its_reason_and_changes_nothing(qtbot, tmp_
     dialog = office.import_files()
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.checked is not None, timeout=15_000)
-    reason = dialog.table.item(0, 5).text()
+    reason = dialog.table.item(0, 6).text()
     assert "hong.cnb" in reason and "bị từ chối" in reason
     assert not dialog.apply_button.isEnabled()
     dialog.apply()   # nothing acceptable: nothing is imported
