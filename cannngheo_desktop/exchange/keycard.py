@@ -227,9 +227,11 @@ def _font() -> tuple[str, str]:
 
 
 def qr_text(card: KeyCard) -> str:
-    """What the printed QR code holds: the card itself (a version 2 card file, without the PEM)."""
+    """What the printed QR code holds: the card itself (a version 2 card file: unit, name, role,
+    both keys, the fingerprint and the date; ``parse_card`` reads it back)."""
     doc = card.to_json()
-    doc.pop("sign_public_pem", None)
+    for derived in ("sign_public_pem", "sign_key_id", "encrypt_key_id", "fingerprint_full"):
+        doc.pop(derived)  # recomputed from the keys: kept out so that the code stays easy to scan
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 

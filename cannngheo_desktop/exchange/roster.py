@@ -226,7 +226,7 @@ def replace_unit_key(store: Store, card_or_path: KeyCard | Path, *, typed_finger
                     (card.encrypt_key_id, "encrypt", crypto.b64(card.encrypt_public))]
         revoked = [] if status.state == "same" else sync.replace_unit_trusted(
             store, card.unit_code, card.role, card.fingerprint, new_keys,
-            {"reason": why, "old_fingerprints": [k.fingerprint for k in status.old],
+            {"reason": why, "old_fingerprints": sorted({k.fingerprint for k in status.old}),
              "confirmed_by_phone": True})
     return Replacement(card.unit_code, old, card.display_fingerprint, revoked)
 
