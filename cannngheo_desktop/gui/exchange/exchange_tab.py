@@ -28,6 +28,7 @@ from .bundle_import_dialog import BUNDLE_FILTER, BundleImportDialog
 from .completeness_grid import CompletenessGrid
 from .export_dialog import ExportDialog
 from .keys_dialog import KeysPanel
+from .recovery_dialog import RecoveryDialog
 
 TITLE = "Trao đổi dữ liệu"
 OUT_STATUS = {"sent": "Đã gửi, chờ biên nhận", "acknowledged": "Đã được nhận (có biên nhận)"}
@@ -76,6 +77,8 @@ class ExchangeTab(QWidget):
         self.inst = ctx.installation
         self.dialog: QWidget | None = None   # the last exchange dialog opened (tests look at it)
         self.keys_panel = KeysPanel(ctx, self, on_changed=self.refresh)
+        self.recovery_button = QPushButton("Khôi phục / đổi khóa…")  # lost PC, new key, restart a chain
+        self.recovery_button.clicked.connect(self.open_recovery)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.sent_table: QTableWidget | None = None
@@ -101,6 +104,7 @@ class ExchangeTab(QWidget):
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.recovery_button)
         table = _table(SENT_COLUMNS, stretch=2)
         self.sent_table = table
         layout = QVBoxLayout(box)
@@ -125,6 +129,7 @@ class ExchangeTab(QWidget):
         buttons.addWidget(self.import_folder_button)
         buttons.addWidget(self.reference_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.recovery_button)
         layout = QVBoxLayout(box)
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
@@ -208,6 +213,13 @@ class ExchangeTab(QWidget):
                         if k.active and k.unit_code != self.inst.unit_code})
         dialog = ExportDialog(self.ctx, self, peers=[(c, self._unit_label(c)) for c in codes],
                               on_exported=lambda _p: self.refresh())
+        self.dialog = dialog
+        dialog.show()
+        return dialog
+
+    def open_recovery(self) -> RecoveryDialog:
+        """The recovery procedures of this copy's role (non-modal)."""
+        dialog = RecoveryDialog(self.ctx, self, on_changed=self.refresh)
         self.dialog = dialog
         dialog.show()
         return dialog
