@@ -39,9 +39,9 @@ from . import authority, payload, sync
 from .envelope import decrypt, open_bundle, require_installation, seal
 from .errors import BundleError, refuse
 from .format import DEFAULT_LIMITS, Limits, write_bundle
-from .recovery import check_reason, check_unit
+from .recovery import MAX_SEQUENCE, check_reason, check_unit, restart_chain
 
-RECOVERY, REPORT = "recovery", "commune-report"
+RECOVERY, REPORT, REFERENCE = "recovery", "commune-report", "reference"
 ABANDONED_OUT = "commune-report-abandoned"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -89,6 +89,11 @@ def export_recovery(store: Store, unit: str, out_dir: Path, passphrase: str, rea
     lines.extend((payload.AUDIT, e) for e in audit)
     lines.append((payload.RECEIPT, {"bundle_id": head["id"], "sha256": head["sha256"], "kind": REPORT,
                                     "sequence": head["sequence"], "period": head["period"]}))
+    sent_down = sync.last_bundle(store, "out", unit, (REFERENCE,))
+    if sent_down is not None:  # the office's own chain to the commune: where the commune must pick it up
+        lines.append((payload.RECEIPT, {"bundle_id": sent_down["id"], "sha256": sent_down["sha256"],
+                                        "kind": REFERENCE, "sequence": sent_down["sequence"],
+                                        "period": sent_down["period"]}))
     sealed = seal(store, kind=RECOVERY, recipient_unit=unit, period=head["period"], sequence=head["sequence"],
                   prev_sha256=head["sha256"], lines=lines, passphrase=passphrase, full=True)
     target = out_dir / recovery_file_name(inst.unit_code, unit, head["sequence"])
@@ -124,21 +129,28 @@ def _audit(store: Store, row_id: str, after: dict[str, Any], user: str | None = 
         (utc_now(), user or store.user, row_id, json.dumps(after, ensure_ascii=False, sort_keys=True)))
 
 
-def _head(path: Path, decoded: payload.Decoded, m: Any) -> dict[str, Any]:
-    if len(decoded.receipt) != 1:
-        raise refuse(path, "gói khôi phục không có (hoặc có nhiều) thông tin đầu chuỗi.")
-    head = decoded.receipt[0]
-    ok = (isinstance(head, dict) and set(head) == {"bundle_id", "sha256", "kind", "sequence", "period"}
-          and head["kind"] == REPORT and isinstance(head["sha256"], str) and bool(_HEX64.match(head["sha256"]))
-          and head["sha256"] == m.prev_sha256 and type(head["sequence"]) is int and head["sequence"] == m.sequence
-          and isinstance(head["period"], str) and bool(_PERIOD.match(head["period"]))
-          and isinstance(head["bundle_id"], str) and 0 < len(head["bundle_id"]) <= 64)
-    if not ok:
+def _heads(path: Path, decoded: payload.Decoded, m: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(the commune's report chain head, the office's reference chain head or None), checked."""
+    def ok(head: Any, kind: str) -> bool:
+        return (isinstance(head, dict) and set(head) == {"bundle_id", "sha256", "kind", "sequence", "period"}
+                and head["kind"] == kind and isinstance(head["sha256"], str) and bool(_HEX64.match(head["sha256"]))
+                and type(head["sequence"]) is int and 1 <= head["sequence"] <= MAX_SEQUENCE
+                and isinstance(head["period"], str) and bool(_PERIOD.match(head["period"]))
+                and isinstance(head["bundle_id"], str) and 0 < len(head["bundle_id"]) <= 64)
+
+    kinds = [h.get("kind") if isinstance(h, dict) else None for h in decoded.receipt]
+    if sorted(map(str, kinds)) not in ([REPORT], [REPORT, REFERENCE]):
+        raise refuse(path, "gói khôi phục không có (hoặc có thừa) thông tin đầu chuỗi.")
+    report = decoded.receipt[kinds.index(REPORT)]
+    down = decoded.receipt[kinds.index(REFERENCE)] if REFERENCE in kinds else None
+    if not (ok(report, REPORT) and report["sha256"] == m.prev_sha256 and report["sequence"] == m.sequence
+            and (down is None or ok(down, REFERENCE))):
         raise refuse(path, "thông tin đầu chuỗi trong gói khôi phục không hợp lệ hoặc không khớp tệp kê khai.")
-    return head
+    return report, down
 
 
-def _open(store: Store, path: Path, passphrase: str, limits: Limits) -> tuple[Any, payload.Decoded, dict[str, Any]]:
+def _open(store: Store, path: Path, passphrase: str,
+          limits: Limits) -> tuple[Any, payload.Decoded, tuple[dict[str, Any], dict[str, Any] | None]]:
     opened = open_bundle(store, path, limits=limits)
     m = opened.manifest
     inst = require_installation(store)
@@ -162,7 +174,7 @@ def _open(store: Store, path: Path, passphrase: str, limits: Limits) -> tuple[An
         errors.append("số dòng trong dữ liệu không khớp với tệp kê khai")
     if errors:
         raise refuse(path, payload.describe_errors(errors))
-    return opened, decoded, _head(opened.path, decoded, m)
+    return opened, decoded, _heads(opened.path, decoded, m)
 
 
 def _classify(store: Store, decoded: payload.Decoded, own: str) -> tuple[
@@ -208,7 +220,7 @@ def apply_recovery(store: Store, path: Path, passphrase: str, *, limits: Limits 
     """At the commune: restore its data and chain from the office's recovery bundle (see the
     module docstring). BundleError, database unchanged, on any problem."""
     path = Path(path)
-    opened, decoded, head = _open(store, path, passphrase, limits)
+    opened, decoded, (head, down) = _open(store, path, passphrase, limits)
     m, sha = opened.manifest, opened.raw.sha256
     if sync.bundle_by_sha(store, sha) is not None:
         return Restored(path, "duplicate", f"Tệp '{path.name}': gói khôi phục này đã được nhập trước đó.",
@@ -243,6 +255,7 @@ def apply_recovery(store: Store, path: Path, passphrase: str, *, limits: Limits 
             conn.executemany("INSERT INTO changes(table_name, row_id, version, changed_at) VALUES (?, ?, ?, ?)",
                              [(t, rid, v, utc_now()) for t, rid, v in to_send])
             abandoned = _set_chain_head(store, office, head, baseline)
+            picked_up = _pick_up_reference_chain(store, office, down)
             sync.record_bundle(store, {
                 "id": m.bundle_id, "direction": "in", "kind": RECOVERY, "peer_unit": office,
                 "sequence": m.sequence, "period": m.period, "file_name": path.name, "sha256": sha,
@@ -251,7 +264,8 @@ def apply_recovery(store: Store, path: Path, passphrase: str, *, limits: Limits 
             _audit(store, m.bundle_id, {"procedure": "lost-pc: recovery bundle applied", "office": office,
                                         "head_sequence": m.sequence, "head_sha256": m.prev_sha256,
                                         "counts": counts, "audit_entries": len(decoded.audit),
-                                        "abandoned_local_bundles": abandoned, "file": path.name})
+                                        "abandoned_local_bundles": abandoned, "file": path.name,
+                                        "reference_chain_restart_at": picked_up})
 
     try:
         work()
@@ -305,3 +319,18 @@ def _set_chain_head(store: Store, office: str, head: dict[str, Any], baseline: i
     if not locked or head["period"] > locked:
         repo.set_setting(store, "locked_period", head["period"])
     return len(stale)
+
+
+def _pick_up_reference_chain(store: Store, office: str, down: dict[str, Any] | None) -> int | None:
+    """If this copy lacks reference bundles the office already sent (up to ``down``), restart that
+    chain after them: the office's next FULL reference bundle is accepted. Returns N or None."""
+    if down is None:
+        return None
+    have = sync.last_bundle(store, "in", office, (REFERENCE,), statuses=("applied",))
+    if have is not None and (have["sequence"] > down["sequence"]
+                             or (have["sequence"] == down["sequence"] and have["sha256"] == down["sha256"])):
+        return None
+    at = int(down["sequence"]) + 1
+    restart_chain(store, office, at, f"khôi phục: cơ quan tiếp nhận đã gửi đến gói danh mục số {down['sequence']}",
+                  kind=REFERENCE, full=True)
+    return at

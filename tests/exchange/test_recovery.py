@@ -309,3 +309,27 @@ def test_lost_pc_from_the_command_line(run, tmp_path: Path):
     code, out = run("recovery", "restart-chain", "--db", phong, "--unit", COMMUNE, "--at", "3", "--reason",
                     "phục hồi bản sao lưu", "--not-full")
     assert code == 0 and "bắt đầu lại" in out
+
+
+def test_the_recovered_commune_picks_up_the_office_reference_chain_with_a_full_bundle(pair):
+    pair.add_households(1)
+    _send(pair, "2026-01")
+    for period in ("2026-01", "2026-02"):
+        down = export.export_reference(pair.office, COMMUNE, period, pair.outbox, PASS)
+        assert importer.apply_bundle(pair.commune, down, PASS).status == "applied"
+    office_card = pair.tmp / "cards" / "phong.json"
+    pair.commune.close()
+    pair.commune = make_store(pair.tmp / "xa-moi.sqlite", "commune", COMMUNE, OFFICE)
+    roster.trust_card(pair.commune, office_card)
+    card = keycard.own_card(pair.commune)
+    recovery.confirm_new_key(pair.office, card, card.display_fingerprint, "máy xã hỏng, cài lại")
+    _recover(pair)
+    restart = recovery.get_restart(pair.commune, OFFICE, recovery.REFERENCE)
+    assert restart is not None and restart.at == 3 and restart.full
+    delta = export.export_reference(pair.office, COMMUNE, "2026-03", pair.outbox, PASS)
+    before = dump(pair.commune)
+    with pytest.raises(BundleError, match="ĐẦY ĐỦ"):
+        importer.apply_bundle(pair.commune, delta, PASS)
+    assert dump(pair.commune) == before
+    full = export.export_reference(pair.office, COMMUNE, "2026-03", pair.tmp, PASS, full=True)
+    assert importer.apply_bundle(pair.commune, full, PASS).status == "applied"
