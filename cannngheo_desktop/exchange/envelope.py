@@ -23,7 +23,7 @@ from ..storage import SCHEMA_VERSION, installation
 from ..storage.db import Store, utc_now
 from . import crypto, keys, payload, rotation, sync
 from .errors import BundleError, refuse
-from .format import DEFAULT_LIMITS, MAX_SEQUENCE, Limits, Opener, RawBundle, read_bundle
+from .format import DEFAULT_LIMITS, MAX_SEQUENCE, Limits, Opener, RawBundle, num, read_bundle
 from .manifest import Manifest, parse_manifest
 
 
@@ -139,16 +139,16 @@ def check_numbers(path: Path, m: Manifest, limits: Limits) -> None:
     def bad(what: str) -> None:
         raise refuse(path, f"tệp kê khai manifest.json không hợp lệ ({what}).")
     if not 1 <= m.sequence <= MAX_SEQUENCE:
-        bad(f"số thứ tự gói phải từ 1 đến {MAX_SEQUENCE:,}")
+        bad(f"số thứ tự gói phải từ 1 đến {num(MAX_SEQUENCE)}")
     if not 1 <= m.schema_version <= MAX_SCHEMA:
         bad("phiên bản lược đồ ngoài khoảng cho phép")
     if not 0 < m.payload_size <= limits.max_payload:
-        bad(f"kích thước dữ liệu phải từ 1 đến {limits.max_payload:,} byte")
+        bad(f"kích thước dữ liệu phải từ 1 đến {num(limits.max_payload)} byte")
     if len(m.rows) > MAX_TABLES or not all(isinstance(k, str) and 0 < len(k) <= 64 for k in m.rows):
         bad("danh sách bảng không hợp lệ")
     if not all(type(v) is int and 0 <= v <= limits.max_rows for v in m.rows.values()) \
             or sum(m.rows.values()) > limits.max_rows:
-        bad(f"số dòng theo bảng phải từ 0 đến {limits.max_rows:,}, tổng không quá {limits.max_rows:,}")
+        bad(f"số dòng theo bảng phải từ 0 đến {num(limits.max_rows)}, tổng không quá {num(limits.max_rows)}")
 
 
 def check_payload_hash(raw: RawBundle, m: Manifest) -> None:

@@ -37,6 +37,7 @@ SIGNATURE_SIZE = 64
 READ_CHUNK = 64 << 10
 MAX_SEQUENCE = 2**31 - 1
 INT64 = 2**63 - 1
+RESEND = " Hãy liên hệ đơn vị gửi để kiểm tra và xuất lại gói."
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,11 @@ class RawBundle:
         with _zip(self.path, self.opener, self.limits) as (zf, infos):
             info = infos[PAYLOAD]
             yield from _stream(self.path, zf, info, info.file_size)
+
+
+def num(n: int) -> str:
+    """A count as Vietnamese write it: 67.108.864."""
+    return f"{n:,}".replace(",", ".")
 
 
 def bundle_sha(manifest_bytes: bytes) -> str:
@@ -143,7 +149,7 @@ def _check_stat(path: Path, st: os.stat_result, max_size: int) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise refuse(path, "không phải tệp thông thường (thiết bị, ống dẫn…); chỉ nhập tệp gói .cnb.")
     if st.st_size > max_size:
-        raise refuse(path, f"tệp quá lớn ({st.st_size:,} byte, tối đa {max_size:,} byte).")
+        raise refuse(path, f"tệp quá lớn ({num(st.st_size)} byte, tối đa {num(max_size)} byte)." + RESEND)
 
 
 def read_bundle(path: Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | None = None,
@@ -153,7 +159,7 @@ def read_bundle(path: Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | No
     path = Path(path)
     if data is not None:
         if len(data) > limits.max_file:
-            raise refuse(path, f"tệp quá lớn ({len(data):,} byte, tối đa {limits.max_file:,} byte).")
+            raise refuse(path, f"tệp quá lớn ({num(len(data))} byte, tối đa {num(limits.max_file)} byte)." + RESEND)
         blob = data
 
         def opener_from_bytes() -> IO[bytes]:
@@ -198,9 +204,9 @@ def _check_end_record(path: Path, fh: IO[bytes], limits: Limits) -> None:
         raise refuse(path, "không phải gói dữ liệu hợp lệ (không phải tệp zip hoặc bị cắt cụt).")
     count, size = endrec[zipfile._ECD_ENTRIES_TOTAL], endrec[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
     if count > limits.max_entries:
-        raise refuse(path, f"có {count:,} mục trong gói, tối đa {limits.max_entries}.")
+        raise refuse(path, f"có {num(count)} mục trong gói, tối đa {limits.max_entries}." + RESEND)
     if size > limits.max_central_dir:
-        raise refuse(path, f"danh mục của tệp zip quá lớn ({size:,} byte, tối đa {limits.max_central_dir:,}).")
+        raise refuse(path, f"danh mục của tệp zip quá lớn ({num(size)} byte, tối đa {num(limits.max_central_dir)})." + RESEND)
 
 
 def _check_entries(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> dict[str, zipfile.ZipInfo]:
@@ -221,10 +227,10 @@ def _check_entries(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> 
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
             raise refuse(path, f"mục '{info.filename}' dùng cách nén hoặc mã hóa zip không được hỗ trợ.")
         if info.file_size > caps[info.filename]:
-            raise refuse(path, f"mục '{info.filename}' quá lớn ({info.file_size:,} byte, tối đa "
-                               f"{caps[info.filename]:,}).")
+            raise refuse(path, f"mục '{info.filename}' quá lớn ({num(info.file_size)} byte, tối đa "
+                               f"{num(caps[info.filename])})." + RESEND)
         if info.file_size > max(limits.max_ratio * info.compress_size, 1 << 16):
-            raise refuse(path, f"mục '{info.filename}' có tỉ lệ nén bất thường (nghi là bom nén).")
+            raise refuse(path, f"mục '{info.filename}' có tỉ lệ nén bất thường (nghi là bom nén)." + RESEND)
     return {i.filename: i for i in infos}
 
 
@@ -239,13 +245,13 @@ def _stream(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) ->
                     return
                 total += len(piece)
                 if total > cap:
-                    raise refuse(path, f"mục '{info.filename}' vượt giới hạn kích thước ({cap:,} byte) khi "
-                                       "giải nén (nghi là bom nén hoặc tệp bị sửa).")
+                    raise refuse(path, f"mục '{info.filename}' vượt giới hạn kích thước ({num(cap)} byte) khi "
+                                       "giải nén (nghi là bom nén hoặc tệp bị sửa)." + RESEND)
                 yield piece
     except BundleError:
         raise
     except Exception as exc:  # BadZipFile (CRC, header names), zlib.error, EOFError… from a damaged entry
-        raise refuse(path, f"mục '{info.filename}' bị hỏng.", detail=repr(exc)) from exc
+        raise refuse(path, f"mục '{info.filename}' bị hỏng." + RESEND, detail=repr(exc)) from exc
 
 
 # --- strict JSON ----------------------------------------------------------------------------------

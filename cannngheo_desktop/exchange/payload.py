@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import refuse
-from .format import loads_strict
+from .format import RESEND, loads_strict, num
 
 # What a commune owns and sends up, parents before children: every row a row points to comes
 # earlier (assessments.review_id → reviews, review_items.assessment_id → assessments, plan rows →
@@ -82,7 +82,7 @@ def inflate(path: Path, pieces: Iterable[bytes], cap: int) -> Iterator[bytes]:
                 data = d.unconsumed_tail
                 total += len(out)
                 if total > cap:
-                    raise refuse(path, f"dữ liệu giải nén vượt giới hạn ({cap:,} byte; nghi là bom nén).")
+                    raise refuse(path, f"dữ liệu giải nén vượt giới hạn ({num(cap)} byte; nghi là bom nén)." + RESEND)
                 if out:
                     yield out
                 if not data and len(out) < INFLATE_CHUNK:
@@ -121,9 +121,9 @@ def split_lines(path: Path, pieces: Iterable[bytes], max_line: int, max_rows: in
 
 def _check_line(path: Path, number: int, size: int, max_line: int, max_rows: int) -> None:
     if size > max_line:
-        raise refuse(path, f"dòng {number} của dữ liệu dài quá giới hạn ({max_line:,} byte).")
+        raise refuse(path, f"dòng {number} của dữ liệu dài quá giới hạn ({num(max_line)} byte)." + RESEND)
     if number > max_rows:
-        raise refuse(path, f"dữ liệu có quá nhiều dòng (tối đa {max_rows:,}).")
+        raise refuse(path, f"dữ liệu có quá nhiều dòng (tối đa {num(max_rows)})." + RESEND)
 
 
 @dataclass
