@@ -333,3 +333,68 @@ def test_the_recovered_commune_picks_up_the_office_reference_chain_with_a_full_b
     assert dump(pair.commune) == before
     full = export.export_reference(pair.office, COMMUNE, "2026-03", pair.tmp, PASS, full=True)
     assert importer.apply_bundle(pair.commune, full, PASS).status == "applied"
+
+
+def _forged_recovery(pair, src: Path, dst: Path, *, plain=None, manifest=None) -> Path:
+    """A recovery bundle rebuilt by someone holding the OFFICE's private key: decrypted (commune
+    key), changed, re-encrypted for the commune, re-hashed and re-signed. Tests the checks behind a
+    good signature."""
+    import zlib
+
+    from cannngheo_desktop.exchange import crypto, keys
+    from cannngheo_desktop.exchange.envelope import decrypt, open_bundle
+
+    opened = open_bundle(pair.commune, src)
+    text = decrypt(pair.commune, opened, PASS)
+    if plain is not None:
+        text = plain(text)
+    doc = json.loads(opened.raw.manifest_bytes)
+    eph, nonce, ct = crypto.encrypt_for(keys.current_keys(pair.commune).encrypt_public, zlib.compress(text),
+                                        doc["bundle_id"].encode())
+    doc["encryption"].update(ephemeral_public_key=crypto.b64(eph), nonce=crypto.b64(nonce))
+    doc["payload"][0].update(size=len(ct), sha256=hashlib.sha256(ct).hexdigest())
+    if manifest is not None:
+        manifest(doc)
+    mbytes = json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()
+    signer = keys.signing_key(pair.office, keys.current_keys(pair.office).sign_id, PASS)
+    return rezip(src, dst, {"manifest.json": mbytes, "manifest.sig": crypto.sign(signer, mbytes), "payload.bin": ct})
+
+
+def test_hostile_recovery_bundles_change_nothing(pair):
+    pair.add_households(2)
+    _send(pair, "2026-01")
+    out = pair.tmp / "kp"
+    out.mkdir()
+    good = restore.export_recovery(pair.office, COMMUNE, out, PASS, "máy xã hỏng")
+
+    def other_unit(text: bytes) -> bytes:   # a row of another commune slipped in
+        return text.replace(f'"unit_code":"{COMMUNE}"'.encode(), b'"unit_code":"00641"', 1)
+
+    def other_head(text: bytes) -> bytes:   # the chain head inside disagrees with the signed manifest
+        return text.replace(b'"sequence":1', b'"sequence":7', 1)
+
+    def two_heads(text: bytes) -> bytes:
+        head = [line for line in text.split(b"\n") if b'"_receipt"' in line][0]
+        return text + head + b"\n"
+
+    cases = {"other-unit": dict(plain=other_unit), "other-head": dict(plain=other_head),
+             "two-heads": dict(plain=two_heads, manifest=lambda d: d["payload"][0]["rows"].update(_receipt=2)),
+             "fewer-rows": dict(manifest=lambda d: d["payload"][0]["rows"].update(households=1))}
+    for name, change in cases.items():
+        bad = _forged_recovery(pair, good, out / f"{name}.cnb", **change)
+        before = dump(pair.commune)
+        with pytest.raises(BundleError) as err:
+            restore.apply_recovery(pair.commune, bad, PASS)
+        assert f"{name}.cnb" in err.value.message and "chữ ký" not in err.value.message, name
+        assert dump(pair.commune) == before, name
+    before = dump(pair.office)
+    with pytest.raises(BundleError):                 # an office never takes a recovery bundle
+        restore.apply_recovery(pair.office, good, PASS)
+    assert dump(pair.office) == before
+    # once the office has acknowledged a newer bundle of this copy, the recovery bundle is stale
+    pair.add_households(1)
+    _send(pair, "2026-02")
+    before = dump(pair.commune)
+    with pytest.raises(BundleError, match="đã cũ"):
+        restore.apply_recovery(pair.commune, good, PASS)
+    assert dump(pair.commune) == before
