@@ -13,11 +13,16 @@ a leading ' does), so editing the cell in Excel keeps it text.
 The only formulas in the app's sheets are the ones the app writes itself, marked by wrapping
 them in :class:`Formula` (the SUM of a report's own rows).
 
+Control characters that XML 1.0 cannot hold (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F) made
+openpyxl raise IllegalCharacterError and the whole export fail; :func:`sheet_text` shows each as
+U+FFFD "�" instead (the one change made to a value: such a character cannot be stored in xlsx).
+
 Duck-typed over openpyxl's cells; openpyxl is imported only by :func:`text_row`, when called.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +30,7 @@ from typing import Any
 # = + - @ (the CSV-injection set), tab / CR / LF (stripped by some importers in front of "="),
 # '#' (#N/A, #REF!… are error literals) and the full-width forms an East Asian IME types.
 FORMULA_STARTS = frozenset("=+-@\t\r\n#" "\uff1d\uff0b\uff0d\uff20\uff03")
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE
 
 
 class Formula(str):
@@ -32,6 +38,11 @@ class Formula(str):
     of str :func:`as_text` leaves as a formula."""
 
     __slots__ = ()
+
+
+def sheet_text(value: str) -> str:
+    """``value`` with each character xlsx cannot store replaced by U+FFFD (usually: unchanged)."""
+    return ILLEGAL.sub("\ufffd", value) if ILLEGAL.search(value) else value
 
 
 def looks_like_formula(value: object) -> bool:
@@ -55,18 +66,24 @@ def as_text(cell: Any) -> Any:
 def set_text(ws: Any, row: int, column: int, value: Any) -> Any:
     """``ws.cell(row, column, value)`` with a str value kept as text (see :func:`as_text`); a
     :class:`Formula` stays a formula."""
-    cell = ws.cell(row=row, column=column, value=value)
-    return cell if isinstance(value, Formula) else as_text(cell)
+    if isinstance(value, Formula):
+        return ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        value = sheet_text(value)
+    return as_text(ws.cell(row=row, column=column, value=value))
 
 
 def text_row(ws: Any, values: Iterable[Any]) -> list[Any]:
     """A row for ``ws.append`` on a write-only sheet: values that openpyxl would not store as text
-    (formula-like or error-like str) become cells that are; every other value is passed as is."""
+    (formula-like or error-like str) become cells that are, str values pass :func:`sheet_text`;
+    every other value is passed as is."""
     from openpyxl.cell import WriteOnlyCell
 
     row: list[Any] = []
     for value in values:
-        if looks_like_formula(value):
-            value = as_text(WriteOnlyCell(ws, value))
+        if isinstance(value, str) and not isinstance(value, Formula):
+            value = sheet_text(value)
+            if value[:1] in FORMULA_STARTS:
+                value = as_text(WriteOnlyCell(ws, value))
         row.append(value)
     return row

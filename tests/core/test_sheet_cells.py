@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cannngheo_desktop.core.sheet_cells import Formula, as_text, looks_like_formula, set_text, text_row
+from cannngheo_desktop.core.sheet_cells import (
+    Formula,
+    as_text,
+    looks_like_formula,
+    set_text,
+    sheet_text,
+    text_row,
+)
 
 RISKY = ["=1+1", "+1", "-1", "@A1", "\t=1", "\n=1", "#N/A", "#REF!", "\uff1d1+1", "\uff0b1", "=", "-"]
 PLAIN = ["Nguyễn Văn An", "1+1", " =1", "a=b", "Thôn 1 - Xóm 2", "", "001078012345"]
@@ -68,3 +75,19 @@ def test_other_values_untouched(value) -> None:
     cell = Workbook().active.cell(1, 1, value)
     kind = cell.data_type
     assert as_text(cell).data_type == kind and not cell.quotePrefix
+
+
+def test_characters_xlsx_cannot_hold_are_shown_not_fatal(tmp_path: Path) -> None:
+    """openpyxl raised IllegalCharacterError on a control character and the export failed."""
+    bad = "Lê\x00Văn\x07An\x1b"
+    assert sheet_text(bad) == "Lê\ufffdVăn\ufffdAn\ufffd" and sheet_text("a\tb\nc") == "a\tb\nc"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("a")
+    ws.append(text_row(ws, [bad, "=" + bad]))
+    wb.save(tmp_path / "w.xlsx")
+    normal = Workbook()
+    set_text(normal.active, 1, 1, bad)
+    normal.save(tmp_path / "n.xlsx")
+    assert [c.value for c in next(load_workbook(tmp_path / "w.xlsx").active.iter_rows())] == \
+        [sheet_text(bad), "=" + sheet_text(bad)]
+    assert load_workbook(tmp_path / "n.xlsx").active.cell(1, 1).value == sheet_text(bad)

@@ -36,6 +36,8 @@ from cannngheo_desktop.storage.db import Store
 
 PAYLOADS = ['=HYPERLINK("http://x","bấm")', "+1+1", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0", "#N/A",
             "=1+1", "\uff1d1+1", "=A1*10"]
+CONTROL = "Lê\x07Thị\x1bHoa"         # characters xlsx cannot hold: the export failed on them
+CONTROL_SHOWN = "Lê\ufffdThị\ufffdHoa"
 SUM_FORMULA = re.compile(r"=SUM\([A-Z]{1,3}[0-9]+:[A-Z]{1,3}[0-9]+\)")
 XML_FORMULA = re.compile(r"<f(?:\s[^>]*)?>(.*?)</f>", re.S)
 UNIT = "00679"
@@ -69,6 +71,8 @@ def _hostile(store: Store) -> None:
             for i, rid in enumerate(rows):
                 conn.execute(f"UPDATE {table} SET name = ? WHERE id = ?", (PAYLOADS[i % len(PAYLOADS)], rid))
         conn.execute("UPDATE support_actions SET funding_source = ?, note = ?", (PAYLOADS[0], PAYLOADS[1]))
+        conn.execute("UPDATE households SET address = ? WHERE id = (SELECT id FROM households WHERE unit_code = ? "
+                     "AND category IN ('poor', 'near_poor') ORDER BY household_code LIMIT 1)", (CONTROL, UNIT))
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +159,9 @@ def test_every_xlsx_report_writes_people_text_as_text(hostile: Store, tmp_path: 
 def test_lists_carry_every_payload_exactly(hostile: Store, tmp_path: Path, code: str) -> None:
     out = build_report(hostile, code, ReportParams(unit_code=UNIT, year=2023), tmp_path / f"{code}.xlsx")
     assert check_sheets(out) == set(PAYLOADS)
+    values = [c.value for row in load_workbook(out).active.iter_rows() for c in row]
+    assert CONTROL_SHOWN in values
     if code == "household-list":  # the internal list keeps the full ID number, as text
-        values = [c.value for row in load_workbook(out).active.iter_rows() for c in row]
         assert "=1+2" in values
 
 
@@ -173,6 +178,7 @@ def test_registry_export_on_the_command_line(hostile_db: Path, tmp_path: Path, c
     header = list(rows[2])
     ids = [r[header.index("Số CCCD")] for r in rows[3:]]
     assert "=1+2" in ids
+    assert CONTROL_SHOWN in [r[header.index("Địa chỉ")] for r in rows[3:]]
     with open_db(hostile_db, create=False) as store:
         heads = {r[0] for r in store.conn.execute("SELECT head_name FROM households WHERE unit_code = ?", (UNIT,))}
     assert heads <= {r[header.index("Họ và tên")] for r in rows[3:]}

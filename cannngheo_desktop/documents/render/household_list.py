@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...core.model import CATEGORY_LABELS, EDUCATION_LEVELS, EMPLOYMENT, RELATIONS, SEXES
-from ...core.sheet_cells import FORMULA_STARTS, as_text
+from ...core.sheet_cells import FORMULA_STARTS, ILLEGAL, as_text, sheet_text
 from ...core.text import nfc
 from .xlsx_base import BORDER, CENTER, DATE_FORMAT, FONT_NAME, HEADER_FILL, Column
 
@@ -131,6 +131,8 @@ class _Styler:
 
     def _fill(self, index: int, value: Any) -> _StyledCell:
         """The cell of column ``index`` holding ``value``; a str is always a text cell."""
+        if isinstance(value, str):
+            value = sheet_text(value)
         if isinstance(value, str) and value[:1] in FORMULA_STARTS:
             cell = self.quoted[index]
             cell.value = value
@@ -156,6 +158,8 @@ class _Styler:
         for index, value in enumerate(values):  # _fill, inlined: this loop runs for every cell
             if value is None or value == "":
                 continue
+            if isinstance(value, str) and ILLEGAL.search(value):
+                value = sheet_text(value)
             if isinstance(value, str) and value[0] in FORMULA_STARTS:
                 cell = quoted[index]
                 cell.value = value
@@ -173,7 +177,7 @@ def _title_rows(ws: Any, heading: ListHeading) -> None:
     bold = Font(name=FONT_NAME, bold=True, size=11)
 
     def text(value: str, font: Font) -> WriteOnlyCell:
-        cell = as_text(WriteOnlyCell(ws, nfc(value)))
+        cell = as_text(WriteOnlyCell(ws, sheet_text(nfc(value))))
         cell.font, cell.alignment = font, Alignment(horizontal="center", vertical="center")
         return cell
 
