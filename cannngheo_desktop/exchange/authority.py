@@ -68,7 +68,6 @@ SHARED_REFS: dict[str, tuple[str, ...]] = {"unit_successors": ("old_unit_id", "n
 # Columns holding unit codes: checked with core.codes (they reach queries, screens, file names).
 UNIT_CODE_COLUMNS: dict[str, tuple[str, ...]] = {"units": ("code", "parent_code"),
                                                  "plan_units": ("target_unit_code",)}
-REFERENCED = frozenset(ref.table for refs in REFS.values() for ref in refs)
 LABELS = {"households": "hộ", "members": "thành viên", "reviews": "đợt rà soát",
           "assessments": "kết quả đánh giá", "plans": "kế hoạch"}
 
@@ -179,13 +178,14 @@ class RowGuard:
     """Row ownership for one bundle of ``kind`` from ``sender``, checked chunk by chunk in file order.
 
     ``check(table, rows)`` returns Vietnamese errors naming table, row id and why (empty: all
-    fine). It remembers only digests of the ids of the referenced tables seen so far."""
+    fine). It remembers only digests of the ids seen so far (``IdSet``).
+    ``check_audit(entries)`` does the same for audit entries (after the rows)."""
 
     def __init__(self, store: Store, sender: str, kind: str) -> None:
         self.store = store
         self.sender = sender
         self.kind = kind
-        self.seen: dict[str, IdSet] = {t: IdSet() for t in REFERENCED}
+        self.seen: dict[str, IdSet] = {}  # every table's ids (audit entries come last and name any)
 
     def check(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
         errors = [f"bảng {table}, dòng {_shown(r.get('id'))}: mã dòng không phải văn bản hợp lệ"
@@ -197,8 +197,32 @@ class RowGuard:
                               f"đơn vị gửi {self.sender} không được ghi đè")
         errors += self._unit_codes(table, rows)
         errors += self._references(table, rows)
-        if table in self.seen:
-            self.seen[table].update(ids)
+        self.seen.setdefault(table, IdSet()).update(ids)
+        return errors
+
+    def check_audit(self, entries: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Audit entries travel with the rows they describe: each must name a row its sender owns
+        (earlier in this bundle, or stored here under its code), never another unit's row."""
+        errors: list[str] = []
+        by_table: dict[str, list[Mapping[str, Any]]] = {}
+        for entry in entries:
+            by_table.setdefault(str(entry.get("table_name")), []).append(entry)
+        for table, group in by_table.items():
+            seen = self.seen.get(table, IdSet())
+            asked = sorted({v for e in group if _text(v := e.get("row_id")) and v not in seen})
+            try:
+                stored = sync.owners_of(self.store, table, asked) if asked else {}
+            except ValueError:  # not a table (payload.decode admits only the allowed ones)
+                stored = {}
+            for e in group:
+                target = e.get("row_id")
+                owner = stored.get(target) if _text(target) else None
+                if _text(target) and (target in seen or owner == self.sender):
+                    continue
+                why = (f"dòng thuộc đơn vị {owner}" if owner is not None
+                       else "dòng không có trong gói và chưa có ở đây")
+                errors.append(f"nhật ký mục {_shown(e.get('id'))}: ghi về bảng {_shown(table)}, dòng "
+                              f"{_shown(target)} — {why}; đơn vị gửi {self.sender} chỉ gửi nhật ký của dòng mình sở hữu")
         return errors
 
     def _unit_codes(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -222,7 +246,7 @@ class RowGuard:
             errors += [f"bảng {table}, dòng {_shown(row.get('id'))}: cột {column} thiếu hoặc sai kiểu"
                        for row in rows if not _text(row.get(column))]
         for ref in REFS.get(table, ()):
-            seen = self.seen[ref.table]
+            seen = self.seen.setdefault(ref.table, IdSet())
             asked = sorted({v for row in rows if _text(v := row.get(ref.column)) and v not in seen})
             stored = sync.owners_of(self.store, ref.table, asked) if asked else {}
             for row in rows:

@@ -182,6 +182,7 @@ def _scan(store: Store, insp: Inspection, opened: Opened, passphrase: str) -> No
         for table, rows in chunk.runs:
             counts[table] = counts.get(table, 0) + len(rows)
             errors.extend(guard.check(table, rows))
+        errors.extend(guard.check_audit(chunk.audit))  # audit entries only about the sender's rows
         for name, items in ((payload.AUDIT, chunk.audit), (payload.RECEIPT, chunk.receipt)):
             if items:
                 counts[name] = counts.get(name, 0) + len(items)

@@ -235,3 +235,20 @@ def test_ids_that_are_not_text_are_refused_not_crashed_on(pair):
     errors = guard.check("members", [member])
     assert any("mã dòng không phải văn bản hợp lệ" in e for e in errors), errors
     assert any("cột household_id sai kiểu" in e for e in errors), errors
+
+
+def test_audit_entries_only_about_rows_the_sender_owns(pair):
+    plan = _office_plan(pair)
+    unit_row = pair.office.scalar("SELECT id FROM plan_units WHERE plan_id = ?", (plan["id"],))
+    own = row(COMMUNE, household_code="H1")
+    entries = [
+        {"id": 1, "at": "2026-01-10T08:00:00Z", "user": "canbo", "table_name": "households", "row_id": own["id"],
+         "action": "insert", "field": None, "before": None, "after": "{}"},
+        {"id": 2, "at": "2026-01-10T08:00:00Z", "user": "phong", "table_name": "plan_units", "row_id": unit_row,
+         "action": "update", "field": "baseline_near_poor", "before": "505", "after": "1504"},
+    ]
+    path = forge(pair.commune, pair.office, "commune-report",
+                 [("households", own), *(("audit_log", e) for e in entries)], pair.outbox)
+    msg = refused(pair, pair.office, path, f"nhật ký mục 2: ghi về bảng plan_units, dòng {unit_row} — dòng "
+                                           f"thuộc đơn vị {OFFICE}")
+    assert "nhật ký mục 1" not in msg  # the entry about its own household is fine
