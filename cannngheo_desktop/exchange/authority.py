@@ -116,8 +116,9 @@ def check_sender(store: Store, path: Path, m: Manifest) -> None:
             raise refuse(path, f"biên nhận từ đơn vị '{sender}', nhưng đơn vị này chưa từng gửi gói nào "
                                "cho đơn vị đó.")
     elif m.kind == RECOVERY:  # its own procedure (restore.apply_recovery checks the office itself)
-        raise refuse(path, "đây là gói khôi phục dữ liệu cho máy mới cài lại; hãy nhập bằng chức năng "
-                           "khôi phục dữ liệu từ cơ quan tiếp nhận, không bằng chức năng nhập gói thường.")
+        raise refuse(path, "đây là gói khôi phục dữ liệu cho máy mới cài lại, không nhập bằng chức năng nhập "
+                           "gói thường. Ở thẻ Trao đổi dữ liệu hãy bấm \"Khôi phục / đổi khóa…\" rồi \"Nhập gói "
+                           "khôi phục…\", hoặc dùng lệnh: cannngheo recovery apply.")
     else:  # parse_manifest admits only the kinds above; a new kind must be given a rule here
         raise refuse(path, f"loại gói '{m.kind}' không được hỗ trợ.")
 

@@ -146,3 +146,11 @@ def test_an_office_exports_reference_only_to_units_it_receives_for(pair, peer):
     assert "không hợp lệ" in info.value.message or "không thuộc các đơn vị" in info.value.message
     assert list(pair.outbox.iterdir()) == []
     assert (dump(pair.commune), dump(pair.office)) == before
+
+
+def test_a_recovery_bundle_is_pointed_to_its_own_procedure(pair):
+    head = {"bundle_id": new_id(), "sha256": "ab" * 32, "kind": "commune-report", "sequence": 1,
+            "period": "2026-01"}
+    path = forge(pair.office, pair.commune, "recovery", [("_receipt", head)], pair.outbox,
+                 sequence=1, prev_sha256="ab" * 32)
+    refused(pair, pair.commune, path, "gói khôi phục", "Khôi phục / đổi khóa…", "cannngheo recovery apply")
