@@ -82,7 +82,7 @@ class FileCheck:
             return self.refused
         assert insp is not None
         if insp.errors:
-            return f"Tệp '{self.path.name}' bị từ chối: {payload.describe_errors(insp.errors)}"
+            return f"Tệp '{self.path.name}' bị từ chối: {payload.describe_errors(insp.errors, insp.errors_dropped)}"
         if insp.state == "duplicate":
             return "Đã nhập trước đó — không có gì thay đổi."
         if insp.state == "waiting":
