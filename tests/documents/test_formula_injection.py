@@ -251,3 +251,28 @@ def test_libreoffice_reads_the_text_literally(hostile: Store, tmp_path: Path) ->
         cells = {c for row in csv.reader(f) for c in row}
     assert set(PAYLOADS) <= cells
     assert "bấm" not in cells and "2" not in cells  # no HYPERLINK result, no 1+1
+
+
+def test_review_round_report(tmp_path: Path) -> None:
+    """The round report (Rà soát tab) goes through the same writer: a hostile unit name and
+    decision number stay text."""
+    from cannngheo_desktop.documents.review_round import write_round_report
+    from cannngheo_desktop.review import rounds as rv
+    from cannngheo_desktop.storage import installation
+    from tests.review.review_fixture import add_fixture_households
+
+    with open_db(tmp_path / "xa.sqlite", user="canbo") as store:
+        installation.initialize(store, role="commune", unit_code="00640", receiving_unit_code="020",
+                                admin_name="canbo", admin_password="matkhau-123")
+        add_fixture_households(store)
+        with store.transaction():
+            store.conn.execute("UPDATE units SET name = ? WHERE code = '00640'", (PAYLOADS[0],))
+            store.conn.execute("UPDATE households SET village = ?", (PAYLOADS[4],))
+        rnd = rv.create_round(store, kind="annual", year=2026, ruleset_code="VN-2027", on=date(2026, 11, 2))
+        out = write_round_report(store, rnd["id"], tmp_path / "bc.xlsx", on=date(2026, 12, 20))
+    contained: set[str] = set()
+    check_sheets(out, contained)
+    assert PAYLOADS[0] in contained
+    # the date line starts with the place, i.e. the unit's name: it was a formula before
+    values = [c.value for row in load_workbook(out).active.iter_rows() for c in row]
+    assert f"{PAYLOADS[0]}, ngày 20 tháng 12 năm 2026" in values
