@@ -24,7 +24,7 @@ from pathlib import Path
 from ..core.errors import ValidationError
 from ..storage import installation
 from ..storage.db import Store
-from . import crypto, sync
+from . import crypto, rotation, trusted_keys
 from .errors import BundleError
 from .keycard import CardProblem, KeyCard, plain_text, read_card
 
@@ -105,15 +105,15 @@ def upgrade_fingerprints(store: Store) -> int:
     """Recompute version 2 fingerprints of roster rows trusted before them (one transaction,
     each row audited). Returns how many rows changed."""
     with store.transaction():
-        upgraded = _v2_fingerprints(sync.list_trusted(store), peer_role(store))
+        upgraded = _v2_fingerprints(trusted_keys.list_trusted(store), peer_role(store))
         for key_id, (fp, role) in upgraded.items():
-            sync.set_trusted_fingerprint(store, key_id, fp, role)
+            trusted_keys.set_trusted_fingerprint(store, key_id, fp, role)
     return len(upgraded)
 
 
 def list_roster(store: Store) -> list[TrustedKey]:
     """Every roster row, with version 2 fingerprints (recomputed for old rows, nothing written)."""
-    rows = sync.list_trusted(store)
+    rows = trusted_keys.list_trusted(store)
     upgraded = _v2_fingerprints(rows, peer_role(store))
     out = []
     for r in rows:
@@ -134,7 +134,7 @@ def card_status(store: Store, card: KeyCard) -> CardStatus:
                                                   "hãy chọn thẻ khóa của đơn vị kia.")
     for kind, pub in (("sign", card.sign_public), ("encrypt", card.encrypt_public)):
         kid = crypto.key_id(pub)
-        row = sync.get_trusted(store, kid)
+        row = trusted_keys.get_trusted(store, kid)
         if row is not None and row["revoked_at"]:
             return CardStatus(card, "refused", reason=f"khóa {crypto.group_hex(kid)} của đơn vị '{row['unit_code']}' "
                                                       "đã bị thu hồi; không tin cậy lại. Hãy yêu cầu đơn vị tạo "
@@ -144,7 +144,10 @@ def card_status(store: Store, card: KeyCard) -> CardStatus:
                                                       f"'{row['unit_code']}', không phải '{card.unit_code}'.")
         if row is not None and row["kind"] != kind:
             return CardStatus(card, "refused", reason=f"khóa {crypto.group_hex(kid)} đã được ghi với loại khác.")
-    old = tuple(k for k in list_roster(store) if k.unit_code == card.unit_code and k.active)
+    # a signing key superseded by an endorsed rotation (rotation.py) is kept unrevoked only so that
+    # bundles already in the chain re-import; it is not the unit's key any more
+    old = tuple(k for k in list_roster(store) if k.unit_code == card.unit_code and k.active
+                and not rotation.superseded_by(store, k.key_id))
     if not old:
         return CardStatus(card, "new")
     if {k.key_id for k in old} == {card.sign_key_id, card.encrypt_key_id}:
@@ -187,7 +190,7 @@ def trust_card(store: Store, card_or_path: KeyCard | Path, *, confirmed_fingerpr
                 "--replace --fingerprint \"…\" --reason \"…\").")
         if status.state == "new":
             for kind, pub in (("sign", card.sign_public), ("encrypt", card.encrypt_public)):
-                sync.add_trusted(store, crypto.key_id(pub), card.unit_code, kind, crypto.b64(pub),
+                trusted_keys.add_trusted(store, crypto.key_id(pub), card.unit_code, kind, crypto.b64(pub),
                                  card.fingerprint, card.role)
     return card
 
@@ -224,7 +227,7 @@ def replace_unit_key(store: Store, card_or_path: KeyCard | Path, *, typed_finger
         old = status.old_fingerprints
         new_keys = [(card.sign_key_id, "sign", crypto.b64(card.sign_public)),
                     (card.encrypt_key_id, "encrypt", crypto.b64(card.encrypt_public))]
-        revoked = [] if status.state == "same" else sync.replace_unit_trusted(
+        revoked = [] if status.state == "same" else trusted_keys.replace_unit_trusted(
             store, card.unit_code, card.role, card.fingerprint, new_keys,
             {"reason": why, "old_fingerprints": sorted({k.fingerprint for k in status.old}),
              "confirmed_by_phone": True})
@@ -237,12 +240,12 @@ def revoke(store: Store, key_or_fingerprint: str) -> list[str]:
     wanted = crypto.normalize_fingerprint(key_or_fingerprint)
     with store.transaction():
         upgrade_fingerprints(store)
-        rows = sync.trusted_by_fingerprint(store, wanted) if wanted else []
+        rows = trusted_keys.trusted_by_fingerprint(store, wanted) if wanted else []
         if not rows and wanted:
-            row = sync.get_trusted(store, wanted)
+            row = trusted_keys.get_trusted(store, wanted)
             rows = [row] if row else []
         if not rows:
             raise ValidationError(f"Không có khóa '{key_or_fingerprint[:80]}' trong danh sách tin cậy.", field="key")
         ids = [r["id"] for r in rows if not r["revoked_at"]]
-        sync.revoke_trusted(store, ids)
+        trusted_keys.revoke_trusted(store, ids)
     return ids

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from cannngheo_desktop import cli
 from cannngheo_desktop.core.errors import ValidationError
-from cannngheo_desktop.exchange import crypto, export, importer, keycard, roster, sync
+from cannngheo_desktop.exchange import crypto, export, importer, keycard, roster, trusted_keys
 from cannngheo_desktop.exchange.errors import BundleError
 from cannngheo_desktop.storage import open_db
 from tests.exchange.bundle_helpers import COMMUNE, OFFICE, PASS, dump, make_store
@@ -234,9 +234,9 @@ def test_replace_needs_the_read_out_fingerprint_and_a_reason_and_is_one_audited_
 def test_one_active_key_per_unit_is_kept_by_the_database(pair):
     before = dump(pair.office)
     with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):   # a second active encryption key
-        sync.add_trusted(pair.office, "0" * 16, COMMUNE, "encrypt", crypto.b64(b"\2" * 32), "f" * 64, "commune")
+        trusted_keys.add_trusted(pair.office, "0" * 16, COMMUNE, "encrypt", crypto.b64(b"\2" * 32), "f" * 64, "commune")
     assert dump(pair.office) == before
-    assert sync.active_trusted(pair.office, COMMUNE, "encrypt")["id"] == keycard.own_card(pair.commune).encrypt_key_id
+    assert trusted_keys.active_trusted(pair.office, COMMUNE, "encrypt")["id"] == keycard.own_card(pair.commune).encrypt_key_id
 
 
 def test_cli_trust_and_replace(pair, capsys, monkeypatch):
@@ -283,7 +283,7 @@ def test_v1_roster_rows_upgrade_to_v2_audited(pair):
     pair.office.conn.execute("UPDATE trusted_keys SET fingerprint = ?, role = NULL WHERE unit_code = ?", (v1, COMMUNE))
     assert {k.fingerprint for k in roster.list_roster(pair.office) if k.unit_code == COMMUNE} == {card.fingerprint}
     assert roster.upgrade_fingerprints(pair.office) == 2
-    rows = sync.unit_trusted(pair.office, COMMUNE)
+    rows = trusted_keys.unit_trusted(pair.office, COMMUNE)
     assert {(r["fingerprint"], r["role"]) for r in rows} == {(card.fingerprint, "commune")}
     audited = pair.office.query("SELECT before, after FROM audit_log WHERE field = 'fingerprint'")
     assert {(a["before"], a["after"]) for a in audited} == {(v1, card.fingerprint)}
@@ -312,7 +312,7 @@ def test_migration_8_keeps_the_encryption_key_that_was_in_use(tmp_path):
     raw.commit()
     raw.close()
     store = open_db(path, user="canbo")
-    assert sync.active_trusted(store, COMMUNE, "encrypt")["id"] == second.encrypt_key_id   # the newest, as before
+    assert trusted_keys.active_trusted(store, COMMUNE, "encrypt")["id"] == second.encrypt_key_id   # the newest, as before
     revoked = store.query("SELECT row_id, after FROM audit_log WHERE after LIKE '%migration 8%'")
     assert [r["row_id"] for r in revoked] == [first.encrypt_key_id]
     assert {k.fingerprint for k in roster.list_roster(store) if k.kind == "encrypt"} == {first.fingerprint,
