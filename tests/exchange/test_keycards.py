@@ -335,3 +335,21 @@ def test_printed_card_has_v2_fingerprint_diacritics_date_and_a_qr_of_the_card(pa
     assert "Vai trò: Xã/phường" in text
     assert keycard.parse_card(keycard.qr_text(card).encode("utf-8")) == keycard.KeyCard(
         card.unit_code, card.unit_name, card.role, card.sign_public, card.encrypt_public, card.created)
+
+
+def test_after_an_endorsed_rotation_the_new_card_is_already_trusted_not_a_replacement(pair):
+    from cannngheo_desktop.exchange import keys
+    from tests.exchange.bundle_helpers import CHEAP
+
+    old = keycard.own_card(pair.commune)
+    keys.init_keys(pair.commune, PASS, kdf=CHEAP, rotate=True)
+    pair.add_households(1)
+    bundle = export.export_bundle(pair.commune, "2026-01", pair.outbox, PASS)
+    assert importer.apply_bundle(pair.office, bundle, PASS).status == "applied"
+    new = keycard.own_card(pair.commune)
+    assert roster.card_status(pair.office, new).state == "same"
+    before = dump(pair.office)
+    roster.trust_card(pair.office, new, confirmed_fingerprint=new.display_fingerprint)
+    assert dump(pair.office) == before
+    # the old card is refused: its encryption key was revoked by the rotation
+    assert roster.card_status(pair.office, old).state == "refused"
