@@ -98,10 +98,13 @@ def check_sender(store: Store, path: Path, m: Manifest) -> None:
     if sender == inst.unit_code:
         raise refuse(path, f"gói do chính đơn vị này ('{sender}') gửi; không nhập gói của chính mình.")
     if m.kind == REFERENCE:
+        if not inst.receiving_unit_code:
+            raise refuse(path, f"đơn vị này ('{inst.unit_code}') không có cơ quan tiếp nhận nên không nhận gói "
+                               f"danh mục/kế hoạch của đơn vị nào; đơn vị '{sender}' không được gửi loại gói này "
+                               "(gói danh mục/kế hoạch chỉ được nhận từ cơ quan tiếp nhận).")
         if sender != inst.receiving_unit_code:
-            office = inst.receiving_unit_code or "(chưa có)"
             raise refuse(path, f"gói danh mục/kế hoạch chỉ được nhận từ cơ quan tiếp nhận của đơn vị này "
-                               f"('{office}'); đơn vị '{sender}' không được gửi loại gói này.")
+                               f"('{inst.receiving_unit_code}'); đơn vị '{sender}' không được gửi loại gói này.")
     elif m.kind == REPORT:
         if inst.role != "aggregator":
             raise refuse(path, f"gói báo cáo của xã/phường chỉ gửi lên cơ quan tiếp nhận; bản cài đặt này "
