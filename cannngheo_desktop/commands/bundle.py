@@ -1,7 +1,8 @@
 """`cannngheo bundle …`: export, import and verify monthly bundles.
 
 Exit codes of ``import``: 0 applied or already imported, 3 waiting for a missing bundle,
-4 refused (also for ``verify``). With several files the worst outcome decides.
+4 refused (also for ``verify``), including every file over a reading limit (docs/bundle-format.md,
+"Limits"). With several files the worst outcome decides.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from . import add_db_argument, db_path
 from .keys import read_passphrase
 
 EXIT_WAITING, EXIT_REFUSED = 3, 4
+IMPORT_EXITS = ("Mã thoát: 0 đã nhập hoặc đã nhập trước đó; 3 gói đang chờ gói còn thiếu; 4 bị từ chối "
+                "(tệp hỏng, sai chữ ký, không đúng đơn vị, hoặc vượt giới hạn: tệp quá 64 MiB, không phải tệp "
+                "thông thường, bom nén, dòng quá dài, quá nhiều dòng — xem docs/bundle-format.md). "
+                "Với nhiều tệp, kết quả xấu nhất quyết định.")
 LABELS = {"new": "mới", "updated": "cập nhật", "unchanged": "không đổi", "refused": "từ chối"}
 
 
@@ -35,14 +40,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     ex.add_argument("--to", default=None, metavar="MÃ_XÃ",
                     help="(cơ quan tiếp nhận) gửi gói kế hoạch/danh mục xuống xã/phường này")
     ex.set_defaults(func=run_export)
-    im = bs.add_parser("import", help="nhập một hoặc nhiều gói (tệp hoặc thư mục)")
+    im = bs.add_parser("import", help="nhập một hoặc nhiều gói (tệp hoặc thư mục)", epilog=IMPORT_EXITS)
     add_db_argument(im)
     im.add_argument("files", type=Path, nargs="+")
     im.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và tóm tắt, không ghi")
     im.add_argument("--passphrase-file", type=Path, default=None)
     im.add_argument("--receipt-dir", type=Path, default=None, help="nơi ghi biên nhận (mặc định: cạnh tệp gói)")
     im.set_defaults(func=run_import)
-    ve = bs.add_parser("verify", help="kiểm tra chữ ký và mã băm (không giải mã)")
+    ve = bs.add_parser("verify", help="kiểm tra chữ ký và mã băm (không giải mã)",
+                       epilog="Mã thoát: 0 gói hợp lệ; 4 tệp bị từ chối (hỏng, sai chữ ký, vượt giới hạn).")
     ve.add_argument("file", type=Path)
     ve.add_argument("--db", type=Path, default=None, help="dùng danh sách khóa tin cậy của cơ sở dữ liệu này")
     ve.add_argument("--card", type=Path, default=None, help="hoặc thẻ khóa của đơn vị gửi")

@@ -342,3 +342,11 @@ def test_a_large_legitimate_import_stays_under_the_ceiling(tmp_path):
     finally:
         pair.commune.close()
         pair.office.close()
+
+
+def test_exit_code_4_is_documented_in_the_command_help(capsys):
+    from cannngheo_desktop.cli import build_parser
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bundle", "import", "-h"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "4 bị từ chối" in shown and "vượt giới hạn" in shown and "docs/bundle-format.md" in shown
