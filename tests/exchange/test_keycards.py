@@ -353,3 +353,25 @@ def test_after_an_endorsed_rotation_the_new_card_is_already_trusted_not_a_replac
     assert dump(pair.office) == before
     # the old card is refused: its encryption key was revoked by the rotation
     assert roster.card_status(pair.office, old).state == "refused"
+
+
+def test_cli_on_a_terminal_asks_for_the_read_out_fingerprint(pair, capsys, monkeypatch):
+    import builtins
+    import sys
+
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("keys",))
+    new_store, path = _reinstalled_commune(pair)
+    card = keycard.read_card(path)
+    fresh = make_store(pair.tmp / "phong-moi.sqlite", "aggregator", OFFICE, None)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    answers = iter(["0000 1111 2222 3333 4444 5555 6666 7777", "", card.display_fingerprint])
+    monkeypatch.setattr(builtins, "input", lambda prompt="": next(answers))
+    argv = ["keys", "trust", "--db", str(fresh.path), str(path)]
+    before = dump(fresh)
+    assert cli.main(argv) == 4 and "KHÔNG KHỚP" in capsys.readouterr().err   # misheard
+    assert cli.main(argv) == 1                                                # nothing typed: cancelled
+    assert dump(fresh) == before
+    assert cli.main(argv) == 0 and "dấu vân tay khớp" in capsys.readouterr().out
+    assert {k.fingerprint for k in roster.list_roster(fresh)} == {card.fingerprint}
+    new_store.close()
+    fresh.close()
