@@ -115,8 +115,10 @@ def read_card(path: Path) -> KeyCard:
         raise BundleError(f"Tệp '{path.name}' không phải thẻ khóa hợp lệ: {exc}. Hãy xin đơn vị kia "
                           "xuất lại thẻ khóa (Xuất thẻ khóa…) và gửi lại tệp .json.", file=str(path)) from exc
     except OSError as exc:
-        raise BundleError(f"Không đọc được tệp thẻ khóa '{path.name}': {exc.strerror or exc}.",
-                          file=str(path)) from exc
+        why = ("không tìm thấy tệp" if isinstance(exc, FileNotFoundError) else
+               "không có quyền đọc tệp" if isinstance(exc, PermissionError) else "lỗi khi đọc tệp")
+        raise BundleError(f"Không đọc được tệp thẻ khóa '{path.name}': {why}. Hãy kiểm tra USB/thư mục rồi "
+                          "chọn lại tệp.", detail=str(exc), file=str(path)) from exc
     return card
 
 

@@ -375,3 +375,9 @@ def test_cli_on_a_terminal_asks_for_the_read_out_fingerprint(pair, capsys, monke
     assert {k.fingerprint for k in roster.list_roster(fresh)} == {card.fingerprint}
     new_store.close()
     fresh.close()
+
+
+def test_a_missing_card_file_is_named_in_vietnamese(pair):
+    with pytest.raises(BundleError) as err:
+        keycard.read_card(pair.tmp / "khong-co.json")
+    assert err.value.message.startswith("Không đọc được tệp thẻ khóa 'khong-co.json': không tìm thấy tệp")
