@@ -8,6 +8,7 @@ JSON text). Audit entries travel as table ``audit_log``; a receipt's acknowledge
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -205,6 +206,18 @@ class Chunk:
             self.runs.append((table, [row]))
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # JSON may spell a lone UTF-16 surrogate
+
+
+def _encodable(item: Any) -> bool:
+    """No lone surrogate anywhere in a parsed line (a valid escaped pair parses to one character)."""
+    try:
+        json.dumps(item, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def iter_chunks(path: Path, lines: Iterable[tuple[int, bytes]], allowed: Sequence[str],
                 columns: Mapping[str, Sequence[str]], owner: str, *, receipts: bool = True,
                 chunk_lines: int = CHUNK_LINES, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
@@ -219,6 +232,8 @@ def iter_chunks(path: Path, lines: Iterable[tuple[int, bytes]], allowed: Sequenc
             item = loads_strict(line.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             item, problem = None, "không phải JSON hợp lệ"
+        if problem is None and _SURROGATE_ESCAPE.search(line) and not _encodable(item):
+            problem = "có ký tự Unicode không hợp lệ (mã \\uD800–\\uDFFF đứng lẻ)"  # SQLite and hashing would raise
         if problem is None and (not isinstance(item, dict) or set(item) != {"t", "r"}):
             problem = "thiếu bảng hoặc dòng dữ liệu"
         if problem is None:

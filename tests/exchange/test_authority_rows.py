@@ -252,3 +252,13 @@ def test_audit_entries_only_about_rows_the_sender_owns(pair):
     msg = refused(pair, pair.office, path, f"nhật ký mục 2: ghi về bảng plan_units, dòng {unit_row} — dòng "
                                            f"thuộc đơn vị {OFFICE}")
     assert "nhật ký mục 1" not in msg  # the entry about its own household is fine
+
+
+@pytest.mark.parametrize("where", ["id", "household_code"])
+def test_a_lone_surrogate_in_a_row_is_refused_without_a_traceback(pair, where):
+    import json
+
+    hh = row(COMMUNE, household_code="H1")
+    hh[where] = "\ud800" + hh[where]
+    path = forge(pair.commune, pair.office, "commune-report", [("households", json.dumps(hh))], pair.outbox)
+    refused(pair, pair.office, path, "có ký tự Unicode không hợp lệ")
