@@ -163,6 +163,7 @@ class Case:
     expect: str                   # a Source key (accepted ⇒ equals its clean import) or REFUSE
     patch: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # legit row edits
     pre: tuple[str, ...] = ()     # real bundles applied cleanly first (replays, forks)
+    first: tuple[tuple[str, bytes], ...] = ()  # hostile files delivered first: refused or left waiting
 
 
 def case_of(src: Source, family: str, label: str, data: bytes, expect: str | None = None, **kw: Any) -> Case:
@@ -280,7 +281,8 @@ def manifest_edits(src: Source, other_unit: str, other_key_id: str) -> list[tupl
     """(label, edit) of every manifest lie a key holder could sign; each must be refused."""
     m = src.manifest
     seq = int(m["sequence"])
-    wrong_kinds = [k for k in ("commune-report", "reference", "receipt", "Reference", "", "x" * 1000, None, 1)
+    wrong_kinds = [k for k in ("commune-report", "reference", "receipt", "recovery", "Reference", "", "x" * 1000,
+                               None, 1)
                    if k != m["kind"]]
     out: list[tuple[str, Callable[[dict[str, Any]], None]]] = []
     out += [(f"kind={k!r}"[:40], _set("kind", k)) for k in wrong_kinds]

@@ -15,6 +15,7 @@ outcomes by family; CANNNGHEO_FUZZ_SEED and CANNNGHEO_FUZZ_CASES change the seed
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import traceback
@@ -186,6 +187,16 @@ class Gen:
             label = "00643 sends 00640's rows" if variant == 2 else "00643 sends a mix of rows"
         return self._case(src, "impersonation (other commune's key)", label, data, H.REFUSE)
 
+    def poisoned_successor(self, rng: random.Random) -> H.Case:
+        """A forged bundle 3 arrives first (it may be left waiting), then the real bundle 2:
+        applying 2 pulls 3 out of the database, which must then be refused, not applied."""
+        s = self.w.sources
+        edits = [e for e in P.upward_edits(s["B3"], self.facts, rng, self.bomb_zlib) if e.expect == H.REFUSE]
+        e = rng.choice(edits)
+        forged = H.forge(s["B3"], lines=e.lines, plain=e.plain, compressed=e.compressed, edit=e.manifest)
+        return self._case(s["B2"], "poisoned successor", f"B3 {e.label}, then B2", s["B2"].data, "B2",
+                          first=((s["B3"].name, forged),))
+
     def control(self, rng: random.Random) -> H.Case:
         """Re-sealed without any change: must be ACCEPTED and equal the clean import (if this
         failed, the forging path would be broken and every re-signed family would test nothing)."""
@@ -196,7 +207,7 @@ class Gen:
 FAMILIES: list[tuple[str, float]] = [
     ("bit_flips", 18), ("truncation", 7), ("garbage", 5), ("zip_lies", 12), ("manifest_lies", 20),
     ("payload_forgeries", 22), ("replays", 5), ("forks", 4), ("out_of_order", 2), ("misdelivered", 2),
-    ("impersonation", 3), ("control", 3)]
+    ("impersonation", 3), ("poisoned_successor", 3), ("control", 3)]
 
 
 def make_cases(gen: Gen, seed: int, count: int) -> Iterator[tuple[int, H.Case]]:
@@ -230,16 +241,41 @@ class Before:
         return {t for t in self.rows if now.get(t) != self.rows[t]}
 
 
-def judge(w: World, case: H.Case) -> tuple[str, str | None]:
-    """(outcome, problem or None) of importing ``case`` into its receiver."""
+def judge(w: World, case: H.Case, *, inspect_first: bool = False) -> tuple[str, str | None]:
+    """(outcome, problem or None) of importing ``case`` into its receiver (after a dry run
+    — inspect_bundle, which must write nothing — when ``inspect_first``)."""
     w.reset()
     for key in case.pre:
         w.apply_clean(key)
+    for name, data in case.first:
+        (w.work / name).write_bytes(data)
+        w.dirty = True
+        try:
+            early = importer.apply_bundle(w.stores[case.receiver], w.work / name, PASS, receipt_dir=w.receipts,
+                                          make_backup=False)
+        except AppError:
+            continue
+        except Exception:  # noqa: BLE001
+            return "TRACEBACK", "(delivered first) " + traceback.format_exc(limit=-3)
+        if early.status != "waiting":
+            return early.status, f"ACCEPTED a forgery delivered first ({early.status}): {early.message}"
     names = (case.receiver, w.other(case.receiver))
-    recv, other = (Before(w.stores[n], None if case.pre else w.base_rows[n]) for n in names)
+    recv, other = (Before(w.stores[n], None if case.pre or case.first else w.base_rows[n]) for n in names)
     receipts_before = sorted(w.receipts.iterdir())
     path = w.work / case.name
     path.write_bytes(case.data)
+    if inspect_first:
+        try:
+            with memory_ceiling(MEMORY_HEADROOM):
+                importer.inspect_bundle(recv.store, path, PASS)
+        except AppError:
+            pass
+        except Exception:  # noqa: BLE001
+            w.dirty = True
+            return "TRACEBACK", "(dry run) " + traceback.format_exc(limit=-3)
+        if not (recv.same() and other.same()):
+            w.dirty = True
+            return "dry run wrote", "the dry run (inspect_bundle) changed a database"
     try:
         with memory_ceiling(MEMORY_HEADROOM):
             result = importer.apply_bundle(recv.store, path, PASS, receipt_dir=w.receipts, make_backup=False)
@@ -275,6 +311,9 @@ def judge(w: World, case: H.Case) -> tuple[str, str | None]:
     want_status, strict, loose = w.clean[case.expect]
     if status != want_status:
         return status, f"status {status}, the clean import gave {want_status}"
+    if case.first:  # the outcome says whether the forged successor had waited (and was refused now)
+        waited = any(sub.status == "refused" for sub in result.also_applied)
+        return status + (" (+3 refused)" if waited else ""), poisoned_successor(w, case, result, strict)
     resealed = case.family.startswith(("control", "payload"))
     got = content(recv.store, resealed=resealed)
     want = patched(loose if resealed else strict, case.patch)
@@ -289,11 +328,25 @@ def gen(world: World) -> Gen:
     return Gen(world)
 
 
+def poisoned_successor(w: World, case: H.Case, result: importer.ImportResult,
+                       clean: dict[str, list[str]]) -> str | None:
+    """Bundle 2 applied after a forged bundle 3 was left waiting: bundle 2 exactly as its clean
+    import, the forgery refused now (reported beside the success) and still not applied."""
+    got = content(w.stores[case.receiver])
+    diff = sorted(t for t in clean if t != "bundles" and got.get(t) != clean[t])
+    extra = [json.loads(r) for r in set(got["bundles"]) - set(clean["bundles"])]
+    if diff or any(r["status"] != "waiting" for r in extra) or len(extra) > len(case.first):
+        return f"after the forged successor: tables {diff} differ, bundles added {[r['status'] for r in extra]}"
+    if extra and not any(sub.status == "refused" for sub in result.also_applied):
+        return "the forged successor was left waiting without a word"
+    return None
+
+
 def test_hostile_bundles(world: World, gen: Gen) -> None:
     outcomes: Counter[tuple[str, str]] = Counter()
     failures: list[str] = []
     for number, case in make_cases(gen, SEED, CASES):
-        outcome, problem = judge(world, case)
+        outcome, problem = judge(world, case, inspect_first=number % 4 == 0)
         outcomes[(case.family, outcome)] += 1
         if problem:
             failures.append(f"#{number} [{case.family}] {case.label[:120]}: {problem}")
@@ -307,9 +360,9 @@ def summary(outcomes: Counter[tuple[str, str]], failures: list[str]) -> str:
     families = sorted({f for f, _ in outcomes})
     columns = sorted({o for _, o in outcomes})
     lines = [f"\nhostile bundles: seed {SEED}, {sum(outcomes.values())} cases, {len(failures)} failures",
-             f"{'family':34}" + "".join(f"{c:>14}" for c in columns)]
+             f"{'family':36}" + "".join(f"{c:>{len(c) + 2}}" for c in columns)]
     for fam in families:
-        lines.append(f"{fam:34}" + "".join(f"{outcomes.get((fam, c), 0):>14}" for c in columns))
+        lines.append(f"{fam:36}" + "".join(f"{outcomes.get((fam, c), 0):>{len(c) + 2}}" for c in columns))
     return "\n".join(lines)
 
 
