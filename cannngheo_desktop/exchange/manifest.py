@@ -23,6 +23,8 @@ _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _KEYID = re.compile(r"^[0-9a-f]{16}$")
 _BUNDLE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # uuid4 text
+_CREATED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?")
+_PRINTABLE = re.compile(r"[\x21-\x7e]{1,200}")  # versions, base64 keys, key ids: stored and shown as is
 MAX_SEQUENCE = 2**31 - 1  # one bundle a month for 178 million years; SQLite INTEGER never overflows
 
 
@@ -121,6 +123,10 @@ def _check(m: Manifest) -> None:
     check_unit_code(m.recipient_unit, "mã đơn vị nhận")
     if not _BUNDLE_ID.fullmatch(m.bundle_id):
         raise ValueError("mã gói (bundle_id) không hợp lệ")
+    if not _CREATED_AT.fullmatch(m.created_at):
+        raise ValueError("thời điểm lập gói (created_at) không đúng dạng ngày giờ ISO")
+    if not (_PRINTABLE.fullmatch(m.app_version) and len(m.app_version) <= 40):
+        raise ValueError("phiên bản chương trình (app_version) không hợp lệ")
     if m.kind not in KINDS:
         raise ValueError(f"loại gói {m.kind!r:.40} không được hỗ trợ")
     if not _PERIOD.match(m.period):
@@ -134,7 +140,8 @@ def _check(m: Manifest) -> None:
     if not (_KEYID.match(m.sender_key_id) and _KEYID.match(m.recipient_key_id)):
         raise ValueError("mã khóa không hợp lệ")
     if m.key_update is not None and not (
-            isinstance(m.key_update, dict) and all(isinstance(v, str) for v in m.key_update.values())
+            isinstance(m.key_update, dict)
+            and all(isinstance(v, str) and _PRINTABLE.fullmatch(v) for v in m.key_update.values())
             and {"sign_public", "encrypt_public"} <= set(m.key_update)):
         raise ValueError("thông báo đổi khóa không hợp lệ")
     if m.key_update is not None:

@@ -54,12 +54,21 @@ def check_receipt(store: Store, opened: Opened, plain: bytes) -> list[dict[str, 
     decoded = payload.decode(opened.path, plain, (), {}, opened.manifest.sender_unit)
     if decoded.errors or decoded.rows or decoded.audit or not decoded.receipt:
         raise refuse(opened.path, "biên nhận không hợp lệ: " + payload.describe_errors(decoded.errors or ["trống"]))
+    m = opened.manifest
+    if decoded.count() != m.rows or len(decoded.receipt) != 1:  # build_receipt: one acknowledgement
+        raise refuse(opened.path, "biên nhận không hợp lệ: số dòng không khớp với tệp kê khai "
+                                  "(một biên nhận xác nhận đúng một gói).")
     for ack in decoded.receipt:
         sha = ack.get("sha256")
         sent = sync.bundle_by_sha(store, sha) if isinstance(sha, str) else None
-        if sent is None or sent["direction"] != "out" or sent["peer_unit"] != opened.manifest.sender_unit:
-            raise refuse(opened.path, f"biên nhận xác nhận gói số {ack.get('sequence')} mà đơn vị này "
+        if (sent is None or sent["direction"] != "out" or sent["peer_unit"] != m.sender_unit
+                or sent["kind"] not in ACKED_KINDS):
+            raise refuse(opened.path, f"biên nhận xác nhận gói số {str(ack.get('sequence'))[:20]} mà đơn vị này "
                                       "không gửi cho đơn vị đó.")
+        # the signed manifest names the acknowledged bundle too (its number and hash): both must agree
+        if m.prev_sha256 != sha or m.sequence != sent["sequence"] or ack.get("sequence") != sent["sequence"]:
+            raise refuse(opened.path, "biên nhận không hợp lệ: số thứ tự hoặc mã băm trong tệp kê khai không "
+                                      f"khớp gói số {sent['sequence']} được xác nhận.")
     return decoded.receipt
 
 

@@ -154,3 +154,17 @@ def test_a_recovery_bundle_is_pointed_to_its_own_procedure(pair):
     path = forge(pair.office, pair.commune, "recovery", [("_receipt", head)], pair.outbox,
                  sequence=1, prev_sha256="ab" * 32)
     refused(pair, pair.commune, path, "gói khôi phục", "Khôi phục / đổi khóa…", "cannngheo recovery apply")
+
+
+@pytest.mark.parametrize("field, value, needle", [
+    ("created_at", "ngày mai", "created_at"),
+    ("created_at", "2026-01-15T08:00:00Z<b>", "created_at"),
+    ("app_version", "1.0\n<b>x</b>", "app_version"),
+    ("app_version", "9" * 41, "app_version"),
+    ("bundle_id", "../../x", "bundle_id"),
+])
+def test_manifest_text_that_is_stored_or_shown_is_checked(pair, field, value, needle):
+    repo.insert(pair.commune, "households", {"unit_code": COMMUNE, "household_code": "H1"})
+    good = export.export_bundle(pair.commune, "2026-01", pair.outbox, PASS)
+    path = reseal(pair, good, pair.tmp / "la.cnb", manifest=lambda d: d.update({field: value}))
+    refused(pair, pair.office, path, "la.cnb", "manifest.json không hợp lệ", needle)
