@@ -438,3 +438,66 @@ def test_a_receipt_whose_manifest_contradicts_its_content_is_refused(world: Worl
     case = H.Case("reproducer", lie, src.receiver, H.forge(src, edit=RECEIPT_LIES[lie]), src.name, H.REFUSE)
     outcome, problem = judge(world, case)
     assert (outcome, problem) == ("refused", None), problem
+
+
+# What the generator found on the code before issue 15 (923db48), now fixed: each as a fixed case,
+# so a regression fails by name and not only when a seed happens to draw it.
+def _row_forgery(source: str, label: str) -> Callable[[World, Gen], H.Case]:
+    def build(w: World, g: Gen) -> H.Case:
+        src = w.sources[source]
+        rng = random.Random(0)
+        if source == "R1":
+            edits = P.downward_edits(src, g.facts, rng, b"")
+        else:
+            edits = P.upward_edits(src, g.facts, rng, b"") + P.reference_from_commune(src, g.facts)
+        e = next(e for e in edits if e.label == label)
+        return H.case_of(src, "regression", label, H.forge(src, lines=e.lines, edit=e.manifest), H.REFUSE)
+    return build
+
+
+def _changed_row(source: str, table: str, **changes: Any) -> Callable[[World, Gen], H.Case]:
+    def build(w: World, g: Gen) -> H.Case:
+        src = w.sources[source]
+        known = {r["id"] for r in w.sources["B1"].rows(table)} if source == "B2" else set()
+        index = next(i for i, r in enumerate(src.rows(table)) if r["id"] not in known)  # a row new here
+        lines = P._changed(src.lines, table, index, **changes)
+        return H.case_of(src, "regression", f"{table} {changes!r}", H.forge(src, lines=lines), H.REFUSE)
+    return build
+
+
+def _manifest(source: str, **fields: Any) -> Callable[[World, Gen], H.Case]:
+    def build(w: World, g: Gen) -> H.Case:
+        src = w.sources[source]
+        return H.case_of(src, "regression", repr(fields), H.forge(src, edit=lambda d: d.update(fields)), H.REFUSE)
+    return build
+
+
+REGRESSIONS: dict[str, Callable[[World, Gen], H.Case]] = {
+    "plan_units into the office plan (accepted)": _row_forgery("B2", "plan_units into the office plan"),
+    "member into another unit's household (accepted)": _row_forgery("B2", "member into another unit's household"),
+    "reference from a commune: ruleset (accepted)": _row_forgery("B2", "reference from a commune: ruleset"),
+    "reference from a commune: fake unit (accepted)": _row_forgery("B2", "reference from a commune: fake unit"),
+    "reference from a commune: plan_units (accepted)": _row_forgery("B2", "reference from a commune: plan_units"),
+    "report kind sent by the office (accepted)": _row_forgery("R1", "wrong direction: report kind from the office"),
+    "receipt lines in a report (ignored, report accepted)": _row_forgery("B2", "receipt lines in a report"),
+    "audit action 'drop' (accepted)": _row_forgery("B2", "audit action not allowed"),
+    "audit id 2**63 (OverflowError)": _row_forgery("B2", "audit id huge"),
+    "households.income_month -Infinity (accepted)": _changed_row("B2", "households", income_month=float("-inf")),
+    "plan_units.target_reduction NaN (accepted)": _changed_row("R1", "plan_units", target_reduction=float("nan")),
+    "households.version 2**63 (OverflowError)": _changed_row("B2", "households", version=2**63),
+    "plans.year 2**64 (OverflowError)": _changed_row("R1", "plans", year=2**64),
+    "households.floor_area_m2 2**63 (OverflowError)": _changed_row("B2", "households", floor_area_m2=2**63),
+    "sequence 2**63 (OverflowError)": _manifest("B2", sequence=2**63),
+    "sequence 10**30 (OverflowError)": _manifest("R1", sequence=10**30),
+    "sequence 2**63-1 at the receiver of bundle 1 (MemoryError listing the gap)": _manifest("B1", sequence=2**63 - 1),
+    "bundle id not ASCII (UnicodeEncodeError)": _manifest("B2", bundle_id="gói-☃"),
+    "schema_version -1 (accepted)": _manifest("R1", schema_version=-1),
+    "format_version 0 (accepted)": _manifest("B3", format_version=0),
+}
+
+
+@pytest.mark.parametrize("found", sorted(REGRESSIONS))
+def test_what_the_generator_found_before_issue_15_stays_refused(world: World, gen: Gen, found: str) -> None:
+    case = REGRESSIONS[found](world, gen)
+    outcome, problem = judge(world, case)
+    assert (outcome, problem) == ("refused", None), problem
