@@ -262,3 +262,16 @@ def test_a_lone_surrogate_in_a_row_is_refused_without_a_traceback(pair, where):
     hh[where] = "\ud800" + hh[where]
     path = forge(pair.commune, pair.office, "commune-report", [("households", json.dumps(hh))], pair.outbox)
     refused(pair, pair.office, path, "có ký tự Unicode không hợp lệ")
+
+
+def test_the_demo_office_plan_stays_at_505(pair):
+    """The issue's reproduction on the demo office: 999 more near-poor households slipped into the
+    plan of Thanh Trì by one signed report made its baseline 1504."""
+    from cannngheo_desktop.demo.build import build_demo
+
+    plan_id = build_demo(pair.office)["plan_id"]
+    assert _baseline(pair.office, plan_id) == 505
+    extra = row(COMMUNE, plan_id=plan_id, target_unit_code=COMMUNE, baseline_near_poor=999, baseline_typed=1)
+    path = forge(pair.commune, pair.office, "commune-report", [("plan_units", extra)], pair.outbox)
+    refused(pair, pair.office, path, f"kế hoạch {plan_id} thuộc đơn vị {OFFICE}, đơn vị gửi {COMMUNE} không được sửa")
+    assert _baseline(pair.office, plan_id) == 505
