@@ -8,6 +8,7 @@ sha256, the recipient (this copy, one of its keys), the schema version; decrypti
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -236,14 +237,12 @@ def _decrypted(opened: Opened, decryptor: Any) -> Iterator[bytes]:
 def decrypt(store: Store, opened: Opened, passphrase: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """The whole decrypted, inflated payload in memory — for small bundles (receipts, tests):
     refused beyond 64 MiB. Imports stream with :func:`iter_plain`."""
-    parts: list[bytes] = []
-    size = 0
+    buf = io.BytesIO()   # getvalue() hands over its buffer: no second copy of the payload
     for piece in iter_plain(store, opened, passphrase):
-        size += len(piece)
-        if size > min(MAX_INLINE, limits.max_plain):
+        if buf.tell() + len(piece) > min(MAX_INLINE, limits.max_plain):
             raise refuse(opened.path, "dữ liệu quá lớn để đọc một lần.")
-        parts.append(piece)
-    return b"".join(parts)
+        buf.write(piece)
+    return buf.getvalue()
 
 
 def verify_bundle(path: Path, *, store: Store | None = None, sign_public: bytes | None = None,

@@ -278,7 +278,8 @@ def decode(path: Path, plain: bytes, allowed: Sequence[str], columns: Mapping[st
     """Parse and validate a small payload held in memory (receipts, tests, the bench); problems
     are collected in ``errors``. Imports stream with :func:`iter_chunks` instead."""
     out = Decoded()
-    lines = split_lines(path, [plain], max_line, max_rows)
+    pieces = (plain[i:i + INFLATE_CHUNK] for i in range(0, len(plain), INFLATE_CHUNK))
+    lines = split_lines(path, pieces, max_line, max_rows)
     for chunk in iter_chunks(path, lines, allowed, columns, owner):
         for table, rows in chunk.runs:
             out.rows.setdefault(table, []).extend(rows)
