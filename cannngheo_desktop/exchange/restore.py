@@ -36,7 +36,7 @@ from typing import Any
 from ..storage import backup, repo
 from ..storage.db import Store, utc_now
 from . import authority, payload, sync
-from .envelope import decrypt, open_bundle, require_installation, seal
+from .envelope import iter_plain, open_bundle, require_installation, seal
 from .errors import BundleError, refuse
 from .format import DEFAULT_LIMITS, Limits, write_bundle
 from .recovery import MAX_SEQUENCE, check_reason, check_unit, restart_chain
@@ -149,6 +149,21 @@ def _heads(path: Path, decoded: payload.Decoded, m: Any) -> tuple[dict[str, Any]
     return report, down
 
 
+def _decode(opened: Any, store: Store, passphrase: str, columns: dict[str, Any], own: str,
+            limits: Limits) -> payload.Decoded:
+    """Decrypt and parse the payload as a stream (the importer's line and row caps; no whole-payload
+    copy): the rows themselves are kept, the commune's data being what is restored."""
+    out = payload.Decoded()
+    lines = payload.split_lines(opened.path, iter_plain(store, opened, passphrase), limits.max_line, limits.max_rows)
+    for chunk in payload.iter_chunks(opened.path, lines, payload.UPWARD_TABLES, columns, own):
+        for table, rows in chunk.runs:
+            out.rows.setdefault(table, []).extend(rows)
+        out.audit.extend(chunk.audit)
+        out.receipt.extend(chunk.receipt)
+        out.errors.extend(chunk.errors)
+    return out
+
+
 def _open(store: Store, path: Path, passphrase: str,
           limits: Limits) -> tuple[Any, payload.Decoded, tuple[dict[str, Any], dict[str, Any] | None]]:
     opened = open_bundle(store, path, limits=limits)
@@ -159,9 +174,8 @@ def _open(store: Store, path: Path, passphrase: str,
     if inst.role != "commune" or m.sender_unit != inst.receiving_unit_code:
         raise refuse(path, f"gói khôi phục chỉ được nhận từ cơ quan tiếp nhận của đơn vị này "
                            f"('{inst.receiving_unit_code or '(chưa có)'}'), không từ '{m.sender_unit}'.")
-    plain = decrypt(store, opened, passphrase, limits)
     columns = {t: repo.columns(store, t) for t in payload.UPWARD_TABLES}
-    decoded = payload.decode(opened.path, plain, payload.UPWARD_TABLES, columns, inst.unit_code)
+    decoded = _decode(opened, store, passphrase, columns, inst.unit_code, limits)
     errors = list(decoded.errors)
     for table, rows in decoded.rows.items():
         ids = [r["id"] for r in rows]
