@@ -140,6 +140,8 @@ def _text(value: object) -> TypeGuard[str]:
     """A str SQLite can take (JSON may carry lone surrogates, which no UTF-8 encoder accepts)."""
     if not isinstance(value, str):
         return False
+    if value.isascii():  # O(1) in CPython: the common case costs nothing
+        return True
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -168,7 +170,7 @@ class IdSet:
             self._runs.append(array("Q", sorted(self._runs.pop() + last)))
 
     def __contains__(self, value: object) -> bool:
-        if not _text(value):
+        if not _text(value) or not self._runs:
             return False
         digest = self._digest(value)
         for run in self._runs:
@@ -192,9 +194,14 @@ class RowGuard:
         self.seen: dict[str, IdSet] = {}  # every table's ids (audit entries come last and name any)
 
     def check(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
-        errors = [f"bảng {table}, dòng {_shown(r.get('id'))}: mã dòng không phải văn bản hợp lệ"
-                  for r in rows if not _text(r.get("id"))]
-        ids = [r["id"] for r in rows if _text(r.get("id"))]
+        errors: list[str] = []
+        ids: list[str] = []
+        for r in rows:
+            rid = r.get("id")
+            if _text(rid):
+                ids.append(rid)
+            else:
+                errors.append(f"bảng {table}, dòng {_shown(rid)}: mã dòng không phải văn bản hợp lệ")
         for rid, owner in sync.owners_of(self.store, table, ids).items():
             if owner != self.sender:
                 errors.append(f"bảng {table}, dòng {_shown(rid)}: dòng này đã có ở đây và thuộc đơn vị {owner}; "
@@ -213,7 +220,9 @@ class RowGuard:
             by_table.setdefault(str(entry.get("table_name")), []).append(entry)
         for table, group in by_table.items():
             seen = self.seen.get(table, IdSet())
-            asked = sorted({v for e in group if _text(v := e.get("row_id")) and v not in seen})
+            values = {v for e in group if _text(v := e.get("row_id"))}
+            inside = {v for v in values if v in seen}  # one digest per distinct value
+            asked = sorted(values - inside)
             try:
                 stored = sync.owners_of(self.store, table, asked) if asked else {}
             except ValueError:  # not a table (payload.decode admits only the allowed ones)
@@ -221,7 +230,7 @@ class RowGuard:
             for e in group:
                 target = e.get("row_id")
                 owner = stored.get(target) if _text(target) else None
-                if _text(target) and (target in seen or owner == self.sender):
+                if target in inside or (owner is not None and owner == self.sender):
                     continue
                 why = (f"dòng thuộc đơn vị {owner}" if owner is not None
                        else "dòng không có trong gói và chưa có ở đây")
@@ -251,11 +260,13 @@ class RowGuard:
                        for row in rows if not _text(row.get(column))]
         for ref in REFS.get(table, ()):
             seen = self.seen.setdefault(ref.table, IdSet())
-            asked = sorted({v for row in rows if _text(v := row.get(ref.column)) and v not in seen})
+            values = {v for row in rows if _text(v := row.get(ref.column))}
+            inside = {v for v in values if v in seen}  # one digest per distinct value
+            asked = sorted(values - inside)
             stored = sync.owners_of(self.store, ref.table, asked) if asked else {}
             for row in rows:
                 target = row.get(ref.column)
-                if target is None or stored.get(target) == self.sender or target in seen:
+                if target is None or target in inside or stored.get(target) == self.sender:
                     continue
                 what = f"{LABELS[ref.table]} {_shown(target)}"
                 if not _text(target):
