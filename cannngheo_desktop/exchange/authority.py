@@ -12,7 +12,8 @@ Two checks, both before anything is written (docs/security.md, "Who may send wha
   sender's unit code) or to shared reference data (units, rulesets, support measures, bodies),
   which may be referenced but never written by someone who does not own it.
 
-Only digests of ids are remembered across chunks (of the tables other rows point to), never rows.
+Audit entries (after the rows) may only describe rows the sender owns. Only 8-byte digests of the
+ids seen are remembered across chunks (``IdSet``), never rows.
 """
 
 from __future__ import annotations
@@ -113,7 +114,9 @@ def check_sender(store: Store, path: Path, m: Manifest) -> None:
         if not receives_for(store, inst.unit_code, sender):
             raise refuse(path, f"đơn vị '{sender}' không thuộc các đơn vị mà đơn vị '{inst.unit_code}' tiếp "
                                "nhận báo cáo (theo danh mục đơn vị: đơn vị cấp trên hoặc đơn vị kế thừa). "
-                               "Nếu đúng là đơn vị cấp dưới, hãy sửa danh mục đơn vị trước khi nhập.")
+                               "Không nhập tệp này; nếu đơn vị đó đúng là thuộc đơn vị này, cần bổ sung danh mục "
+                               "đơn vị (gói danh mục của cơ quan cấp trên hoặc bản cập nhật chương trình) rồi "
+                               "nhập lại.")
     elif m.kind == RECEIPT:
         if not sync.has_sent_to(store, sender):
             raise refuse(path, f"biên nhận từ đơn vị '{sender}', nhưng đơn vị này chưa từng gửi gói nào "
