@@ -275,3 +275,19 @@ def test_the_demo_office_plan_stays_at_505(pair):
     path = forge(pair.commune, pair.office, "commune-report", [("plan_units", extra)], pair.outbox)
     refused(pair, pair.office, path, f"kế hoạch {plan_id} thuộc đơn vị {OFFICE}, đơn vị gửi {COMMUNE} không được sửa")
     assert _baseline(pair.office, plan_id) == 505
+
+
+def test_a_bundle_ahead_of_a_gap_carries_its_parents_and_waits(pair):
+    """Bundle 2 adds a support action to a household first sent in bundle 1. Exports carry every
+    change since the last receipt, so bundle 2 carries that household again: imported first it
+    passes the ownership checks and waits, then applies after bundle 1."""
+    hid = pair.add_households(1)[0]
+    first = export.export_bundle(pair.commune, "2026-01", pair.outbox, PASS)
+    support.add_action(pair.commune, hid, "bhyt_can_ngheo", planned_date="2026-02-01")
+    second = export.export_bundle(pair.commune, "2026-02", pair.outbox, PASS)
+    assert export.preview_export(pair.commune, "2026-03").tables["households"] == {"new": 1, "changed": 0}
+    waiting = importer.apply_bundle(pair.office, second, PASS)
+    assert waiting.status == "waiting", waiting.message
+    done = importer.apply_bundle(pair.office, first, PASS)
+    assert done.status == "applied" and [r.status for r in done.also_applied] == ["applied"], done.message
+    assert rows_of(pair.office, "support_actions") == rows_of(pair.commune, "support_actions")
