@@ -324,3 +324,26 @@ def manifest_edits(src: Source, other_unit: str, other_key_id: str) -> list[tupl
         out += [("sequence reused from the chain", _set("sequence", seq - 1)),
                 ("prev hash of nothing", _set("prev_sha256", None))]
     return out
+
+
+def raw_manifest_edits(src: Source) -> list[tuple[str, bytes]]:
+    """(label, manifest bytes) of lies that only exist as text — JSON that parsers read differently
+    or choke on — to be signed verbatim with :func:`resign`; each must be refused."""
+    text = src.parts[MANIFEST]
+    unit = json.dumps(src.manifest["sender"]["unit"]).encode()
+    head, body = text[:1], text[1:]
+    assert head == b"{"
+    return [
+        ("deep nesting", head + b'"x": ' + b"[" * 20000 + b"]" * 20000 + b", " + body),
+        ("duplicate key: kind", head + b'"kind": "reference", ' + body),
+        ("duplicate key: sequence", head + b'"sequence": 99, ' + body),
+        ("byte order mark", b"\xef\xbb\xbf" + text),
+        ("trailing JSON", text + b"\n{}"),
+        ("trailing NUL", text + b"\x00"),
+        ("not UTF-8", text.replace(b'"format"', b'"form\xff"', 1)),
+        ("lone surrogate as sender unit", text.replace(b'"unit": ' + unit, b'"unit": "\\ud800"', 1)),
+        ("5000-digit number", head + b'"x": 1' + b"0" * 5000 + b", " + body),
+        ("number 1e999999", head + b'"x": 1e999999, ' + body),
+        ("empty", b""),
+        ("JSON null", b"null"),
+    ]

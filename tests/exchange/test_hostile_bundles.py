@@ -96,6 +96,9 @@ class Gen:
         src = self.target(rng)
         other_unit = self.facts.other
         other_key = self.office_key_id if src.receiver == "office" else src.manifest["recipient"]["key_id"]
+        if rng.random() < 0.2:  # text-level lies, signed verbatim
+            label, raw = rng.choice(H.raw_manifest_edits(src))
+            return self._case(src, "manifest lies (re-signed)", f"{src.key} {label}", H.resign(src, raw), H.REFUSE)
         label, edit = rng.choice(H.manifest_edits(src, other_unit, other_key))
         data = H.forge(src, edit=edit)
         expect = H.REFUSE
@@ -499,5 +502,17 @@ REGRESSIONS: dict[str, Callable[[World, Gen], H.Case]] = {
 @pytest.mark.parametrize("found", sorted(REGRESSIONS))
 def test_what_the_generator_found_before_issue_15_stays_refused(world: World, gen: Gen, found: str) -> None:
     case = REGRESSIONS[found](world, gen)
+    outcome, problem = judge(world, case)
+    assert (outcome, problem) == ("refused", None), problem
+
+
+@pytest.mark.parametrize("label", ["duplicate key: kind", "duplicate key: sequence"])
+@pytest.mark.parametrize("source", ["B2", "R1"])
+def test_a_manifest_with_a_duplicate_key_is_refused(world: World, source: str, label: str) -> None:
+    """Signed bytes must mean one thing: with a key twice, Python keeps the last value, other
+    readers the first or an error (RFC 8259 §4: names SHOULD be unique; I-JSON: MUST)."""
+    src = world.sources[source]
+    raw = dict(H.raw_manifest_edits(src))[label]
+    case = H.Case("reproducer", label, src.receiver, H.resign(src, raw), src.name, H.REFUSE)
     outcome, problem = judge(world, case)
     assert (outcome, problem) == ("refused", None), problem
