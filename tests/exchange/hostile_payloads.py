@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.exchange.hostile import REFUSE, Source
+from tests.exchange.hostile import REFUSE, Source, encode_lines
 
 Lines = list[dict[str, Any]]
 
@@ -125,6 +125,10 @@ def upward_edits(src: Source, f: Facts, rng: Any, zbomb: bytes) -> list[Edit]:
         Edit("receipt lines in a report", _with(lines, {"t": "_receipt", "r": {"sha256": "0" * 64}})),
         Edit("no lines at all but counts claimed", [], manifest=lambda d: d["payload"][0]["rows"].update(households=1)),
     ]
+    for column in ("village", "id"):  # JSON that spells a lone UTF-16 surrogate: not encodable text
+        marked = encode_lines(_changed(lines, "households", -1, **{column: "SURROGATE-MARK"}))
+        out.append(Edit(f"lone surrogate in households.{column}",
+                        plain=marked.replace(b'"SURROGATE-MARK"', b'"x\\udc80"')))
     value = rng.choice(BAD_VALUES)
     column = rng.choice(("income_month", "floor_area_m2", "member_count", "review_year", "village"))
     out.append(Edit(f"{column} = {value!r}", _changed(lines, "households", rng.randrange(99), **{column: value})))
