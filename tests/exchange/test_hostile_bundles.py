@@ -9,8 +9,10 @@ fixed seed, against two real database copies. For every case, importing either
   the waiting file was recorded. A forgery beyond the sender's authority is never accepted.
 
 Any other exception is a traceback and fails the test. Run ``pytest -s`` for the table of
-outcomes by family; CANNNGHEO_FUZZ_SEED and CANNNGHEO_FUZZ_CASES change the seed and the count
-(tmp/sec/fuzz.md). The generators are in hostile.py and hostile_payloads.py.
+outcomes by family. Environment: CANNNGHEO_FUZZ_SEED and CANNNGHEO_FUZZ_CASES change the seed and
+the count, CANNNGHEO_FUZZ_ONLY=i re-runs case i alone, CANNNGHEO_FUZZ_CLI_CASES sizes the command
+line run (docs/security.md). The generators are in hostile.py and hostile_payloads.py, the world
+and its clean imports in hostile_world.py.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 # --- case families (each: world, rng → Case) -------------------------------------------------------
 class Gen:
+    """The case families; ``make_cases`` picks one per case with its weight in FAMILIES."""
+
     def __init__(self, world: World) -> None:
         self.w = world
         self.bomb_raw = H.bomb()
