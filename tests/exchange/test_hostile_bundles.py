@@ -204,6 +204,13 @@ class Gen:
         return self._case(s["B2"], "poisoned successor", f"B3 {e.label}, then B2", s["B2"].data, "B2",
                           first=((s["B3"].name, forged),))
 
+    def file_names(self, rng: random.Random) -> H.Case:
+        """A real bundle under a hostile file name: imported as under its own name, or refused
+        with a message that names it."""
+        src = self.w.sources[rng.choice(("B2", "R1", "B3"))]
+        name = rng.choice(HOSTILE_NAMES)
+        return H.Case("file names", f"{src.key} as {name!r}", src.receiver, src.data, name, TARGETS[src.key])
+
     def control(self, rng: random.Random) -> H.Case:
         """Re-sealed without any change: must be ACCEPTED and equal the clean import (if this
         failed, the forging path would be broken and every re-signed family would test nothing)."""
@@ -211,10 +218,13 @@ class Gen:
         return self._case(src, "control (re-signed, unchanged)", src.key, H.forge(src, indent=rng.choice((1, None))))
 
 
+HOSTILE_NAMES = ("gói tháng 2 (bản sao).cnb", "x\nTraceback (most recent call last).cnb", "-rf .cnb",
+                 "%s%n{0}{}.cnb", "a" * 200 + ".cnb", "CON.cnb", " khoảng trắng .cnb", "không-đuôi",
+                 "ĐÃ NHẬP.CNB", "\u202egnp.cnb", "'; DROP TABLE bundles; --.cnb", "tab\there.cnb")
 FAMILIES: list[tuple[str, float]] = [
     ("bit_flips", 18), ("truncation", 7), ("garbage", 5), ("zip_lies", 12), ("manifest_lies", 20),
     ("payload_forgeries", 22), ("replays", 5), ("forks", 4), ("out_of_order", 2), ("misdelivered", 2),
-    ("impersonation", 3), ("poisoned_successor", 3), ("control", 3)]
+    ("impersonation", 3), ("poisoned_successor", 3), ("file_names", 2), ("control", 3)]
 
 
 def make_cases(gen: Gen, seed: int, count: int) -> Iterator[tuple[int, H.Case]]:
@@ -323,6 +333,9 @@ def judge(w: World, case: H.Case, *, inspect_first: bool = False) -> tuple[str, 
         return status + (" (+3 refused)" if waited else ""), poisoned_successor(w, case, result, strict)
     resealed = case.family.startswith(("control", "payload"))
     got = content(recv.store, resealed=resealed)
+    if case.name != w.sources[case.expect.split("+")[-1]].name:  # the file name is recorded as given
+        was, now = (json.dumps(n)[1:-1] for n in (case.name, w.sources[case.expect.split("+")[-1]].name))
+        got = {t: sorted(r.replace(was, now) for r in rows) for t, rows in got.items()}
     want = patched(loose if resealed else strict, case.patch)
     if got != want:
         diff = sorted(t for t in want if got.get(t) != want[t])
