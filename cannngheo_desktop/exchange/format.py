@@ -277,13 +277,25 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"trường '{key[:40]}' xuất hiện hai lần")
+            seen.add(key)
+    return obj
+
+
 STRICT_JSON = json.JSONDecoder(parse_constant=_no_constant, parse_int=_bounded_int,
-                               parse_float=_finite_float)
+                               parse_float=_finite_float, object_pairs_hook=_unique_keys)
 
 
 def loads_strict(text: str) -> Any:
-    """json.loads without NaN/Infinity, integers outside 64 bits or floats that overflow to inf
-    (ValueError; json.JSONDecodeError is a ValueError too). RecursionError passes through."""
+    """json.loads without NaN/Infinity, integers outside 64 bits, floats that overflow to inf or a
+    key repeated in an object (ValueError; json.JSONDecodeError is a ValueError too; which of two
+    values would win is not left to the parser). RecursionError passes through."""
     return STRICT_JSON.decode(text)
 
 

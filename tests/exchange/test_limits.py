@@ -350,3 +350,12 @@ def test_exit_code_4_is_documented_in_the_command_help(capsys):
         build_parser().parse_args(["bundle", "import", "-h"])
     shown = " ".join(capsys.readouterr().out.split())
     assert "4 bị từ chối" in shown and "vượt giới hạn" in shown and "docs/bundle-format.md" in shown
+
+
+def test_a_key_repeated_in_the_manifest_or_a_row_is_refused(pair, good):
+    text = entries(good)["manifest.json"].replace(b'"sequence": 1', b'"sequence": 1, "sequence": 2')
+    refused(pair, rezip(good, pair.tmp / "hai-khoa.cnb", {"manifest.json": text}), "xuất hiện hai lần")
+    plain = _plain(pair, good)
+    bad = plain.replace(b'"income_month":1500000', b'"income_month":1500000,"income_month":1', 1)
+    assert bad != plain
+    refused(pair, signed(pair, good, pair.tmp / "hai-cot.cnb", zlib.compress(bad)), "không phải JSON hợp lệ")
