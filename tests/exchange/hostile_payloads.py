@@ -129,6 +129,8 @@ def upward_edits(src: Source, f: Facts, rng: Any, zbomb: bytes) -> list[Edit]:
         marked = encode_lines(_changed(lines, "households", -1, **{column: "SURROGATE-MARK"}))
         out.append(Edit(f"lone surrogate in households.{column}",
                         plain=marked.replace(b'"SURROGATE-MARK"', b'"x\\udc80"')))
+    twice = f'"r":{{"unit_code":"{f.other}",'.encode()  # a key twice: which value wins is the parser's choice
+    out.append(Edit("unit_code given twice in a row", plain=encode_lines(lines).replace(b'"r":{', twice, 1)))
     value = rng.choice(BAD_VALUES)
     column = rng.choice(("income_month", "floor_area_m2", "member_count", "review_year", "village"))
     out.append(Edit(f"{column} = {value!r}", _changed(lines, "households", rng.randrange(99), **{column: value})))
