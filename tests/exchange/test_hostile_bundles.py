@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 import traceback
 import uuid
 from collections import Counter
@@ -218,9 +219,11 @@ class Gen:
         return self._case(src, "control (re-signed, unchanged)", src.key, H.forge(src, indent=rng.choice((1, None))))
 
 
-HOSTILE_NAMES = ("gói tháng 2 (bản sao).cnb", "x\nTraceback (most recent call last).cnb", "-rf .cnb",
-                 "%s%n{0}{}.cnb", "a" * 200 + ".cnb", "CON.cnb", " khoảng trắng .cnb", "không-đuôi",
-                 "ĐÃ NHẬP.CNB", "\u202egnp.cnb", "'; DROP TABLE bundles; --.cnb", "tab\there.cnb")
+HOSTILE_NAMES: tuple[str, ...] = (
+    "gói tháng 2 (bản sao).cnb", "-rf .cnb", "%s%n{0}{}.cnb", " khoảng trắng .cnb", "không-đuôi", "ĐÃ NHẬP.CNB",
+    "\u202egnp.cnb", "'; DROP TABLE bundles; --.cnb")
+if sys.platform != "win32":  # names Windows cannot create (control characters, devices, long paths)
+    HOSTILE_NAMES += ("x\nTraceback (most recent call last).cnb", "tab\there.cnb", "CON.cnb", "a" * 200 + ".cnb")
 FAMILIES: list[tuple[str, float]] = [
     ("bit_flips", 18), ("truncation", 7), ("garbage", 5), ("zip_lies", 12), ("manifest_lies", 20),
     ("payload_forgeries", 22), ("replays", 5), ("forks", 4), ("out_of_order", 2), ("misdelivered", 2),
