@@ -245,16 +245,21 @@ def make_cases(gen: Gen, seed: int, count: int) -> Iterator[tuple[int, H.Case]]:
 
 # --- the oracle ------------------------------------------------------------------------------------
 class Before:
-    """A database as it was before the import. ``same()`` is cheap when the connection made no
-    change at all (sqlite3's total_changes counts every row written, even if rolled back), and
+    """A database as it was before the import. ``same()`` is cheap when nothing at all was
+    written — sqlite3's total_changes counts every row this connection wrote, even if rolled back,
+    and PRAGMA data_version moves when any other connection (a writer thread) commits — and
     falls back to comparing every row of every table otherwise."""
 
     def __init__(self, store: Store, rows: dict[str, list[Any]] | None) -> None:
-        self.store, self.changes = store, store.conn.total_changes
+        self.store, self.marks = store, self._marks(store)
         self.rows = rows if rows is not None else dump(store)
 
+    @staticmethod
+    def _marks(store: Store) -> tuple[int, int]:
+        return store.conn.total_changes, store.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def same(self) -> bool:
-        return self.store.conn.total_changes == self.changes or dump(self.store) == self.rows
+        return self._marks(self.store) == self.marks or dump(self.store) == self.rows
 
     def changed_tables(self) -> set[str]:
         now = dump(self.store)
