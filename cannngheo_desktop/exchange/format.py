@@ -57,7 +57,7 @@ class Limits:
     max_plain: int = 1 << 30         # decompressed JSON lines
     max_ratio: int = 100             # decompressed / compressed (payload and zip entries)
     max_line: int = 1 << 20          # one JSON line
-    max_rows: int = 1_000_000        # lines in the payload (rows + audit entries + acknowledgements)
+    max_rows: int = 500_000          # lines in the payload (rows + audit entries + acknowledgements)
 
     def plain_cap(self, payload_size: int) -> int:
         """Decompressed bytes allowed for a payload of ``payload_size`` encrypted bytes."""

@@ -12,9 +12,7 @@ Rows apply by ownership and version: an incoming version <= the stored one is ig
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -29,6 +27,7 @@ from . import authority, payload, receipts, recovery, rotation, sync
 from .envelope import Opened, decrypt, iter_plain, open_bundle
 from .errors import BundleError, refuse
 from .format import DEFAULT_LIMITS, Limits, Opener, write_bundle
+from .seen_ids import SeenIds
 
 CHAINS = {"commune-report": ("commune-report",), "reference": ("reference",)}
 ALLOWED = {"commune-report": payload.UPWARD_TABLES, "reference": payload.DOWNWARD_TABLES}
@@ -107,29 +106,11 @@ def _chain_state(store: Store, opened: Opened) -> tuple[str, list[int]]:
     return "waiting", [n for n in range(expected, m.sequence) if n not in have]
 
 
-class _Seen:
-    """Ids of one bundle's rows, per table, as 8-byte keyed digests (a duplicate within the bundle is
-    found without keeping the ids; bounded by the row cap: ~60 bytes a row)."""
-
-    def __init__(self) -> None:
-        self.key = secrets.token_bytes(16)
-        self.ids: dict[str, set[int]] = {}
-
-    def add(self, table: str, row_id: str) -> bool:
-        """False when this id of ``table`` was seen before in the bundle."""
-        digest = int.from_bytes(hashlib.blake2b(row_id.encode("utf-8"), digest_size=8, key=self.key).digest(), "big")
-        seen = self.ids.setdefault(table, set())
-        if digest in seen:
-            return False
-        seen.add(digest)
-        return True
-
-
-def _classify(store: Store, insp: Inspection, table: str, rows: list[dict[str, Any]], seen: _Seen) -> list[str]:
+def _classify(store: Store, insp: Inspection, table: str, rows: list[dict[str, Any]], seen: SeenIds) -> list[str]:
     """Count one run of rows as new / updated / unchanged / refused (pass 1); returns the errors."""
     errors: list[str] = []
     counts = insp.summary.setdefault(table, {"new": 0, "updated": 0, "unchanged": 0, "refused": 0})
-    twice = [r["id"] for r in rows if not seen.add(table, r["id"])]
+    twice = seen.repeated(table, [r["id"] for r in rows])
     if twice:
         errors.append(f"bảng {table}: một dòng xuất hiện hai lần ({twice[0]})")
     stored = sync.stored_versions(store, table, [r["id"] for r in rows])
@@ -171,10 +152,22 @@ def _note(insp: Inspection, errors: list[str]) -> None:
 
 def _scan(store: Store, insp: Inspection, opened: Opened, passphrase: str) -> None:
     """Pass 1: every line validated, rows checked for ownership (authority) and classified chunk
-    by chunk; only counts, ids (as digests) and the first errors are kept, never rows."""
+    by chunk; only counts, the ids (on disk: seen_ids) and the first errors are kept, never rows."""
     m = opened.manifest
     guard = authority.RowGuard(store, m.sender_unit, m.kind)  # row ownership, parents before children
-    seen = _Seen()
+    seen = SeenIds()
+    try:
+        invalid = _scan_chunks(store, insp, opened, passphrase, guard, seen)
+    finally:
+        seen.close()
+    if invalid:   # as before streaming: no dry-run summary for a bundle with invalid lines
+        insp.summary.clear()
+
+
+def _scan_chunks(store: Store, insp: Inspection, opened: Opened, passphrase: str, guard: authority.RowGuard,
+                 seen: SeenIds) -> bool:
+    """Pass 1 over the chunks; True when a line or the row counts are invalid."""
+    m = opened.manifest
     counts: dict[str, int] = {}
     invalid = False
     for chunk in _chunks(store, opened, passphrase):
@@ -194,8 +187,7 @@ def _scan(store: Store, insp: Inspection, opened: Opened, passphrase: str) -> No
     if counts != m.rows:
         _note(insp, ["số dòng trong dữ liệu không khớp với tệp kê khai"])
         invalid = True
-    if invalid:   # as before streaming: no dry-run summary for a bundle with invalid lines
-        insp.summary.clear()
+    return invalid
 
 
 def _plan(store: Store, path: Path, passphrase: str | None, limits: Limits, *, data: bytes | None = None,

@@ -274,7 +274,7 @@ def _place(chunk: Chunk, table: Any, row: Any, allowed: Sequence[str], colsets: 
 
 
 def decode(path: Path, plain: bytes, allowed: Sequence[str], columns: Mapping[str, Sequence[str]],
-           owner: str, *, max_line: int = 1 << 20, max_rows: int = 1_000_000) -> Decoded:
+           owner: str, *, max_line: int = 1 << 20, max_rows: int = 500_000) -> Decoded:
     """Parse and validate a small payload held in memory (receipts, tests, the bench); problems
     are collected in ``errors``. Imports stream with :func:`iter_chunks` instead."""
     out = Decoded()
