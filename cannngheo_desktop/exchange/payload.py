@@ -220,11 +220,13 @@ def _encodable(item: Any) -> bool:
 
 def iter_chunks(path: Path, lines: Iterable[tuple[int, bytes]], allowed: Sequence[str],
                 columns: Mapping[str, Sequence[str]], owner: str, *, receipts: bool = True,
-                chunk_lines: int = CHUNK_LINES, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
+                chunk_lines: int | None = None, chunk_bytes: int | None = None) -> Iterator[Chunk]:
     """Parse (strict JSON: no NaN/Infinity, integers within 64 bits) and validate every line;
     yields chunks of at most ``chunk_lines`` lines or about ``chunk_bytes`` of text.
     ``receipts=False``: acknowledgement lines are refused (a data bundle never carries them)."""
     colsets = {t: frozenset(c) for t, c in columns.items()}
+    chunk_lines = chunk_lines or CHUNK_LINES
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     chunk = Chunk()
     for number, line in lines:
         problem = None

@@ -201,12 +201,21 @@ def test_receipt_lines_and_unknown_audit_actions_are_refused_in_a_report(pair, g
 
 def test_a_duplicate_row_far_apart_is_found_across_chunks(pair, good, monkeypatch):
     from cannngheo_desktop.exchange import payload
-    monkeypatch.setattr(payload, "CHUNK_LINES", 2)   # every row in its own small chunk
+    monkeypatch.setattr(payload, "CHUNK_LINES", 2)   # two lines a chunk: the copy is chunks away
+    chunks: list[int] = []
+    real = payload.iter_chunks
+
+    def counting(*a, **k):
+        for chunk in real(*a, **k):
+            chunks.append(chunk.lines)
+            yield chunk
+    monkeypatch.setattr(payload, "iter_chunks", counting)
     plain = _plain(pair, good)
     first = next(line for line in plain.split(b"\n") if b'"t":"households"' in line)
     bad = plain + first + b"\n"
     refused(pair, signed(pair, good, pair.tmp / "hai.cnb", zlib.compress(bad),
                          manifest=lambda d: d["payload"][0]["rows"].update(households=4)), "hai lần")
+    assert len(chunks) > 5 and max(chunks) == 2
 
 
 def test_many_bad_lines_keep_only_the_first_errors(pair, good):
