@@ -400,8 +400,9 @@ EXIT_OK, EXIT_WAITING, EXIT_REFUSED = 0, 3, 4   # docs/bundle-format.md: cannngh
 
 def test_hostile_bundles_through_the_command_line(world: World, gen: Gen, monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    """The same generator through ``cannngheo bundle import`` (half of them ``--dry-run``): only
-    the documented exit codes, never a traceback, nothing written when refused or dry."""
+    """The same generator through ``cannngheo bundle import`` (half of them ``--dry-run``) and
+    ``cannngheo bundle verify``: only the documented exit codes, never a traceback, nothing
+    written when refused, dry or verifying."""
     from cannngheo_desktop import cli
 
     monkeypatch.setattr(cli, "COMMAND_MODULES", ("bundle",))
@@ -409,6 +410,7 @@ def test_hostile_bundles_through_the_command_line(world: World, gen: Gen, monkey
     secret.write_text(PASS + "\n", encoding="utf-8")
     failures = []
     codes: Counter[int] = Counter()
+    verify_codes: Counter[int] = Counter()
     for number, case in make_cases(gen, SEED + 1, CLI_CASES):
         world.reset()
         for key in case.pre:
@@ -436,7 +438,17 @@ def test_hostile_bundles_through_the_command_line(world: World, gen: Gen, monkey
             problem = f"refusal does not name the file: {(out.out + out.err)[-300:]}"
         if problem:
             failures.append(f"#{number} [{case.family}] {case.label[:100]}{' --dry-run' if dry else ''}: {problem}")
-    print(f"\nCLI: seed {SEED + 1}, {CLI_CASES} cases, exit codes {dict(sorted(codes.items()))}")
+        # `bundle verify` reads the same hostile file (signature checked against the roster)
+        before = {n: dump(s) for n, s in world.stores.items()}
+        code = cli.main(["bundle", "verify", str(path), "--db", str(store.path)])
+        out = capsys.readouterr()
+        verify_codes[code] += 1
+        if code not in (EXIT_OK, EXIT_REFUSED) or "Traceback" in out.out + out.err:
+            failures.append(f"#{number} [{case.family}] {case.label[:100]} (verify): exit {code}: {out.err[-300:]}")
+        elif not all(dump(s) == before[n] for n, s in world.stores.items()):
+            failures.append(f"#{number} [{case.family}] {case.label[:100]} (verify): a database changed")
+    print(f"\nCLI: seed {SEED + 1}, {CLI_CASES} cases, import exit codes {dict(sorted(codes.items()))}, "
+          f"verify exit codes {dict(sorted(verify_codes.items()))}")
     assert not failures, "\n".join(failures)
 
 
