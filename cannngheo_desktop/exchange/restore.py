@@ -7,7 +7,9 @@ commune's tables, the commune's audit entries (``replica_audit``, as ``audit_log
 ``{"bundle_id", "sha256", "sequence", "period", "kind": "commune-report"}``. The manifest's
 ``sequence``/``prev_sha256`` repeat that head (last applied number N and its hash), so it is signed.
 
-Commune (``apply_recovery``): after an automatic backup, ONE transaction:
+Commune (``apply_recovery``): two streaming passes over the payload (``restore_rows``; no pass keeps
+the rows, so memory does not grow with the bundle): every check first, then, after an automatic
+backup, ONE transaction:
 
 - rows are matched by id and version: missing → inserted, older here → replaced, same version and
   content → unchanged; same version, other content → the office's copy wins and the local content
@@ -35,8 +37,8 @@ from typing import Any
 
 from ..storage import backup, repo
 from ..storage.db import Store, utc_now
-from . import authority, payload, sync
-from .envelope import iter_plain, open_bundle, require_installation, seal
+from . import authority, payload, restore_rows, sync
+from .envelope import Opened, open_bundle, require_installation, seal
 from .errors import BundleError, refuse
 from .format import DEFAULT_LIMITS, Limits, write_bundle
 from .recovery import MAX_SEQUENCE, check_reason, check_unit, restart_chain
@@ -129,7 +131,7 @@ def _audit(store: Store, row_id: str, after: dict[str, Any], user: str | None = 
         (utc_now(), user or store.user, row_id, json.dumps(after, ensure_ascii=False, sort_keys=True)))
 
 
-def _heads(path: Path, decoded: payload.Decoded, m: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _heads(path: Path, scan: restore_rows.Scan, m: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(the commune's report chain head, the office's reference chain head or None), checked."""
     def ok(head: Any, kind: str) -> bool:
         return (isinstance(head, dict) and set(head) == {"bundle_id", "sha256", "kind", "sequence", "period"}
@@ -138,34 +140,20 @@ def _heads(path: Path, decoded: payload.Decoded, m: Any) -> tuple[dict[str, Any]
                 and isinstance(head["period"], str) and bool(_PERIOD.match(head["period"]))
                 and isinstance(head["bundle_id"], str) and 0 < len(head["bundle_id"]) <= 64)
 
-    kinds = [h.get("kind") if isinstance(h, dict) else None for h in decoded.receipt]
+    kinds = [h.get("kind") if isinstance(h, dict) else None for h in scan.heads]
     if sorted(map(str, kinds)) not in ([REPORT], [REPORT, REFERENCE]):
         raise refuse(path, "gói khôi phục không có (hoặc có thừa) thông tin đầu chuỗi.")
-    report = decoded.receipt[kinds.index(REPORT)]
-    down = decoded.receipt[kinds.index(REFERENCE)] if REFERENCE in kinds else None
+    report = scan.heads[kinds.index(REPORT)]
+    down = scan.heads[kinds.index(REFERENCE)] if REFERENCE in kinds else None
     if not (ok(report, REPORT) and report["sha256"] == m.prev_sha256 and report["sequence"] == m.sequence
             and (down is None or ok(down, REFERENCE))):
         raise refuse(path, "thông tin đầu chuỗi trong gói khôi phục không hợp lệ hoặc không khớp tệp kê khai.")
     return report, down
 
 
-def _decode(opened: Any, store: Store, passphrase: str, columns: dict[str, Any], own: str,
-            limits: Limits) -> payload.Decoded:
-    """Decrypt and parse the payload as a stream (the importer's line and row caps; no whole-payload
-    copy): the rows themselves are kept, the commune's data being what is restored."""
-    out = payload.Decoded()
-    lines = payload.split_lines(opened.path, iter_plain(store, opened, passphrase), limits.max_line, limits.max_rows)
-    for chunk in payload.iter_chunks(opened.path, lines, payload.UPWARD_TABLES, columns, own):
-        for table, rows in chunk.runs:
-            out.rows.setdefault(table, []).extend(rows)
-        out.audit.extend(chunk.audit)
-        out.receipt.extend(chunk.receipt)
-        out.errors.extend(chunk.errors)
-    return out
-
-
 def _open(store: Store, path: Path, passphrase: str,
-          limits: Limits) -> tuple[Any, payload.Decoded, tuple[dict[str, Any], dict[str, Any] | None]]:
+          limits: Limits) -> tuple[Opened, restore_rows.Scan, tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Every check of the file and pass 1 over its rows (restore_rows.scan); nothing written."""
     opened = open_bundle(store, path, limits=limits)
     m = opened.manifest
     inst = require_installation(store)
@@ -174,67 +162,19 @@ def _open(store: Store, path: Path, passphrase: str,
     if inst.role != "commune" or m.sender_unit != inst.receiving_unit_code:
         raise refuse(path, f"gói khôi phục chỉ được nhận từ cơ quan tiếp nhận của đơn vị này "
                            f"('{inst.receiving_unit_code or '(chưa có)'}'), không từ '{m.sender_unit}'.")
-    columns = {t: repo.columns(store, t) for t in payload.UPWARD_TABLES}
-    decoded = _decode(opened, store, passphrase, columns, inst.unit_code, limits)
-    errors = list(decoded.errors)
-    for table, rows in decoded.rows.items():
-        ids = [r["id"] for r in rows]
-        if len(set(ids)) != len(ids):
-            errors.append(f"bảng {table}: một dòng xuất hiện hai lần")
-        for rid, owner in sync.owners_of(store, table, ids).items():
-            if owner != inst.unit_code:
-                errors.append(f"bảng {table}, dòng {rid}: đã có ở đây và thuộc đơn vị {owner}")
-    if decoded.count() != m.rows:
-        errors.append("số dòng trong dữ liệu không khớp với tệp kê khai")
-    if errors:
-        raise refuse(path, payload.describe_errors(errors))
-    return opened, decoded, _heads(opened.path, decoded, m)
-
-
-def _classify(store: Store, decoded: payload.Decoded, own: str) -> tuple[
-        dict[str, list[dict[str, Any]]], list[tuple[str, str, str, str]], list[tuple[str, str, int]],
-        dict[str, dict[str, int]]]:
-    """(rows to write, overwritten local contents, rows to mark for sending, counts per table)."""
-    writes: dict[str, list[dict[str, Any]]] = {}
-    overwritten: list[tuple[str, str, str, str]] = []
-    to_send: list[tuple[str, str, int]] = []
-    counts: dict[str, dict[str, int]] = {}
-    for table in payload.UPWARD_TABLES:
-        rows = decoded.rows.get(table, [])
-        c = counts.setdefault(table, {"new": 0, "updated": 0, "unchanged": 0, "overwritten": 0, "kept_local": 0})
-        incoming = {r["id"]: r for r in rows}
-        local = {r["id"]: r for r in sync.owned_rows(store, table, own, None, 0)}
-        for rid, row in incoming.items():
-            have = local.get(rid)
-            if have is None:
-                c["new"] += 1
-                writes.setdefault(table, []).append(row)
-            elif int(have["version"]) < row["version"]:
-                c["updated"] += 1
-                writes.setdefault(table, []).append(row)
-            elif int(have["version"]) > row["version"]:
-                c["kept_local"] += 1
-                to_send.append((table, rid, int(have["version"])))
-            elif all(have.get(k) == v for k, v in row.items()):
-                c["unchanged"] += 1
-            else:  # same version, other content: the office's copy wins, the local one is kept in the log
-                c["overwritten"] += 1
-                writes.setdefault(table, []).append(row)
-                overwritten.append((table, rid, json.dumps(have, ensure_ascii=False, sort_keys=True, default=str),
-                                    json.dumps(row, ensure_ascii=False, sort_keys=True)))
-        for rid, have in local.items():
-            if rid not in incoming:  # never reached the office: send it with the next bundle
-                c["kept_local"] += 1
-                to_send.append((table, rid, int(have["version"])))
-    return writes, overwritten, to_send, counts
+    scan = restore_rows.scan(store, opened, passphrase, inst.unit_code, limits)
+    if scan.errors:
+        raise refuse(path, payload.describe_errors(scan.errors, scan.dropped))
+    return opened, scan, _heads(opened.path, scan, m)
 
 
 def apply_recovery(store: Store, path: Path, passphrase: str, *, limits: Limits = DEFAULT_LIMITS,
                    make_backup: bool = True) -> Restored:
     """At the commune: restore its data and chain from the office's recovery bundle (see the
-    module docstring). BundleError, database unchanged, on any problem."""
+    module docstring). BundleError, database unchanged, on any problem. Two streaming passes
+    (restore_rows): every check first, then the rows chunk by chunk in the one transaction."""
     path = Path(path)
-    opened, decoded, (head, down) = _open(store, path, passphrase, limits)
+    opened, scan, (head, down) = _open(store, path, passphrase, limits)
     m, sha = opened.manifest, opened.raw.sha256
     if sync.bundle_by_sha(store, sha) is not None:
         return Restored(path, "duplicate", f"Tệp '{path.name}': gói khôi phục này đã được nhập trước đó.",
@@ -247,27 +187,17 @@ def apply_recovery(store: Store, path: Path, passphrase: str, *, limits: Limits 
     if newer_here is not None:
         raise refuse(path, f"cơ quan tiếp nhận đã xác nhận gói số {newer_here[0]} của đơn vị này, mới hơn đầu "
                            f"chuỗi trong gói khôi phục ({m.sequence}): gói khôi phục đã cũ. Hãy xin gói mới.")
-    writes, overwritten, to_send, counts = _classify(store, decoded, own)
+    counts = scan.counts
     store.check_writable()
     if make_backup:
         backup.backup_database(store.conn, store.path, reason="truoc-khoi-phuc")
     user = f"recovery:{path.name}"
-    max_source = max((int(e["id"]) for e in decoded.audit), default=0)
 
     def work() -> None:
-        with store.transaction() as conn:
-            for table in payload.UPWARD_TABLES:
-                if table in writes:
-                    sync.upsert_replicas(store, table, writes[table], user)
-            conn.executemany(
-                "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
-                "VALUES (?, ?, ?, ?, 'update', 'recovery_overwritten', ?, ?)",
-                [(utc_now(), user, *entry) for entry in overwritten])
-            sync.insert_replica_audit(store, own, m.bundle_id, decoded.audit)
-            _lift_audit_ids(store, max_source)
-            baseline = sync.max_change_seq(store)
-            conn.executemany("INSERT INTO changes(table_name, row_id, version, changed_at) VALUES (?, ?, ?, ?)",
-                             [(t, rid, v, utc_now()) for t, rid, v in to_send])
+        with store.transaction():
+            baseline = sync.max_change_seq(store)  # restored rows make no change rows: only those kept here do
+            restore_rows.write(store, opened, passphrase, own, limits, user, scan)
+            _lift_audit_ids(store, scan.max_audit_id)
             abandoned = _set_chain_head(store, office, head, baseline)
             picked_up = _pick_up_reference_chain(store, office, down)
             sync.record_bundle(store, {
@@ -277,7 +207,7 @@ def apply_recovery(store: Store, path: Path, passphrase: str, *, limits: Limits 
                 "created_at": m.created_at, "received_at": utc_now()})
             _audit(store, m.bundle_id, {"procedure": "lost-pc: recovery bundle applied", "office": office,
                                         "head_sequence": m.sequence, "head_sha256": m.prev_sha256,
-                                        "counts": counts, "audit_entries": len(decoded.audit),
+                                        "counts": counts, "audit_entries": scan.lines.get(payload.AUDIT, 0),
                                         "abandoned_local_bundles": abandoned, "file": path.name,
                                         "reference_chain_restart_at": picked_up})
 
@@ -287,7 +217,7 @@ def apply_recovery(store: Store, path: Path, passphrase: str, *, limits: Limits 
         raise
     except Exception as exc:  # a constraint or disk error: the transaction was rolled back
         raise refuse(path, f"không ghi được vào cơ sở dữ liệu ({exc}).", detail=repr(exc)) from exc
-    total = {k: sum(c[k] for c in counts.values()) for k in ("new", "updated", "unchanged", "overwritten", "kept_local")}
+    total = {k: sum(c[k] for c in counts.values()) for k in restore_rows.KINDS}
     msg = (f"Tệp '{path.name}': đã khôi phục dữ liệu từ cơ quan tiếp nhận '{office}' ({total['new']} dòng mới, "
            f"{total['updated']} cập nhật, {total['unchanged']} không đổi, {total['overwritten']} lấy theo bản của "
            f"cơ quan tiếp nhận, {total['kept_local']} dòng chỉ có ở máy này sẽ gửi lại). Gói tiếp theo là số "
