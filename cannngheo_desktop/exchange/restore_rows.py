@@ -145,9 +145,9 @@ def write(store: Store, opened: Opened, passphrase: str, own: str, limits: Limit
     change rows), the overwritten local contents to the audit log, the commune's audit entries to
     ``replica_audit``, and a change row for every row kept here (newer here or not at the office)."""
     conn, path, m = store.conn, opened.path, opened.manifest
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {INCOMING.split('.')[1]} "
+    conn.execute(f"DROP TABLE IF EXISTS {INCOMING}")   # the ids of this bundle only (a temporary table)
+    conn.execute(f"CREATE TEMP TABLE {INCOMING.split('.')[1]} "
                  "(t TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (t, id)) WITHOUT ROWID")
-    conn.execute(f"DELETE FROM {INCOMING}")
     counts = Scan().counts
     for chunk in chunks(store, opened, passphrase, own, limits):
         if chunk.errors:
