@@ -13,6 +13,7 @@ import io
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import IO, Any
 
 from ..storage import repo
@@ -217,7 +218,7 @@ def upsert_replicas(store: Store, table: str, rows: Sequence[Mapping[str, Any]],
         updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "id")
         conn.executemany(
             f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
-            f"ON CONFLICT(id) DO UPDATE SET {updates}", [tuple(r[n] for n in names) for r in group])
+            f"ON CONFLICT(id) DO UPDATE SET {updates}", map(_values(names), group))
     now = utc_now()
     conn.executemany(
         "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
@@ -226,6 +227,12 @@ def upsert_replicas(store: Store, table: str, rows: Sequence[Mapping[str, Any]],
     conn.executemany(
         "INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
         "VALUES (?, ?, ?, ?, 'update', ?, ?, ?)", [(now, user, table, *entry) for entry in kept])
+
+
+def _values(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A row's values in ``names`` order as a tuple, read at C speed (``itemgetter``)."""
+    get = itemgetter(*names)
+    return get if len(names) > 1 else lambda row: (get(row),)
 
 
 # Replica fields whose earlier values are still needed here after an overwrite: a ruleset's
