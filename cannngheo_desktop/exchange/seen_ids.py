@@ -17,10 +17,17 @@ class SeenIds:
     def __init__(self) -> None:
         self.db = sqlite3.connect("")   # "": a temporary database file of this connection only
         self.db.execute("PRAGMA cache_size = -2048")   # 2 MiB of pages in memory, the rest on disk
-        self.db.execute("CREATE TABLE seen (t TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (t, id)) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE seen (t TEXT NOT NULL, id TEXT NOT NULL, call INTEGER NOT NULL, "
+                        "PRIMARY KEY (t, id)) WITHOUT ROWID")
+        self.calls = 0
 
     def repeated(self, table: str, ids: Sequence[str]) -> list[str]:
-        """Record ``ids`` of ``table``; return those met before (earlier in ``ids`` or in an earlier call)."""
+        """Record ``ids`` of ``table``; return those met before (earlier in ``ids`` or in an earlier call).
+
+        One statement in the usual case: the ids are inserted with this call's number, an id met in
+        an earlier call is kept with its earlier number (``OR IGNORE``), and only when fewer rows
+        than ids went in are those earlier ones looked up."""
+        self.calls += 1
         out: list[str] = []
         fresh: list[str] = []
         here: set[str] = set()
@@ -30,11 +37,15 @@ class SeenIds:
             else:
                 here.add(rid)
                 fresh.append(rid)
+        before = self.db.total_changes
+        self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", [(table, rid, self.calls) for rid in fresh])
+        if self.db.total_changes - before == len(fresh):
+            return out
         for i in range(0, len(fresh), BATCH):
             part = fresh[i:i + BATCH]
             out += [r[0] for r in self.db.execute(
-                f"SELECT id FROM seen WHERE t = ? AND id IN ({','.join('?' * len(part))})", (table, *part))]
-        self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", [(table, rid) for rid in fresh])
+                f"SELECT id FROM seen WHERE t = ? AND call < ? AND id IN ({','.join('?' * len(part))})",
+                (table, self.calls, *part))]
         return out
 
     def close(self) -> None:
