@@ -158,11 +158,13 @@ class IdSet:
     collision (2^-64 a pair); one would only let a reference through to SQLite's foreign keys."""
 
     def __init__(self) -> None:
-        self._key = secrets.token_bytes(16)
+        self._keyed = hashlib.blake2b(digest_size=8, key=secrets.token_bytes(16))  # copied per id: no key setup
         self._runs: list[array[int]] = []
 
     def _digest(self, value: str) -> int:
-        return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8, key=self._key).digest(), "big")
+        h = self._keyed.copy()
+        h.update(value.encode("utf-8"))
+        return int.from_bytes(h.digest(), "big")
 
     def update(self, values: Iterable[str]) -> None:
         run = array("Q", sorted({self._digest(v) for v in values}))
