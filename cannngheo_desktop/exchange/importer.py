@@ -114,6 +114,9 @@ def _classify(store: Store, insp: Inspection, table: str, rows: list[dict[str, A
     if twice:
         errors.append(f"bảng {table}: một dòng xuất hiện hai lần ({twice[0]})")
     stored = sync.stored_versions(store, table, [r["id"] for r in rows])
+    if not stored:   # none of these rows is here yet (a first import): all new, nothing to compare
+        counts["new"] += len(rows)
+        return errors
     same = [r["id"] for r in rows if stored.get(r["id"]) == r["version"]]
     newer_owner = [r["id"] for r in rows if r["id"] in stored and stored[r["id"]] < r["version"]]
     full_rows = sync.stored_rows(store, table, same + newer_owner)
