@@ -26,7 +26,7 @@ from ..storage.db import Store, utc_now
 from . import authority, file_names, payload, sync
 from .envelope import Sealed, require_installation, seal
 from .errors import BundleError
-from .format import write_bundle
+from .format import write_new_bundle
 
 REPORT = "commune-report"
 REFERENCE = "reference"
@@ -166,13 +166,7 @@ def _export(store: Store, period: str, out_dir: Path, passphrase: str, full: boo
     if kind == REFERENCE:
         name = bundle_file_name(f"{inst.unit_code}-{got.preview.recipient_unit}", period, got.preview.sequence)
     target = out_dir / name
-    if target.exists():
-        raise BundleError(f"Tệp '{target}' đã có; hãy chọn thư mục khác hoặc đổi tên tệp cũ.")
-    try:
-        write_bundle(target, sealed.manifest_bytes, sealed.signature, sealed.payload)
-    except OSError as exc:
-        raise BundleError(f"Không ghi được tệp '{target}': {exc}. Hãy kiểm tra ổ đĩa/USB còn chỗ và cho ghi.",
-                          detail=str(exc), file=str(target)) from exc
+    write_new_bundle(target, sealed.manifest_bytes, sealed.signature, sealed.payload)
     try:
         _record(store, sealed, target, got, period)
     except BaseException:

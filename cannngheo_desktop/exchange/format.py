@@ -152,6 +152,18 @@ def _check_stat(path: Path, st: os.stat_result, max_size: int) -> None:
         raise refuse(path, f"tệp quá lớn ({num(st.st_size)} byte, tối đa {num(max_size)} byte)." + RESEND)
 
 
+
+def write_new_bundle(target: Path, manifest_bytes: bytes, signature: bytes, payload: bytes) -> Path:
+    """``write_bundle`` for a file the person asked for: never over an existing file, and a full
+    stick or a read-only folder is a Vietnamese BundleError naming the file."""
+    if target.exists():
+        raise BundleError(f"Tệp '{target}' đã có; hãy chọn thư mục khác hoặc đổi tên tệp cũ.", file=str(target))
+    try:
+        return write_bundle(target, manifest_bytes, signature, payload)
+    except OSError as exc:
+        raise BundleError(f"Không ghi được tệp '{target}': {exc}. Hãy kiểm tra ổ đĩa/USB còn chỗ và cho ghi.",
+                          detail=str(exc), file=str(target)) from exc
+
 def read_bundle(path: Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | None = None,
                 opener: Opener | None = None) -> RawBundle:
     """Open a bundle (a file, its bytes, or an ``opener``) under ``limits``: manifest and signature

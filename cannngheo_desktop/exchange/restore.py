@@ -40,7 +40,7 @@ from ..storage.db import Store, utc_now
 from . import authority, payload, restore_rows, sync
 from .envelope import Opened, open_bundle, require_installation, seal
 from .errors import BundleError, refuse
-from .format import DEFAULT_LIMITS, Limits, write_bundle
+from .format import DEFAULT_LIMITS, Limits, write_new_bundle
 from .recovery import MAX_SEQUENCE, check_reason, check_unit, restart_chain
 
 RECOVERY, REPORT, REFERENCE = "recovery", "commune-report", "reference"
@@ -99,13 +99,7 @@ def export_recovery(store: Store, unit: str, out_dir: Path, passphrase: str, rea
     sealed = seal(store, kind=RECOVERY, recipient_unit=unit, period=head["period"], sequence=head["sequence"],
                   prev_sha256=head["sha256"], lines=lines, passphrase=passphrase, full=True)
     target = out_dir / recovery_file_name(inst.unit_code, unit, head["sequence"])
-    if target.exists():
-        raise BundleError(f"Tệp '{target}' đã có; hãy chọn thư mục khác hoặc đổi tên tệp cũ.")
-    try:
-        write_bundle(target, sealed.manifest_bytes, sealed.signature, sealed.payload)
-    except OSError as exc:
-        raise BundleError(f"Không ghi được tệp '{target}': {exc}. Hãy kiểm tra ổ đĩa/USB còn chỗ và cho ghi.",
-                          detail=str(exc), file=str(target)) from exc
+    write_new_bundle(target, sealed.manifest_bytes, sealed.signature, sealed.payload)
     m = sealed.manifest
     try:
         with store.transaction():
