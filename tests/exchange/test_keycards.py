@@ -146,11 +146,11 @@ HOSTILE = {
 def test_hostile_card_files_are_refused_naming_the_file(pair, case):
     doc = _card_doc(keycard.own_card(pair.commune))
     doc.pop("fingerprint"), doc.pop("fingerprint_full")
-    path = _write(pair.tmp / f"the <{case}>.json", HOSTILE[case](doc))
+    path = _write(pair.tmp / f"the [{case}].json", HOSTILE[case](doc))
     before = dump(pair.office)
     with pytest.raises(BundleError) as err:
         roster.trust_card(pair.office, path)
-    assert f"Tệp 'the <{case}>.json' không phải thẻ khóa hợp lệ" in err.value.message
+    assert f"Tệp 'the [{case}].json' không phải thẻ khóa hợp lệ" in err.value.message
     assert dump(pair.office) == before
 
 
