@@ -13,7 +13,6 @@ Rows apply by ownership and version: an incoming version <= the stored one is ig
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +22,8 @@ from ..core.errors import AppError
 from ..core.progress import Progress, or_null
 from ..storage import backup, repo
 from ..storage.db import Store, utc_now
-from . import authority, payload, receipts, recovery, rotation, sync
+from ..storage.driver import sqlite3
+from . import authority, held_files, payload, receipts, recovery, rotation, sync
 from .envelope import Opened, decrypt, iter_plain, open_bundle
 from .errors import BundleError, refuse
 from .format import DEFAULT_LIMITS, Limits, Opener, write_bundle
@@ -283,7 +283,7 @@ def _keep_waiting(store: Store, plan: _Plan) -> ImportResult:
                     "sha256": insp.sha256, "prev_sha256": m.prev_sha256, "status": "waiting",
                     "counts": json.dumps(m.rows), "created_at": m.created_at, "received_at": utc_now(),
                     "message": msg})
-                sync.store_content(store, m.bundle_id, plan.opened.raw.opener, plan.opened.raw.limits.max_file)
+                held_files.store_content(store, m.bundle_id, plan.opened.raw.opener, plan.opened.raw.limits.max_file)
         _guard(insp.path, work)
     return ImportResult(insp.path, "waiting", msg, insp, missing=insp.missing)
 
@@ -355,7 +355,7 @@ def _apply_waiting_successors(store: Store, plan: _Plan, passphrase: str, receip
                    if r["status"] == "waiting"]
         if not waiting:
             return
-        opener = sync.waiting_opener(store, waiting[0]["id"])
+        opener = held_files.waiting_opener(store, waiting[0]["id"])
         if opener is None:
             return
         name = Path(waiting[0]["file_name"] or f"goi-{seq}.cnb")

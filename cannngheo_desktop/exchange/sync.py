@@ -9,16 +9,14 @@ rows (the receiver never re-sends what it does not own). Each applied row is sti
 
 from __future__ import annotations
 
-import io
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
-from typing import IO, Any
+from typing import Any
 
 from ..storage import repo
 from ..storage.db import Store, utc_now
-from .errors import BundleError
+from ..storage.driver import sqlite3
 from .trusted_keys import active_trusted, get_trusted, list_trusted, replace_unit_trusted  # noqa: F401 - moved
 
 CHUNK = 500
@@ -308,68 +306,6 @@ def update_bundle(store: Store, bundle_id: str, **fields: Any) -> None:
     with store.transaction() as conn:
         conn.execute(f"UPDATE bundles SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
                      (*fields.values(), bundle_id))
-
-
-def store_content(store: Store, bundle_id: str, opener: Callable[[], IO[bytes]], max_size: int) -> None:
-    """Copy a bundle file into ``bundles.content`` in 1 MiB pieces (at most ``max_size`` bytes;
-    never the whole file in memory). Call inside a transaction."""
-    with opener() as fh:
-        size = fh.seek(0, io.SEEK_END)
-        if size > max_size:
-            raise BundleError(f"Tệp gói quá lớn để giữ chờ ({size:,} byte, tối đa {max_size:,}).")
-        fh.seek(0)
-        store.conn.execute("UPDATE bundles SET content = zeroblob(?) WHERE id = ?", (size, bundle_id))
-        rowid = store.scalar("SELECT rowid FROM bundles WHERE id = ?", (bundle_id,))
-        with store.conn.blobopen("bundles", "content", rowid) as blob:
-            left = size
-            while left > 0:
-                piece = fh.read(min(left, 1 << 20))
-                if not piece:
-                    raise BundleError("Tệp gói bị cắt ngắn trong khi sao chép.")
-                blob.write(piece)
-                left -= len(piece)
-
-
-class _BlobReader(io.RawIOBase):
-    """A read-only, seekable file over an SQLite blob (what zipfile needs)."""
-
-    def __init__(self, blob: sqlite3.Blob) -> None:
-        self.blob = blob
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.blob.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        self.blob.seek(offset, whence)
-        return self.blob.tell()
-
-    def tell(self) -> int:
-        return self.blob.tell()
-
-    def close(self) -> None:
-        if not self.closed:
-            self.blob.close()
-        super().close()
-
-
-def waiting_opener(store: Store, bundle_id: str) -> Callable[[], IO[bytes]] | None:
-    """An opener streaming a waiting bundle's stored file from the database, or None."""
-    rowid = store.scalar("SELECT rowid FROM bundles WHERE id = ? AND content IS NOT NULL", (bundle_id,))
-    if rowid is None:
-        return None
-
-    def opener() -> IO[bytes]:
-        return io.BufferedReader(_BlobReader(store.conn.blobopen("bundles", "content", rowid, readonly=True)),
-                                 buffer_size=1 << 16)
-    return opener
 
 
 def acknowledge_out(store: Store, peer: str, kinds: Sequence[str], up_to_sequence: int, at: str) -> int:

@@ -7,7 +7,6 @@ subquery), so the list stays fast at 100,000 households. Writes go through ``rep
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from typing import Any
 from ..core.text import fold, fts_query
 from ..storage import assessments, repo
 from ..storage.db import Store
+from ..storage.driver import sqlite3
 from ..storage.households import head_match_tier
 
 # Columns of the list, in display order (the GUI model uses these names and labels).

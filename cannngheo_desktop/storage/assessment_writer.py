@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import queue
-import sqlite3
 import threading
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -17,6 +16,7 @@ from ..core.model import HOUSEHOLD_FACT_FIELDS, MEMBER_FACT_FIELDS
 from ..core.standards import Evaluation, Ruleset
 from . import repo
 from .db import Store, is_environment_error, translate_sqlite_error, utc_now
+from .driver import sqlite3
 
 SNAPSHOT_MEMBER_FIELDS = frozenset(("id", *MEMBER_FACT_FIELDS))
 

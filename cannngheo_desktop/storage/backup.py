@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 from ..core.errors import DatabaseError
 from ..paths import backups_dir
+from .driver import sqlite3
 from .failures import error_kind
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file

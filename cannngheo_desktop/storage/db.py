@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ import sqlite_utils
 from ..core.errors import DatabaseError
 from . import lock as lockmod
 from .backup import SQLITE_HEADER, backup_database
+from .driver import sqlite3
 from .failures import error_kind as _error_kind
 
 # PRAGMA application_id marks a file as ours ('CNGD'); other SQLite files are refused.

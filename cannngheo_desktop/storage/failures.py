@@ -5,7 +5,8 @@ damaged, disk i/o). db.py and backup.py word their messages from these kinds."""
 from __future__ import annotations
 
 import errno
-import sqlite3
+
+from .driver import sqlite3
 
 # SQLite primary result codes of failures of the file or disk (not of the SQL).
 _SQLITE_KINDS = {5: "locked", 6: "locked", 8: "readonly", 10: "io", 11: "corrupt", 13: "full",

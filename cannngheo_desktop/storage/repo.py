@@ -10,7 +10,6 @@ the schema's triggers refuse DELETE on every synced table.
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 import weakref
 from collections.abc import Iterable, Mapping
@@ -19,6 +18,7 @@ from typing import Any, TypeAlias, overload
 from ..core.errors import NotFoundError
 from ..core.text import nfc
 from .db import Store, utc_now
+from .driver import sqlite3
 
 SYNC_COLUMNS = ("version", "updated_at", "updated_by", "deleted")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sqlite3
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from typing import Any
 from cannngheo_desktop.exchange import crypto, export, importer, keycard, keys, roster
 from cannngheo_desktop.storage import households, repo
 from cannngheo_desktop.storage.db import Store, utc_now
+from cannngheo_desktop.storage.driver import sqlite3
 from tests.exchange.bundle_helpers import COMMUNE, OFFICE, PASS, Pair, dump, make_pair, make_store
 from tests.exchange.hostile import MANIFEST, PAYLOAD, Source, members
 from tests.exchange.hostile_payloads import Facts

@@ -82,7 +82,7 @@ def test_two_copies_exchange_bundles_from_the_command_line(run, tmp_path: Path):
 
 
 def test_a_refused_waiting_bundle_makes_the_import_exit_4_after_applying_the_file(run, tmp_path: Path):
-    import sqlite3
+    from cannngheo_desktop.storage.driver import sqlite3
 
     secret = tmp_path / "pass.txt"
     secret.write_text("cum-mat-khau-1\n", encoding="utf-8")

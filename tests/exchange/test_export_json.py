@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 
 from cannngheo_desktop.exchange import export, importer, sync
 from cannngheo_desktop.storage import repo
+from cannngheo_desktop.storage.driver import sqlite3
 from tests.exchange.bundle_helpers import COMMUNE, PASS, rows_of
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.exchange import crypto, export, importer, keycard, roster, trusted_keys
 from cannngheo_desktop.exchange.errors import BundleError
 from cannngheo_desktop.storage import open_db
+from cannngheo_desktop.storage.driver import sqlite3
 from tests.exchange.bundle_helpers import COMMUNE, OFFICE, PASS, dump, make_store
 
 
@@ -301,6 +301,8 @@ def test_migration_8_keeps_the_encryption_key_that_was_in_use(tmp_path):
     store.close()
     raw = sqlite3.connect(path)   # the database as version 7 left it: two cards for one unit, both active
     raw.execute("DROP INDEX trusted_keys_one_active_encrypt")
+    raw.execute("DROP TABLE bundle_pieces")                            # migration 9 came later
+    raw.execute("DROP TRIGGER bundle_pieces_released")
     raw.execute("ALTER TABLE trusted_keys DROP COLUMN role")
     for when, card in (("2026-01-01T00:00:00.000000Z", first), ("2026-02-01T00:00:00.000000Z", second)):
         for kind, pub in (("sign", card.sign_public), ("encrypt", card.encrypt_public)):

@@ -4,7 +4,6 @@ recognising assessments, bulk runs and the comparison of two rulesets on a known
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 
 import pytest
@@ -21,6 +20,7 @@ from cannngheo_desktop.storage.assessments import (
     evaluate_household,
     latest_assessment,
 )
+from cannngheo_desktop.storage.driver import sqlite3
 
 ON = date(2026, 11, 1)
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from cannngheo_desktop import __main__ as entry
 from cannngheo_desktop import selftest
 from cannngheo_desktop.gui.shell import session
 from cannngheo_desktop.storage import installation, open_db, users
+from cannngheo_desktop.storage.driver import sqlite3
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
@@ -11,6 +9,7 @@ from cannngheo_desktop import paths
 from cannngheo_desktop.gui.shell import files, session
 from cannngheo_desktop.gui.shell.main_window import MainWindow
 from cannngheo_desktop.storage import households, open_db
+from cannngheo_desktop.storage.driver import sqlite3
 
 TAB_TITLES = ["Hộ gia đình", "Kế hoạch", "Báo cáo", "Trao đổi dữ liệu", "Rà soát"]
 
