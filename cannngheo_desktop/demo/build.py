@@ -27,7 +27,7 @@ from ..storage.reference import get_unit, short_unit_name
 DEMO_UNIT = "020"
 DEMO_RECEIVING_UNIT = "01"
 ADMIN_NAME = "admin"
-ADMIN_PASSWORD = "admin123"
+ADMIN_PASSWORD = "thanhtri-2023"
 BASELINE = date(2023, 1, 1)
 EVENT_DATE = "2022-12-15"
 LINE_2022 = 2_000_000  # Hà Nội 2022–2025, rural and urban (ruleset HN-2022)
@@ -331,7 +331,7 @@ def build_demo(store: Store, *, seed: int = 2023, households_extra: int = 0,
     ``year_in_progress`` adds 2023's support actions and exits (activity.py): what the
     window and the command line show; tests of the plan's starting point leave it off.
 
-    Sets up the installation (aggregator of unit 020, admin/admin123) when the file is new.
+    Sets up the installation (aggregator of unit 020, admin/thanhtri-2023) when the file is new.
     ``households_extra`` adds that many ordinary (not poor) households for larger trials.
     Returns a summary: plan id, household/member/event counts and assessment counts.
     """

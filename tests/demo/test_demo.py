@@ -45,7 +45,7 @@ def test_installation_and_admin(demo_db) -> None:
     store, _ = demo_db
     inst = installation.current(store)
     assert (inst.role, inst.unit_code, inst.unit_name) == ("aggregator", "020", "Huyện Thanh Trì")
-    assert users.authenticate(store, "admin", "admin123")["role"] == "admin"
+    assert users.authenticate(store, "admin", demo.ADMIN_PASSWORD)["role"] == "admin"
 
 
 def test_plan_reproduces_the_appendix(demo_db) -> None:
@@ -178,7 +178,7 @@ def test_cli_demo_command(tmp_path: Path, capsys) -> None:
     args = parser.parse_args(["demo", "--db", str(tmp_path / "cli.sqlite"), "--seed", "5"])
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "505 hộ cận nghèo" in out and "admin123" in out
+    assert "505 hộ cận nghèo" in out and demo.ADMIN_PASSWORD in out
     with open_db(tmp_path / "cli.sqlite") as store:
         assert store.scalar("SELECT count(*) FROM plans WHERE doc_no = '90/KH-UBND'") == 1
 

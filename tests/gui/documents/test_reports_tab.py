@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from cannngheo_desktop.demo import build as demo
 from cannngheo_desktop.demo.build import build_demo
 from cannngheo_desktop.gui.documents import print_preview
 from cannngheo_desktop.gui.documents.reports_tab import FOLDER_SETTING, ReportsTab
@@ -38,7 +39,7 @@ def tab(qtbot, demo_file, tmp_path, shown_messages):
     path = tmp_path / "demo.sqlite"
     shutil.copy(demo_file, path)
     store = open_db(path, lock=True, user="admin")
-    user = users.authenticate(store, "admin", "admin123")
+    user = users.authenticate(store, "admin", demo.ADMIN_PASSWORD)
     ctx = AppContext(db_path=path, store=store, installation=installation.current(store), user=user,
                      tasks=TaskRunner(path, user="admin"), demo=True)
     widget = ReportsTab(ctx)

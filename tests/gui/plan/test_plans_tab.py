@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
+from cannngheo_desktop.demo import build as demo
 from cannngheo_desktop.demo.build import build_demo
 from cannngheo_desktop.gui.plan.plan_dialog import C_BASE, C_TARGET, C_TYPED, C_ZERO, parse_target
 from cannngheo_desktop.gui.plan.plans_tab import PlansTab
@@ -38,7 +39,7 @@ def ctx(qtbot, demo_file, tmp_path):
     path = tmp_path / "demo.sqlite"
     shutil.copy(demo_file[0], path)
     store = open_db(path, lock=True, user="admin")
-    user = users.authenticate(store, "admin", "admin123")
+    user = users.authenticate(store, "admin", demo.ADMIN_PASSWORD)
     context = AppContext(db_path=path, store=store, installation=installation.current(store), user=user,
                          tasks=TaskRunner(path, user="admin"), demo=True)
     yield context
