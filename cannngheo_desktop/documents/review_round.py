@@ -1,4 +1,6 @@
-"""The round report (báo cáo kết quả rà soát): results by category before and after the round,
+"""The papers of a review round: the posting list, the minutes of the village meetings, the
+chairman's decision (each built here from review/ data and drawn by a writer in render/), and
+the round report (báo cáo kết quả rà soát): results by category before and after the round,
 the movements against the previous list, and the deprivation analysis of the round's surveyed
 households — one summary sheet in the same format as the reports tab's tables
 (``render.summary``), as Excel or PDF. Data through review/ and storage/ (no SQL here)."""
@@ -10,16 +12,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import ValidationError
 from ..core.model import NEAR_POOR, POOR
 from ..core.text import fold
 from ..review import decisions
+from ..review import meetings as rm
 from ..review import outcome as rd
 from ..review import rounds as rv
+from ..review import settings as review_settings
 from ..storage import repo, rulesets
 from ..storage.db import Store
 from ..storage.reference import get_unit
 from .context import place_name, ubnd
 from .render import summary
+from .render.posting_list import PostingList, write_posting_list
+from .render.review_decision import Decision, write_decision
+from .render.review_minutes import Minutes, write_minutes
 from .render.summary import Section, SummaryReport
 from .render.xlsx_base import Column
 
@@ -100,3 +108,78 @@ def write_round_report(store: Store, review_id: str, path: Path | str, on: date,
     target = Path(path)
     return summary.write_pdf(report, target) if fmt == "pdf" else summary.write_xlsx(report, target)
 
+
+
+def _unit_name(store: Store, code: str, on: date) -> str:
+    unit = get_unit(store, code, on) or get_unit(store, code)
+    return str(unit["name"]) if unit else code
+
+
+def round_label(rnd: dict[str, Any]) -> str:
+    """"rà soát định kỳ năm 2026" / "rà soát thường xuyên kỳ 11/2026"."""
+    if rnd.get("period"):
+        return f"rà soát thường xuyên kỳ {rnd['period'][5:]}/{rnd['period'][:4]}"
+    return f"rà soát định kỳ năm {rnd['year']}"
+
+
+def posting_list(store: Store, review_id: str, on: date) -> PostingList:
+    """The list posted publicly: the households the round proposes as poor or near-poor."""
+    rnd = rv.get_round(store, review_id)
+    name = _unit_name(store, rnd["unit_code"], on)
+    return PostingList((ubnd(name), ""), name, int(rnd["year"]), rv.posting_households(store, review_id),
+                       place=place_name(name), on=on)
+
+
+def write_posting(store: Store, review_id: str, path: Path | str, on: date, fmt: str = "xlsx") -> Path:
+    """Write the posting list (ID numbers masked by the writer) as Excel or PDF."""
+    return write_posting_list(posting_list(store, review_id, on), Path(path), fmt)
+
+
+def minutes(store: Store, review_id: str, village: str | None = None) -> list[Minutes]:
+    """The minutes of the round's village meetings (or of one village), by date."""
+    rnd = rv.get_round(store, review_id)
+    out = []
+    for m in rm.meetings(store, review_id):
+        if village is not None and (m["village"] or "") != village:
+            continue
+        day = date.fromisoformat(m["meeting_date"])
+        name = _unit_name(store, rnd["unit_code"], day)
+        households = [{"head_name": i["head_name"], "address": i.get("address") or i.get("village") or "",
+                       "proposed": i.get("proposed_category"), "result": i.get("meeting_result")}
+                      for i in rv.items(store, review_id, village=m["village"] or "")]
+        out.append(Minutes(name, m["village"] or "", int(rnd["year"]), day, int(m["attendees"] or 0),
+                           m.get("votes_for"), m.get("votes_against"), m.get("chair") or "", m.get("secretary") or "",
+                           m.get("agreed") or "", m.get("disagreements") or "", m.get("passed") != 0,
+                           place_name(name), households))
+    return out
+
+
+def write_round_minutes(store: Store, review_id: str, path: Path | str, village: str | None = None) -> Path:
+    """Write the minutes of the round's meetings (or one village's) as one PDF."""
+    return write_minutes(minutes(store, review_id, village), path)
+
+
+def decision(store: Store, review_id: str) -> Decision:
+    """The decided round's decision with its attached lists (refused requests are left out:
+    they get a written reply instead)."""
+    rnd = rv.get_round(store, review_id)
+    if not rnd.get("decision_no"):
+        raise ValidationError("Đợt rà soát chưa có quyết định công nhận để in.", field="review")
+    day = date.fromisoformat(rnd["decision_date"])
+    name = _unit_name(store, rnd["unit_code"], day)
+    groups: dict[str, list[dict[str, Any]]] = {k: [] for k in ("poor", "near_poor", "exited_poverty",
+                                                              "exited_near_poverty")}
+    for i in rv.items(store, review_id):
+        if i.get("reply_date"):
+            continue
+        key = i.get("event_kind") if i.get("event_kind") in groups else i["final_category"]
+        if key in groups:
+            groups[key].append({"head_name": i["head_name"], "village": i.get("village") or "",
+                                "address": i.get("address") or "", "member_count": i.get("member_count")})
+    return Decision(name, place_name(name), rnd["decision_no"], day, int(rnd["year"]), round_label(rnd),
+                    rnd["ruleset_code"], review_settings.signer_name(store), groups)
+
+
+def write_round_decision(store: Store, review_id: str, path: Path | str) -> Path:
+    """Write the decision and its lists as one PDF."""
+    return write_decision(decision(store, review_id), path)

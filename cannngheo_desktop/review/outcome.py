@@ -221,3 +221,24 @@ def round_summary(store: Store, review_id: str) -> dict[str, Any]:
         "complaints": sum(1 for i in listed if i.get("complaint")),
         "unsurveyed": sum(1 for i in listed if not i.get("surveyed_on")),
     }
+
+
+def close_round(store: Store, review_id: str, *, on: date | str) -> dict[str, Any]:
+    """Close a decided round (the report is done): every step done, status ``closed``. Refused
+    before the decision, or while a decided poor / near-poor household still has neither a
+    certificate nor a written reply."""
+    rnd = get_round(store, review_id)
+    if rnd["status"] == "closed":
+        raise ValidationError("Đợt rà soát này đã kết thúc.", field="review")
+    if rnd["status"] != "decided":
+        raise ValidationError("Chỉ kết thúc được đợt đã có quyết định công nhận.", field="review")
+    day = as_date(on, "closed_date", "Ngày kết thúc")
+    missing = [i for i in items(store, review_id) if i["final_category"] in decisions.LISTED
+               and not i.get("certificate_no") and not i.get("reply_date")]
+    if missing:
+        raise ValidationError(f"Còn {len(missing)} hộ nghèo, cận nghèo chưa được cấp giấy chứng nhận (ví dụ: "
+                              f"{missing[0]['head_name']}); hãy cấp giấy trước khi kết thúc đợt.", field="review")
+    iso = day.isoformat()
+    repo.update(store, "reviews", review_id, {"status": "closed", "closed_date": iso, "report_date": iso,
+                                              "steps": steps.mark(rnd["steps"], "report", "done", iso)})
+    return get_round(store, review_id)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core.errors import NotFoundError, ValidationError
 from ..core.model import CATEGORY_LABELS, NEAR_POOR, NOT_POOR, POOR
+from ..registry import validation
 from ..storage import assessments, repo, rulesets
 from ..storage import households as hh_repo
 from ..storage.db import Store
@@ -21,8 +22,6 @@ from . import calendar, decisions, steps
 from .settings import get_holidays
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
 
 
 def as_date(value: date | str | None, field: str, label: str) -> date:
@@ -215,6 +214,20 @@ def record_request(store: Store, review_id: str, household_id: str, *, request_d
     return get_item(store, item_id)
 
 
+def check_for_assessment(store: Store, item: Mapping[str, Any], on: date) -> None:
+    """Refuse to score a household whose record breaks the shared registry rules as of the
+    survey date (e.g. a member born after it): a ValidationError naming the household and
+    listing every field to correct, so nothing is written."""
+    hh = hh_repo.get_household(store, item["household_id"]) or {}
+    members = hh_repo.get_members(store, item["household_id"])
+    problems = [i for i in validation.validate_household(hh, members, today=on) if i.is_error]
+    if problems:
+        listed = "; ".join(p.message for p in problems[:5])
+        raise ValidationError(f"Hộ {item.get('head_name') or item['household_id']} chưa chấm điểm được vì thông tin "
+                              f"chưa hợp lệ tại ngày rà soát {on.strftime('%d/%m/%Y')}: {listed}. Hãy sửa thông tin "
+                              "của hộ rồi ghi lại kết quả rà soát.", field=problems[0].field)
+
+
 def record_survey(store: Store, item_id: str, *, phieu_a_result: str, on: date,
                   assessor: str | None = None) -> dict[str, Any]:
     """Record the survey of one household. Screened out by Phiếu A → proposed "not poor";
@@ -232,6 +245,7 @@ def record_survey(store: Store, item_id: str, *, phieu_a_result: str, on: date,
         if phieu_a_result == "screened_out":
             changes.update(assessment_id=None, proposed_category=NOT_POOR)
         else:
+            check_for_assessment(store, item, on)
             saved = assessments.assess_household(store, item["household_id"], rnd["ruleset_code"], on,
                                                  recognise=False, assessor=assessor)
             repo.update(store, "assessments", saved["id"], {"review_id": rnd["id"]})
@@ -249,59 +263,7 @@ def record_survey(store: Store, item_id: str, *, phieu_a_result: str, on: date,
     return out
 
 
-# --- meeting, posting, complaints ----------------------------------------------------------
-def record_meeting(store: Store, review_id: str, *, village: str | None, meeting_date: date | str,
-                   attendees: int, agreed: str = "", disagreements: str = "",
-                   results: Mapping[str, str] | None = None,
-                   notes: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Minutes of one village meeting. Every household of the village must be surveyed; the
-    meeting agrees the proposal unless ``results`` (item id → category) says otherwise; a
-    changed category needs a note (``notes``: item id → text), written into the minutes'
-    disagreements as "Hộ …: đề xuất … → họp dân … (note)"."""
-    rnd = _open_round(store, review_id)
-    day = as_date(meeting_date, "meeting_date", "Ngày họp")
-    if attendees is None or int(attendees) < 1:
-        raise ValidationError("Số người dự họp phải lớn hơn 0.", field="attendees")
-    listed = items(store, review_id, village=village or "")
-    if not listed:
-        raise ValidationError(f"Thôn/tổ '{village or ''}' không có hộ nào trong đợt rà soát.", field="village")
-    pending = [i["head_name"] or i["household_code"] or i["id"] for i in listed if not i.get("surveyed_on")]
-    if pending:
-        raise ValidationError(f"Còn {len(pending)} hộ của thôn/tổ chưa rà soát (ví dụ: {pending[0]}); "
-                              "hãy ghi kết quả rà soát trước khi họp dân.", field="village")
-    results = dict(results or {})
-    for cat in results.values():
-        if cat not in decisions.FINAL_CHOICES:
-            raise ValidationError(f"Kết quả họp '{cat}' không hợp lệ.", field="results")
-    lines = [disagreements.strip()] if (disagreements or "").strip() else []
-    for i in listed:
-        changed = results.get(i["id"])
-        if changed and changed != i["proposed_category"]:
-            note = ((notes or {}).get(i["id"]) or "").strip()
-            if not note:
-                raise ValidationError(f"Hộ {i['head_name']}: họp dân đổi phân loại thì phải ghi lý do.",
-                                      field="notes")
-            lines.append(f"Hộ {i['head_name']}: đề xuất {category_label(i['proposed_category']).lower()} → "
-                         f"họp dân {category_label(changed).lower()} ({note})")
-    disagreements = "\n".join(lines)
-    with store.transaction():
-        meeting = repo.insert(store, "review_meetings", {
-            "unit_code": rnd["unit_code"], "review_id": review_id, "village": village or "",
-            "meeting_date": day.isoformat(), "attendees": int(attendees), "agreed": agreed or None,
-            "disagreements": disagreements or None})
-        for i in listed:
-            repo.update(store, "review_items", i["id"],
-                        {"meeting_result": results.get(i["id"], i["proposed_category"])})
-        _advance(store, rnd, day, done="survey", doing="meeting")
-    return meeting
-
-
-def meetings(store: Store, review_id: str) -> list[dict[str, Any]]:
-    """Village meeting minutes of a round, by date."""
-    return [dict(r) for r in store.query("SELECT * FROM review_meetings WHERE review_id = ? AND deleted = 0 "
-                                         "ORDER BY meeting_date, village", (review_id,))]
-
-
+# --- posting, complaints (village meetings: meetings.py) ------------------------------------
 def set_posting(store: Store, review_id: str, start: date | str) -> dict[str, Any]:
     """Set the public posting start; the end is computed in working days (holidays skipped)."""
     rnd = _open_round(store, review_id)

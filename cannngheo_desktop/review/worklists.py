@@ -9,8 +9,9 @@ from typing import Any
 
 from ..storage.db import Store
 from . import calendar
+from .meetings import meetings
 from .outcome import certificate_record
-from .rounds import get_round, items, meetings
+from .rounds import get_round, items
 from .settings import get_holidays
 
 
@@ -56,3 +57,54 @@ def certificate_records(store: Store, review_id: str, item_ids: list[str] | None
     chosen = [i for i in items(store, review_id) if i.get("certificate_no") and (wanted is None or i["id"] in wanted)]
     chosen.sort(key=lambda i: (i.get("certificate_year") or 0, i.get("certificate_seq") or 0))
     return [certificate_record(store, i["id"]) for i in chosen]
+
+
+def find_household(store: Store, code: str, unit_code: str) -> dict[str, Any]:
+    """The unit's household whose household code (or id) is ``code``; a ValidationError naming
+    the code otherwise."""
+    from ..core.errors import ValidationError
+
+    wanted = (code or "").strip()
+    row = store.query_one("SELECT id, head_name, village FROM households WHERE deleted = 0 AND unit_code = ? "
+                          "AND (household_code = ? OR id = ?) LIMIT 1", (unit_code, wanted, wanted))
+    if row is None:
+        raise ValidationError(f"Không có hộ mã '{wanted}' ở đơn vị {unit_code}. Hãy kiểm tra mã hộ "
+                              "(cột Mã hộ trong danh sách hộ).", field="household")
+    return dict(row)
+
+
+def item_of(store: Store, review_id: str, code: str) -> dict[str, Any]:
+    """The round's item of the household with code (or id) ``code``."""
+    from ..core.errors import ValidationError
+
+    rnd = get_round(store, review_id)
+    hh = find_household(store, code, rnd["unit_code"])
+    for i in items(store, review_id):
+        if i["household_id"] == hh["id"]:
+            return i
+    raise ValidationError(f"Hộ '{code}' ({hh['head_name']}) chưa có trong danh sách của đợt rà soát.",
+                          field="household")
+
+
+def posting_calendar(store: Store, review_id: str) -> list[tuple[date, str]]:
+    """Each day of the round's posting with what it is: "ngày làm việc k/N", or why it is not
+    counted (thứ Bảy, Chủ nhật, ngày nghỉ lễ)."""
+    rnd = get_round(store, review_id)
+    if not rnd.get("posting_start"):
+        return []
+    holidays = set(get_holidays(store))
+    start, end = date.fromisoformat(rnd["posting_start"]), date.fromisoformat(rnd["posting_end"])
+    total = rnd.get("posting_days") or calendar.DEFAULT_POSTING_DAYS
+    out, n, day = [(start, "ngày bắt đầu niêm yết")], 0, start
+    while day < end:
+        day = date.fromordinal(day.toordinal() + 1)
+        if day.weekday() == 5:
+            out.append((day, "thứ Bảy, không tính"))
+        elif day.weekday() == 6:
+            out.append((day, "Chủ nhật, không tính"))
+        elif day in holidays:
+            out.append((day, "ngày nghỉ lễ, không tính"))
+        else:
+            n += 1
+            out.append((day, f"ngày làm việc {n}/{total}"))
+    return out

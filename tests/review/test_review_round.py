@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.documents.render.certificate_pdf import write_certificates
 from cannngheo_desktop.documents.render.refusal_pdf import write_replies
+from cannngheo_desktop.review import meetings as rm
 from cannngheo_desktop.review import outcome as rd
 from cannngheo_desktop.review import rounds as rv
 from cannngheo_desktop.review import settings as review_settings
@@ -36,7 +37,7 @@ def _run_to_posting(store, ids):
         rv.record_survey(store, item["id"], phieu_a_result="screened_out" if code == "H" else "continue",
                          on=SURVEYED, assessor="Rà soát viên Thôn")
     for village in ("Thôn Một", "Thôn Hai"):
-        rv.record_meeting(store, rnd["id"], village=village, meeting_date="16/11/2026", attendees=42,
+        rm.record_meeting(store, rnd["id"], village=village, meeting_date="16/11/2026", attendees=42,
                           agreed="Nhất trí kết quả rà soát", disagreements="")
     rv.set_posting(store, rnd["id"], date(2026, 11, 27))
     return rnd
@@ -73,9 +74,9 @@ def test_annual_round_from_list_to_certificates(commune, tmp_path):
 
     # Village meetings: Thôn Ba's meeting keeps K as not poor; a meeting before the survey is refused.
     for village in ("Thôn Một", "Thôn Hai", "Thôn Ba"):
-        rv.record_meeting(store, rnd["id"], village=village, meeting_date="16/11/2026", attendees=35,
+        rm.record_meeting(store, rnd["id"], village=village, meeting_date="16/11/2026", attendees=35,
                           agreed="Nhất trí", disagreements="Một ý kiến về hộ ông Giáp" if village == "Thôn Hai" else "")
-    assert len(rv.meetings(store, rnd["id"])) == 3
+    assert len(rm.meetings(store, rnd["id"])) == 3
 
     # Posting: Friday 27/11 + 3 working days = Wednesday 02/12.
     rnd = rv.set_posting(store, rnd["id"], "27/11/2026")
@@ -156,7 +157,7 @@ def test_decision_refused_while_households_are_unsurveyed(commune):
         rd.confirm_decision(store, rnd["id"], decision_no="1/QĐ", decision_date="04/12/2026")
     assert store.scalar("SELECT count(*) FROM audit_log") == before
     with pytest.raises(ValidationError, match="chưa rà soát"):
-        rv.record_meeting(store, rnd["id"], village="Thôn Một", meeting_date="16/11/2026", attendees=10)
+        rm.record_meeting(store, rnd["id"], village="Thôn Một", meeting_date="16/11/2026", attendees=10)
 
 
 def test_a_second_annual_round_for_the_year_is_refused(commune):

@@ -13,6 +13,7 @@ from test_review_round import _by_code, _run_to_posting
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.documents.review_round import indicator_label, write_round_report
 from cannngheo_desktop.plan import plans, tracker_queries
+from cannngheo_desktop.review import meetings as rm
 from cannngheo_desktop.review import outcome as rd
 from cannngheo_desktop.review import rounds as rv
 from cannngheo_desktop.review import settings as review_settings
@@ -28,13 +29,13 @@ def test_meeting_override_needs_a_note_and_lands_in_the_minutes(commune):
         rv.record_survey(store, item["id"], phieu_a_result="continue", on=date(2026, 11, 5))
     c = items["C"]["id"]
     with pytest.raises(ValidationError) as info:
-        rv.record_meeting(store, rnd["id"], village="Thôn Một", meeting_date="16/11/2026", attendees=30,
+        rm.record_meeting(store, rnd["id"], village="Thôn Một", meeting_date="16/11/2026", attendees=30,
                           results={c: "near_poor"})
-    assert info.value.field == "notes" and rv.meetings(store, rnd["id"]) == []
-    rv.record_meeting(store, rnd["id"], village="Thôn Một", meeting_date="16/11/2026", attendees=30,
+    assert info.value.field == "notes" and rm.meetings(store, rnd["id"]) == []
+    rm.record_meeting(store, rnd["id"], village="Thôn Một", meeting_date="16/11/2026", attendees=30,
                       agreed="Nhất trí", disagreements="", results={c: "near_poor"},
                       notes={c: "Chủ hộ ốm dài ngày"})
-    minutes = rv.meetings(store, rnd["id"])[0]
+    minutes = rm.meetings(store, rnd["id"])[0]
     assert "Lê Văn Hưởng: đề xuất hộ có mức sống trung bình → họp dân hộ cận nghèo (Chủ hộ ốm dài ngày)" \
         in minutes["disagreements"]
     assert rv.get_item(store, c)["final_category"] == "near_poor"

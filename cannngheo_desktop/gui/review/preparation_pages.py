@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ...core.text import format_date
 from ...review import decisions
+from ...review import meetings as rm
 from ...review import rounds as rv
 from ...review import settings as review_settings
 from ...review import worklists as rw
@@ -217,7 +218,7 @@ class MeetingPage(StepPage):
             if choice:
                 results[r["id"]] = choice
                 notes[r["id"]] = reason.text()
-        self.tab.run(lambda: rv.record_meeting(
+        self.tab.run(lambda: rm.record_meeting(
             self.tab.store, self.tab.review_id(), village=village, meeting_date=day_of(self.day),
             attendees=self.attendees.value(), agreed=self.agreed.toPlainText(),
             disagreements=self.disagreements.toPlainText(), results=results, notes=notes),
