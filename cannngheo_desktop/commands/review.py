@@ -52,7 +52,7 @@ CATEGORY_HELP = "poor (hộ nghèo), near_poor (hộ cận nghèo), average (h�
 
 
 def _parser(psub: argparse._SubParsersAction, name: str, text: str, **kw) -> argparse.ArgumentParser:
-    return psub.add_parser(name, help=text, description=text, epilog=EXIT_CODES,
+    return psub.add_parser(name, help=text, description=text.replace("%%", "%"), epilog=EXIT_CODES,
                            formatter_class=argparse.RawDescriptionHelpFormatter, **kw)
 
 
@@ -98,7 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sv.add_argument("--assessor", default=None, help="họ tên rà soát viên")
     sv.add_argument("--date", default=None, help="ngày rà soát dd/mm/yyyy (mặc định hôm nay)")
     sv.set_defaults(func=review_steps.run_survey)
-    mt = _parser(psub, "meeting", "4. ghi biên bản họp dân của một thôn/tổ, kết quả biểu quyết (cần từ 50%)")
+    mt = _parser(psub, "meeting", "4. ghi biên bản họp dân của một thôn/tổ, kết quả biểu quyết (cần từ 50%%)")
     mt.add_argument("--village", required=True, help="thôn/tổ dân phố")
     mt.add_argument("--date", default=None, help="ngày họp dd/mm/yyyy (mặc định hôm nay)")
     mt.add_argument("--attendees", type=int, required=True, help="số người dự họp")

@@ -54,6 +54,10 @@ def confirm_decision(store: Store, review_id: str, *, decision_no: str, decision
     if not (decision_no or "").strip():
         raise ValidationError("Hãy nhập số quyết định công nhận.", field="decision_no")
     day = as_date(decision_date, "decision_date", "Ngày quyết định")
+    if rnd.get("posting_end") and day <= date.fromisoformat(rnd["posting_end"]):
+        raise ValidationError(f"Ngày quyết định {day:%d/%m/%Y} chưa sau ngày hết niêm yết công khai "
+                              f"({date.fromisoformat(rnd['posting_end']):%d/%m/%Y}); người dân còn được khiếu nại "
+                              "trong thời gian niêm yết. Hãy chọn ngày sau khi hết niêm yết.", field="decision_date")
     listed = items(store, review_id)
     if not listed:
         raise ValidationError("Đợt rà soát chưa có hộ nào.", field="review")
