@@ -1,4 +1,5 @@
-"""Step pages of the Rà soát tab, second half: complaints, decision, certificates, report, and
+"""Step pages of the Rà soát tab, second half: complaints, decision, certificates (the report
+is in report_page.py), and
 the pages outside the steps (a new round, overdue requests). PDFs are written on the worker
 (``ctx.tasks.run_task``) and opened afterwards."""
 
@@ -47,6 +48,7 @@ from .page_helpers import (
     make_table,
     selected_rows,
 )
+from .step_bar import primary
 
 
 class ComplaintsPage(StepPage):
@@ -136,13 +138,17 @@ class DecisionPage(StepPage):
         self.number.setPlaceholderText("ví dụ 125/QĐ-UBND")
         self.number.setMinimumWidth(220)
         self.day = date_edit()
-        self.decide_button = QPushButton("Ban hành quyết định công nhận")
+        self.decide_button = primary(QPushButton("Ban hành quyết định công nhận"))
         self.decide_button.clicked.connect(tab.decide)
         self.replies_button = QPushButton("In văn bản trả lời hộ không được công nhận…")
         self.replies_button.clicked.connect(self.print_replies)
+        self.print_button = QPushButton("In quyết định…")
+        self.print_button.clicked.connect(lambda: tab.write_pdf("Lưu quyết định công nhận", "quyet-dinh.pdf",
+                                                                lambda st, rid, _d, path: _decision(st, rid, path)))
         for w in (QLabel("Số quyết định:"), self.number, QLabel("Ngày:"), self.day, self.decide_button):
             row.addWidget(w)
         row.addStretch(1)
+        row.addWidget(self.print_button)
         row.addWidget(self.replies_button)
         layout.addLayout(row)
         self.status = QLabel()
@@ -152,9 +158,10 @@ class DecisionPage(StepPage):
         layout.addWidget(self.table, 1)
 
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
-        decided = rnd is not None and rnd["status"] == "decided"
+        decided = rnd is not None and rnd["status"] in ("decided", "closed")
         for w in (self.number, self.day, self.decide_button):
             w.setEnabled(rnd is not None and not decided)
+        self.print_button.setEnabled(decided)
         refused = sum(1 for r in rows if r.get("reply_date"))
         self.replies_button.setEnabled(refused > 0)
         self.replies_button.setText(f"In văn bản trả lời ({refused} hộ)…")
@@ -174,6 +181,12 @@ class DecisionPage(StepPage):
     def print_replies(self) -> None:
         self.tab.write_pdf("Lưu văn bản trả lời", "van-ban-tra-loi.pdf",
                            lambda store, rid, day, path: _replies(store, rid, path))
+
+
+def _decision(store: Any, review_id: str, path: Path) -> Path:
+    from ...documents.review_round import write_round_decision
+
+    return write_round_decision(store, review_id, path)
 
 
 def _replies(store: Any, review_id: str, path: Path) -> Path:
@@ -201,7 +214,7 @@ class CertificatesPage(StepPage):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.day = date_edit()
-        self.all_button = QPushButton("Cấp và in cho tất cả…")
+        self.all_button = primary(QPushButton("Cấp và in cho tất cả…"))
         self.all_button.clicked.connect(lambda: self.print(None))
         self.some_button = QPushButton("Cấp và in cho hộ đã chọn…")
         self.some_button.clicked.connect(lambda: self.print([r["id"] for r in self.selected()]))
@@ -253,52 +266,6 @@ class CertificatesPage(StepPage):
         self.tab.write_pdf("Lưu giấy chứng nhận", "giay-chung-nhan.pdf",
                            lambda store, rid, day, path: _certificates(store, rid, day, path, item_ids),
                            day=day_of(self.day))
-
-
-HEADINGS = ("I", "II", "III")
-
-
-class ReportPage(StepPage):
-    """Bước 8: the round report on screen and as Excel/PDF."""
-
-    def __init__(self, tab: Any) -> None:
-        super().__init__()
-        self.tab = tab
-        layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        xlsx = QPushButton("Xuất báo cáo Excel…")
-        xlsx.clicked.connect(lambda: tab.export_report("xlsx"))
-        pdf = QPushButton("Xuất báo cáo PDF…")
-        pdf.clicked.connect(lambda: tab.export_report("pdf"))
-        row.addWidget(xlsx)
-        row.addWidget(pdf)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.table = make_table(["TT", "Nội dung", "Hộ nghèo", "Hộ cận nghèo"], multi=False)
-        layout.addWidget(self.table, 1)
-        self.notes = hint("")
-        layout.addWidget(self.notes)
-
-    def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
-        if not rnd:
-            fill(self.table, [])
-            return
-        from ...documents.review_round import round_report
-
-        report = round_report(self.tab.store, rnd["id"], date.today())
-        out: list[list[Any]] = []
-        for section in report.sections:
-            out += [["" if v is None else v for v in r] for r in section.rows]
-        fill(self.table, out)
-        for n, row in enumerate(out):
-            if row[0] in HEADINGS:
-                for c in range(4):
-                    cell = self.table.item(n, c)
-                    if cell is not None:
-                        font = cell.font()
-                        font.setBold(True)
-                        cell.setFont(font)
-        self.notes.setText(" ".join(report.notes))
 
 
 class NewRoundPage(QWidget):

@@ -40,6 +40,7 @@ from .page_helpers import (
     make_table,
     selected_rows,
 )
+from .step_bar import primary
 
 
 class ListPage(StepPage):
@@ -55,7 +56,7 @@ class ListPage(StepPage):
                               "giấy đề nghị và các hộ bổ sung có lý do. Hộ mới nộp giấy đề nghị (công nhận hoặc "
                               "thoát) thì ghi ở đây."))
         row = QHBoxLayout()
-        self.add_button = QPushButton("Thêm hộ / ghi giấy đề nghị…")
+        self.add_button = primary(QPushButton("Thêm hộ / ghi giấy đề nghị…"))
         self.add_button.clicked.connect(tab.add_household)
         self.count_label = QLabel()
         row.addWidget(self.add_button)
@@ -97,7 +98,7 @@ class SurveyPage(StepPage):
         for code, label in decisions.PHIEU_A.items():
             self.phieu_a.addItem(label, code)
         self.day = date_edit()
-        self.button = QPushButton("Ghi kết quả rà soát cho hộ đã chọn")
+        self.button = primary(QPushButton("Ghi kết quả rà soát cho hộ đã chọn"))
         self.button.clicked.connect(self.record)
         for w in (QLabel("Xem:"), self.pending_only, QLabel("Phiếu A:"), self.phieu_a, QLabel("Ngày:"), self.day,
                   self.button):
@@ -160,15 +161,37 @@ class MeetingPage(StepPage):
         self.disagreements.setPlaceholderText("Ý kiến khác (nếu có)")
         self.disagreements.setFixedHeight(54)
         self.household_table = make_table(self.HOUSEHOLDS, stretch=0, multi=False)
-        self.save_button = QPushButton("Lưu biên bản họp thôn")
+        self.save_button = primary(QPushButton("Lưu biên bản họp thôn"))
         self.save_button.clicked.connect(self.save)
+        self.print_button = QPushButton("In biên bản họp dân…")
+        self.print_button.clicked.connect(self.print_minutes)
+        self.votes_for, self.votes_against = QSpinBox(), QSpinBox()
+        for box_ in (self.votes_for, self.votes_against):
+            box_.setRange(0, 5000)
+        self.votes_for.setValue(30)
+        self.chair, self.secretary = QLineEdit(), QLineEdit()
+        self.chair.setPlaceholderText("Trưởng thôn")
+        votes, people = QHBoxLayout(), QHBoxLayout()
+        votes.addWidget(self.votes_for)
+        votes.addWidget(QLabel("không nhất trí:"))
+        votes.addWidget(self.votes_against)
+        people.addWidget(self.chair)
+        people.addWidget(QLabel("Thư ký:"))
+        people.addWidget(self.secretary)
         form.addRow("Thôn/tổ:", self.village_label)
         form.addRow("Ngày họp:", self.day)
         form.addRow("Số người dự:", self.attendees)
+        form.addRow("Nhất trí:", votes)
+        form.addRow("Chủ trì:", people)
         form.addRow("Kết quả thống nhất:", self.agreed)
         form.addRow("Ý kiến khác:", self.disagreements)
         form.addRow(self.household_table)
-        form.addRow(self.save_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+        form.addRow(buttons)
+        form.addRow(hint("Từ 50% số người dự nhất trí thì kết quả được thông qua; dưới 50% thì các hộ của thôn "
+                         "được rà soát lại và họp lại (Quyết định 24/2021/QĐ-TTg)."))
         layout.addWidget(box, 3)
 
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
@@ -221,8 +244,25 @@ class MeetingPage(StepPage):
         self.tab.run(lambda: rm.record_meeting(
             self.tab.store, self.tab.review_id(), village=village, meeting_date=day_of(self.day),
             attendees=self.attendees.value(), agreed=self.agreed.toPlainText(),
-            disagreements=self.disagreements.toPlainText(), results=results, notes=notes),
+            disagreements=self.disagreements.toPlainText(), results=results, notes=notes,
+            votes_for=self.votes_for.value(), votes_against=self.votes_against.value(),
+            chair=self.chair.text(), secretary=self.secretary.text()),
             f"Đã lưu biên bản họp dân {village}.")
+        latest = rm.latest_by_village(self.tab.store, self.tab.review_id() or "").get(village)
+        if latest is not None and not latest.get("passed", 1):
+            self.tab.warn(f"Biểu quyết ở {village} dưới 50% số người dự: biên bản đã lưu, các hộ của thôn trở lại "
+                          "bước rà soát; rà soát lại rồi họp dân lại.")
+
+    def print_minutes(self) -> None:
+        village = self.current_village()
+        self.tab.write_pdf("Lưu biên bản họp dân", "bien-ban-hop-dan.pdf",
+                           lambda store, rid, _day, path: _minutes(store, rid, path, village))
+
+
+def _minutes(store: Any, review_id: str, path: Any, village: str | None) -> Any:
+    from ...documents.review_round import write_round_minutes
+
+    return write_round_minutes(store, review_id, path, village=village)
 
 
 class PostingPage(StepPage):
@@ -239,7 +279,7 @@ class PostingPage(StepPage):
         self.end_label = QLabel()
         self.end_label.setStyleSheet("font-weight: bold;")
         self.saved_label = QLabel()
-        self.save_button = QPushButton("Lưu ngày niêm yết")
+        self.save_button = primary(QPushButton("Lưu ngày niêm yết"))
         self.save_button.clicked.connect(self.save)
         self.export_button = QPushButton("Xuất danh sách niêm yết (Excel)…")
         self.export_button.clicked.connect(tab.export_posting)

@@ -1,6 +1,6 @@
 """Tab "Rà soát": one review round at a time as a step-by-step workflow. A step bar (list →
-survey → village meeting → posting → complaints → decision → certificates → report) shows each
-step's status and highlights the current one; each step has its own page with only its actions
+survey → village meeting → posting → complaints → decision → certificates → report, step_bar.py)
+shows each step's status and legal deadline, highlights the current one and says what to do next; each step has its own page with only its actions
 (preparation_pages.py, outcome_pages.py). Ongoing (monthly) rounds are opened from "Đợt mới…"; requests
 unanswered after 15 days are listed in red and counted in the tab title and the start-up note.
 Every action calls review.rounds / review.outcome (no SQL here)."""
@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QStackedWidget,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +27,7 @@ from ...core.errors import AppError
 from ...core.text import format_date
 from ...review import outcome as rd
 from ...review import rounds as rv
+from ...review import settings as review_settings
 from ...review import steps
 from ...storage import reference
 from ..shell import errors, files
@@ -40,24 +39,14 @@ from .outcome_pages import (
     DecisionPage,
     NewRoundPage,
     OverduePage,
-    ReportPage,
 )
 from .page_helpers import StepPage
 from .preparation_pages import ListPage, MeetingPage, PostingPage, SurveyPage
+from .report_page import ReportPage
 from .review_add_dialog import ReviewAddDialog
+from .step_bar import StepBar
 
 TITLE = "Rà soát"
-_STATUS_MARK = {"todo": "○", "doing": "◐", "done": "✓"}
-_STEP_STYLE = {
-    "todo": "QToolButton { color: #5a6473; background: #f1f3f6; }",
-    "doing": "QToolButton { color: #7a4a00; background: #fff4dc; }",
-    "done": "QToolButton { color: #1b6a34; background: #e6f4ea; }",
-}
-_CURRENT = " QToolButton { border: 2px solid #1f4e9a; font-weight: bold; }"
-_BASE = " QToolButton { border: 1px solid #c7ccd4; border-radius: 4px; padding: 5px 8px; }" \
-        " QToolButton:checked { background: #1f4e9a; color: white; }"
-SHORT_LABELS = ("Danh sách", "Rà soát hộ", "Họp dân", "Niêm yết", "Khiếu nại", "Quyết định", "Giấy chứng nhận",
-                "Báo cáo")
 NEW_PAGE, OVERDUE_PAGE = len(steps.STEPS), len(steps.STEPS) + 1
 
 
@@ -87,21 +76,9 @@ class ReviewsTab(QWidget):
         top.addWidget(self.facts_label, 1)
         top.addWidget(self.overdue_button)
         layout.addLayout(top)
-        bar = QHBoxLayout()
-        bar.setSpacing(4)
-        self.step_group = QButtonGroup(self)
-        self.step_buttons: list[QToolButton] = []
-        for n in range(len(steps.STEPS)):
-            button = QToolButton()
-            button.setCheckable(True)
-            button.setAutoRaise(False)
-            button.clicked.connect(lambda _c=False, n=n: self.go_to(n))
-            self.step_group.addButton(button, n)
-            self.step_buttons.append(button)
-            bar.addWidget(button, 1)
-            if n < len(steps.STEPS) - 1:
-                bar.addWidget(QLabel("›"))
-        layout.addLayout(bar)
+        self.step_bar = StepBar(self.go_to)
+        self.step_group, self.step_buttons = self.step_bar.group, self.step_bar.buttons
+        layout.addWidget(self.step_bar)
         self.pages = QStackedWidget()
         self.decision_page = DecisionPage(self)
         self.step_pages: list[StepPage] = [ListPage(self), SurveyPage(self), MeetingPage(self), PostingPage(self),
@@ -142,7 +119,7 @@ class ReviewsTab(QWidget):
             unit = f"{names[r['unit_code']]} ({r['unit_code']})" if r["unit_code"] in names else r["unit_code"]
             what = f"thường xuyên tháng {r['period'][5:]}/{r['period'][:4]}" if r.get("period") \
                 else f"định kỳ năm {r['year']}"
-            state = "đã có quyết định" if r["status"] == "decided" else "đang làm"
+            state = {"decided": "đã có quyết định", "closed": "đã kết thúc"}.get(r["status"], "đang làm")
             self.round_combo.addItem(f"Rà soát {what} — {unit} — {r['ruleset_code']} — {r['items']} hộ, "
                                      f"{state}", r["id"])
         index = self.round_combo.findData(keep) if keep else 0
@@ -173,13 +150,8 @@ class ReviewsTab(QWidget):
         self.round = rv.get_round(self.store, review_id) if review_id else None
         self.rows = rv.items(self.store, review_id) if review_id else []
         rnd = self.round
-        current = steps.STEPS.index(steps.current_step(rnd["steps"])) if rnd else -1
-        for n, (step, button) in enumerate(zip(steps.STEPS, self.step_buttons, strict=True)):
-            status = rnd["steps"][step]["status"] if rnd else "todo"
-            button.setText(f"{_STATUS_MARK[status]} {n + 1}. {SHORT_LABELS[n]}")
-            button.setToolTip(f"{steps.STEP_LABELS[step]}: {steps.STATUS_LABELS[status].lower()}")
-            button.setStyleSheet(_STEP_STYLE[status] + (_CURRENT if n == current else "") + _BASE)
-            button.setEnabled(rnd is not None)
+        self.step_bar.show_round(rnd, self.today(), review_settings.get_holidays(self.store))
+        current = self.step_bar.current
         if rnd is None:
             self.facts_label.setText("Chưa có đợt rà soát: mở đợt mới.")
             self.go_to(NEW_PAGE)
