@@ -206,7 +206,8 @@ def run_status(args: argparse.Namespace) -> int:
                                                     "confirmed": r["deadline"].confirmed, "state": r["state"]}
                                         for r in rows}}, ensure_ascii=False, indent=2))
         return 0
-    marks = {"late": "QUÁ HẠN", "soon": "sắp đến hạn", "done": "", "open": "", "none": ""}
+    marks = {"late": "QUÁ HẠN", "soon": "sắp đến hạn", "ended": "đã hết niêm yết", "done": "", "open": "",
+             "none": ""}
     for row in rows:
         print(f"  {row['label']:<24} {steps.STATUS_LABELS[row['status']]:<9} {format_date(row['date']):<10}  "
               f"{row['deadline'].label()}  {marks[row['state']]}".rstrip())

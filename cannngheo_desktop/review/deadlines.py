@@ -32,6 +32,7 @@ NOT_FOUND_351 = ("chưa tìm được văn bản quy trình rà soát theo Ngh�
                  "của Quyết định 24/2021/QĐ-TTg — chưa xác nhận")
 NO_DEADLINE = "chưa có thời hạn trong văn bản"
 SOON_DAYS = 3
+WINDOWS = frozenset({"posting", "complaints"})  # their date ends a period; passing it is not lateness
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,8 @@ def step_deadlines(rnd: Mapping[str, Any], holidays: Iterable[date] = ()) -> dic
         window = f"rà soát định kỳ từ 01/09 đến hết 14/12/{rnd['year']} (Điều 3 khoản 1 điểm a)"
         rows = {
             "list": (end, window), "survey": (end, window), "meeting": (end, window + "; nhất trí ≥ 50% người dự"),
-            "decision": (end, window), "certificates": (None, "cấp cùng quyết định công nhận; " + NO_DEADLINE),
-            "report": (None, "báo cáo Chủ tịch UBND cấp trên; " + NO_DEADLINE),
+            "decision": (end, window), "certificates": (None, "cấp cùng quyết định công nhận"),
+            "report": (None, "báo cáo Chủ tịch UBND cấp trên"),
         }
     else:
         end = start + timedelta(days=calendar.REQUEST_DEADLINE_DAYS)
@@ -101,13 +102,14 @@ def step_deadlines(rnd: Mapping[str, Any], holidays: Iterable[date] = ()) -> dic
 
 
 def state(deadline: Deadline, step_status: str, today: date) -> str:
-    """"done", "late" (past due, not done), "soon" (due within 3 days), "open" or "none"."""
+    """"done", "late" (past due, not done), "ended" (the posting period is over), "soon" (due
+    within 3 days), "open" or "none"."""
     if step_status == "done":
         return "done"
     if deadline.due is None:
         return "none"
     if today > deadline.due:
-        return "late"
+        return "ended" if deadline.step in WINDOWS else "late"
     return "soon" if (deadline.due - today).days <= SOON_DAYS else "open"
 
 

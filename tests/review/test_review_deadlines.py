@@ -50,7 +50,8 @@ def test_posting_deadline_and_states():
     assert posting.due == date(2025, 12, 3) and found["complaints"].due == date(2025, 12, 3)
     assert deadlines.state(posting, "doing", date(2025, 11, 28)) == "open"
     assert deadlines.state(posting, "doing", date(2025, 12, 1)) == "soon"
-    assert deadlines.state(posting, "doing", date(2025, 12, 4)) == "late"
+    assert deadlines.state(posting, "doing", date(2025, 12, 4)) == "ended"  # a period that ran out, not lateness
+    assert deadlines.state(found["decision"], "todo", date(2025, 12, 15)) == "late"
     assert deadlines.state(posting, "done", date(2025, 12, 4)) == "done"
 
 

@@ -170,6 +170,7 @@ class ReviewsTab(QWidget):
     def go_to(self, index: int) -> None:
         """Show a step page (0–7), the new-round page or the overdue page."""
         self.pages.setCurrentIndex(index)
+        self.step_bar.shown(index, self.round is not None)
         button = self.step_group.button(index)
         if button is not None:
             button.setChecked(True)

@@ -55,12 +55,17 @@ def primary(button: QPushButton) -> QPushButton:
     return button
 
 
+_UNDATED = {"posting": "3 ngày làm việc", "complaints": "trong niêm yết"}
+
+
 def _when(deadline: deadlines.Deadline, state: str, today: date) -> str:
     if deadline.due is None:
-        return "không có hạn"
+        return _UNDATED.get(deadline.step, "không có hạn")
     days = (deadline.due - today).days
     if state == "late":
         return f"quá hạn {-days} ngày ({deadline.due:%d/%m})"
+    if state == "ended":
+        return f"đã hết niêm yết {deadline.due:%d/%m}"
     if state == "done":
         return f"hạn {deadline.due:%d/%m}"
     return f"hạn {deadline.due:%d/%m/%Y}" + (f", còn {days} ngày" if state == "soon" else "")
@@ -90,7 +95,7 @@ class StepBar(QWidget):
         row = QHBoxLayout()
         self.next_label = QLabel()
         self.next_label.setWordWrap(True)
-        self.next_button = primary(QPushButton())
+        self.next_button = QPushButton()  # navigation only: the primary action is on the step's page
         self.next_button.clicked.connect(lambda: go_to(self.current))
         self.details_button = QToolButton()
         self.details_button.setText("Chi tiết")
@@ -123,7 +128,6 @@ class StepBar(QWidget):
             button.setStyleSheet(_STEP_STYLE[status] + (_LATE if late else "")
                                  + (_CURRENT if rnd and n == self.current else "") + _BASE)
             button.setEnabled(rnd is not None)
-        self.next_button.setVisible(rnd is not None)
         if not rnd:
             self.next_label.setText("Chưa có đợt rà soát: mở đợt mới.")
             self.details.setText("")
@@ -140,6 +144,10 @@ class StepBar(QWidget):
             self.next_label.setStyleSheet("color: #b00020;" if cur["state"] == "late" else "")
             self.next_button.setText(f"Làm bước {self.current + 1}: {SHORT_LABELS[self.current]} ›")
         self.details.setText(self._details(rnd, rows))
+
+    def shown(self, index: int, has_round: bool) -> None:
+        """The tab shows page ``index``: offer the way to the current step only from elsewhere."""
+        self.next_button.setVisible(has_round and index != self.current)
 
     @staticmethod
     def _details(rnd: dict[str, Any], rows: list[dict[str, Any]]) -> str:
