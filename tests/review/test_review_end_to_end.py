@@ -178,3 +178,61 @@ def test_every_review_command_documents_its_exit_codes(capsys):
         text = capsys.readouterr().out
         assert "Mã thoát" in text and "review overdue`: 1 = có đề nghị quá hạn" in text
         assert " 5  `review survey`" in text and " 6  `review meeting`" in text
+
+
+def _fingerprint(db: Path) -> tuple:
+    with open_db(db, create=False) as store:
+        return (store.scalar("SELECT count(*) FROM audit_log"), store.scalar("SELECT count(*) FROM review_items"),
+                store.scalar("SELECT count(*) FROM review_meetings"), store.scalar("SELECT count(*) FROM reviews"))
+
+
+def test_bad_input_is_refused_in_vietnamese_and_changes_nothing(demo, capsys):
+    args, db = demo
+    hh = _households(args, db)
+    assert main(["review", "create", "--year", "2025", "--ruleset", "VN-2022", "--unit", "00646",
+                 "--date", "01/09/2025", *args]) == 0
+    rid = re.search(r"Mã đợt: (\S+)", capsys.readouterr().out).group(1)
+    before = _fingerprint(db)
+    other_unit = next(iter(hh))  # a household of 00643: not of this round's unit
+    cases = [
+        (["survey", "--date", "32/13/2025"], "--date"),
+        (["meeting", "--village", "Thôn 4", "--attendees", "-5"], "Số người dự họp"),
+        (["meeting", "--village", "Không Có", "--attendees", "10"], "Không Có"),
+        (["request", "--household", other_unit, "--by", "X"], other_unit),
+        (["complaint", "--household", "TTR-00646-9999", "--by", "X", "--text", "Y"], "TTR-00646-9999"),
+        (["decide", "--number", "  ", "--date", "01/12/2025"], "số quyết định"),
+        (["close"], "quyết định công nhận"),
+        (["posting", "--start", "01/10/2025", "--holidays", "2025-13-01"], "--holidays"),
+    ]
+    for words, named in cases:
+        code = main(["review", *words, "--round", rid, *args])
+        err = capsys.readouterr().err
+        assert code == 1, (words, err)
+        assert err.startswith("Lỗi: ") and named in err and "Traceback" not in err, (words, err)
+    assert main(["review", "meeting", "--village", "Thôn 4", "--attendees", "10", "--change", "bad", "--round", rid,
+                 *args]) == 1
+    assert "MÃ_HỘ=phân_loại:lý do" in capsys.readouterr().err
+    assert _fingerprint(db) == before
+
+
+def test_a_household_invalid_at_the_survey_date_is_not_scored(demo, capsys):
+    """Shared validation at the survey date: a member born after it blocks scoring (exit 5),
+    the other households are recorded."""
+    from cannngheo_desktop.storage import households as hh_repo
+
+    args, db = demo
+    assert main(["review", "create", "--year", "2025", "--ruleset", "VN-2022", "--unit", "00649",
+                 "--date", "01/09/2025", *args]) == 0
+    rid = re.search(r"Mã đợt: (\S+)", capsys.readouterr().out).group(1)
+    with open_db(db, create=False) as store:
+        listed = store.query("SELECT h.id, h.household_code, h.head_name FROM review_items i JOIN households h "
+                             "ON h.id = i.household_id WHERE i.review_id = ? ORDER BY h.household_code", (rid,))
+        assert len(listed) >= 2
+        bad = dict(listed[0])
+        member = hh_repo.get_members(store, bad["id"])[0]
+        hh_repo.update_member(store, member["id"], {"birth_date": "2025-11-20"})
+    code = main(["review", "survey", "--round", rid, "--date", "20/09/2025", *args])
+    out = capsys.readouterr().out
+    assert code == 5
+    assert f"Chưa chấm điểm: {bad['head_name']}" in out and "20/11/2025" in out and "20/09/2025" in out
+    assert f"Đã rà soát {len(listed) - 1} hộ; còn 1 hộ chưa rà soát" in out
