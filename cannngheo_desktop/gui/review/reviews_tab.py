@@ -217,12 +217,9 @@ class ReviewsTab(QWidget):
         path = chosen.with_suffix(".xlsx")
 
         def go() -> None:
-            from ...documents.render.posting_list import PostingList, write_posting_list
+            from ...documents.review_round import write_posting
 
-            rnd = rv.get_round(self.store, review_id)
-            unit = dict(rv.review_units(self.store)).get(rnd["unit_code"], rnd["unit_code"])
-            write_posting_list(PostingList(["ỦY BAN NHÂN DÂN", unit.upper()], unit, rnd["year"],
-                                           rv.posting_households(self.store, review_id), on=self.today()), path)
+            write_posting(self.store, review_id, path, self.today())
         self.run(go, f"Đã lưu danh sách niêm yết (số định danh đã che) vào {path}.")
 
     def decide(self) -> None:
