@@ -31,6 +31,8 @@ PROCEDURE_351 = "NĐ 351/2025/NĐ-CP"
 NOT_FOUND_351 = ("chưa tìm được văn bản quy trình rà soát theo Nghị định 351/2025/NĐ-CP; tạm dùng thời hạn "
                  "của Quyết định 24/2021/QĐ-TTg — chưa xác nhận")
 NO_DEADLINE = "chưa có thời hạn trong văn bản"
+# Steps whose deadline is a period, before its dates are known.
+UNDATED = {"posting": "03 ngày làm việc từ ngày niêm yết", "complaints": "trong thời gian niêm yết"}
 SOON_DAYS = 3
 WINDOWS = frozenset({"posting", "complaints"})  # their date ends a period; passing it is not lateness
 
@@ -48,7 +50,7 @@ class Deadline:
 
     def label(self) -> str:
         """"hạn 14/12/2026" or the reason there is none, for the step bar and the CLI."""
-        when = f"hạn {self.due.strftime('%d/%m/%Y')}" if self.due else NO_DEADLINE
+        when = f"hạn {self.due.strftime('%d/%m/%Y')}" if self.due else UNDATED.get(self.step, NO_DEADLINE)
         return when if self.confirmed else f"{when} (chưa xác nhận)"
 
 

@@ -23,7 +23,8 @@ def test_annual_round_under_decree_07_ends_on_14_december():
     found = deadlines.step_deadlines(_round())
     assert found["decision"].due == date(2025, 12, 14) and found["decision"].confirmed
     assert found["survey"].due == date(2025, 12, 14)
-    assert found["posting"].due is None  # not set yet
+    assert found["posting"].due is None  # not set yet: the period is said instead of a date
+    assert found["posting"].label() == "03 ngày làm việc từ ngày niêm yết"
     assert found["certificates"].due is None and "chưa có thời hạn" in found["certificates"].label()
     assert "Điều 3 khoản 1 điểm a" in found["decision"].rule
 

@@ -55,7 +55,7 @@ def primary(button: QPushButton) -> QPushButton:
     return button
 
 
-_UNDATED = {"posting": "3 ngày làm việc", "complaints": "trong niêm yết"}
+_UNDATED = {"posting": "3 ngày làm việc", "complaints": "trong niêm yết"}  # short forms for the buttons
 
 
 def _when(deadline: deadlines.Deadline, state: str, today: date) -> str:
