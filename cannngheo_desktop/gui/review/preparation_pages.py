@@ -198,7 +198,9 @@ class MeetingPage(StepPage):
         keep = self.current_village()
         self.villages = rw.village_overview(self.tab.store, rnd["id"]) if rnd else []
         fill(self.village_table, [[v["village"] or "(không ghi thôn)", v["households"], v["surveyed"],
-                                   format_date(v["meeting"]["meeting_date"]) if v["meeting"] else "chưa họp",
+                                   (format_date(v["meeting"]["meeting_date"])
+                                    + (" (chưa đạt 50%)" if v["meeting"].get("passed") == 0 else ""))
+                                   if v["meeting"] else "chưa họp",
                                    v["meeting"]["attendees"] if v["meeting"] else ""] for v in self.villages])
         names = [v["village"] for v in self.villages]
         self.village_table.blockSignals(True)

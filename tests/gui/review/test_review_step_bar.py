@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 
 from cannngheo_desktop.gui.review.reviews_tab import ReviewsTab
 from cannngheo_desktop.review import meetings as rm
@@ -70,6 +70,7 @@ def test_meeting_vote_under_half_sends_the_village_back(qtbot, commune_ctx, show
     qtbot.mouseClick(tab.step_bar.buttons[2], Qt.MouseButton.LeftButton)
     names = [v["village"] for v in page.villages]
     page.village_table.selectRow(names.index("Thôn Một"))
+    page.day.setDate(QDate(2026, 11, 9))
     page.attendees.setValue(30)
     page.votes_for.setValue(14)
     page.votes_against.setValue(16)
@@ -79,3 +80,5 @@ def test_meeting_vote_under_half_sends_the_village_back(qtbot, commune_ctx, show
     assert [(m["votes_for"], m["passed"], m["chair"]) for m in minutes] == [(14, 0, "Lê Văn Chủ")]
     assert any("dưới 50%" in text for _icon, _title, text in shown_messages)
     assert all(i["surveyed_on"] is None for i in rv.items(ctx.store, rnd["id"], village="Thôn Một"))
+    row = [v["village"] for v in page.villages].index("Thôn Một")
+    assert page.village_table.item(row, 3).text() == "09/11/2026 (chưa đạt 50%)"
