@@ -16,7 +16,7 @@ from ..core.errors import ValidationError
 from ..storage import repo
 from ..storage.db import Store
 from . import decisions
-from .rounds import _advance, _open_round, as_date, category_label, items
+from .rounds import _advance, _open_round, as_date, capped, category_label, items
 
 MAX_ATTENDEES = 100_000
 PASS_SHARE = 0.5  # "ít nhất 50% tổng số người tham dự"
@@ -75,6 +75,8 @@ def record_meeting(store: Store, review_id: str, *, village: str | None, meeting
     if pending:
         raise ValidationError(f"Còn {len(pending)} hộ của thôn/tổ chưa rà soát (ví dụ: {pending[0]}); "
                               "hãy ghi kết quả rà soát trước khi họp dân.", field="village")
+    agreed = capped(agreed, "agreed", "Ý kiến thống nhất", 4000)
+    disagreements = capped(disagreements, "disagreements", "Ý kiến khác", 4000)
     results = dict(results or {})
     known = {i["id"] for i in listed}
     for item_id, cat in results.items():

@@ -35,6 +35,15 @@ def as_date(value: date | str | None, field: str, label: str) -> date:
         raise ValidationError(f"{label}: {exc}.", field=field) from None
 
 
+def capped(value: str | None, field: str, label: str, limit: int) -> str:
+    """Free text from the user, stripped, refused over ``limit`` characters."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise ValidationError(f"{label} dài {len(text)} ký tự, quá giới hạn {limit}; hãy ghi ngắn gọn hơn.",
+                              field=field)
+    return text
+
+
 # --- rounds --------------------------------------------------------------------------------
 def _unit(store: Store, unit_code: str | None) -> str:
     if unit_code:
@@ -176,7 +185,7 @@ def add_item(store: Store, review_id: str, household_id: str, *, reason: str = "
     rnd = _open_round(store, review_id)
     if reason not in decisions.REASON_LABELS:
         raise ValidationError(f"Lý do đưa vào danh sách '{reason}' không hợp lệ.", field="reason")
-    if reason == "manual" and not (note or "").strip():
+    if reason == "manual" and not capped(note, "note", "Lý do bổ sung", 1000):
         raise ValidationError("Hãy ghi lý do bổ sung hộ vào danh sách rà soát.", field="note")
     hh = hh_repo.get_household(store, household_id)
     if hh is None or hh.get("deleted"):
@@ -199,7 +208,7 @@ def record_request(store: Store, review_id: str, household_id: str, *, request_d
     if request_kind not in decisions.REQUEST_KINDS:
         raise ValidationError("Nội dung đề nghị phải là 'recognise' (công nhận) hoặc 'exit' (thoát).",
                               field="request_kind")
-    if not (request_by or "").strip():
+    if not capped(request_by, "request_by", "Tên người nộp giấy đề nghị", 200):
         raise ValidationError("Hãy ghi tên người nộp giấy đề nghị.", field="request_by")
     day = as_date(request_date, "request_date", "Ngày đề nghị")
     with store.transaction():
@@ -292,8 +301,9 @@ def record_complaint(store: Store, item_id: str, *, complaint_date: date | str, 
     """A complaint about one household's result, received during or after the posting."""
     item = get_item(store, item_id)
     _open_round(store, item["review_id"])
-    if not (text or "").strip():
+    if not capped(text, "complaint", "Nội dung khiếu nại", 4000):
         raise ValidationError("Hãy ghi nội dung khiếu nại.", field="complaint")
+    capped(by, "complaint_by", "Tên người khiếu nại", 200)
     day = as_date(complaint_date, "complaint_date", "Ngày nhận khiếu nại")
     _advance(store, get_round(store, item["review_id"]), day, done="posting", doing="complaints")
     repo.update(store, "review_items", item_id, {
@@ -310,7 +320,7 @@ def resolve_complaint(store: Store, item_id: str, *, on: date | str, outcome: st
     _open_round(store, item["review_id"])
     if not item.get("complaint"):
         raise ValidationError("Hộ này chưa có khiếu nại để giải quyết.", field="complaint")
-    if not (outcome or "").strip():
+    if not capped(outcome, "complaint_outcome", "Kết quả giải quyết khiếu nại", 4000):
         raise ValidationError("Hãy ghi kết quả giải quyết khiếu nại.", field="complaint_outcome")
     if category is not None and category not in decisions.FINAL_CHOICES:
         raise ValidationError(f"Phân loại sau kiểm tra lại '{category}' không hợp lệ.", field="complaint_category")

@@ -192,6 +192,9 @@ def test_bad_input_is_refused_in_vietnamese_and_changes_nothing(demo, capsys):
     assert main(["review", "create", "--year", "2025", "--ruleset", "VN-2022", "--unit", "00646",
                  "--date", "01/09/2025", *args]) == 0
     rid = re.search(r"Mã đợt: (\S+)", capsys.readouterr().out).group(1)
+    with open_db(db, create=False) as store:
+        own_code = store.scalar("SELECT household_code FROM households WHERE unit_code = '00646' AND deleted = 0 "
+                                "ORDER BY household_code LIMIT 1")
     before = _fingerprint(db)
     other_unit = next(iter(hh))  # a household of 00643: not of this round's unit
     cases = [
@@ -202,6 +205,8 @@ def test_bad_input_is_refused_in_vietnamese_and_changes_nothing(demo, capsys):
         (["complaint", "--household", "TTR-00646-9999", "--by", "X", "--text", "Y"], "TTR-00646-9999"),
         (["decide", "--number", "  ", "--date", "01/12/2025"], "số quyết định"),
         (["close"], "quyết định công nhận"),
+        (["request", "--household", own_code, "--by", "x" * 201], "quá giới hạn 200"),
+        (["add", "--household", own_code, "--note", "y" * 1001], "quá giới hạn 1000"),
         (["posting", "--start", "01/10/2025", "--holidays", "2025-13-01"], "--holidays"),
     ]
     for words, named in cases:
