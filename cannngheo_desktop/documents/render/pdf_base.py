@@ -1,13 +1,29 @@
-"""The shared base of every PDF the app writes: a Unicode font, Vietnamese page furniture, tables.
+"""The one page frame of every PDF the app writes: Unicode font, Vietnamese page furniture, tables.
 
 reportlab's built-in fonts (Helvetica…) have no Vietnamese glyphs, and frozen builds lose
 reportlab's own font files, so the DejaVu TTFs shipped in ``resources/fonts`` are registered
 under the family name ``DejaVuSans``. Every string goes through :func:`nfc` before it is drawn:
 reportlab places a decomposed (NFD) tone mark as a separate glyph beside its letter.
 
-A report writer builds a list of flowables (``header_block``, ``title_block``, ``para``,
-``simple_table``…) and hands it to :func:`build_pdf`, which adds the page footer
-"Trang x/y" on every page.
+How a document is put together (every writer in ``documents/render`` does this)::
+
+    story = [header_block(["UBND XÃ ĐẠI ÁNG"], place_date=vn_date_line("Đại Áng", day),
+                          number="Số: 12/QĐ-UBND")]
+    story += title_block("QUYẾT ĐỊNH", "Về việc …")
+    story.append(simple_table(rows, widths, header_rows=1, span_rows=[5]))   # wraps, repeats header
+    story.append(signature_block("Người lập biểu", "TM. ỦY BAN NHÂN DÂN", width=frame_width))
+    build_pdf(path, story, title="…", page=PageSetup(landscape=False), draft=False)
+
+* :func:`header_block` — the issuing unit top left (as valid on the document's date: the caller
+  resolves the name, see ``documents.context``), the national name and motto top right, the
+  document number under the unit and the place-and-date line under the motto.
+* :func:`simple_table` — every cell is a wrapping paragraph (text is never cut), header rows are
+  repeated on every page, ``span_rows`` are full-width sub-headings (section labels).
+* :func:`signature_block` — the form's signature columns: a bold title, an italic caption, room
+  to sign and an optional printed name.
+* :func:`build_pdf` — A4 portrait/landscape, "Trang x/y" on every page; ``draft=True`` (a
+  document built on rules not yet confirmed) prints a grey "DỰ THẢO" watermark on every page, and
+  the caller puts "(DỰ THẢO)" in the title: no draft mark goes into the cells of a signed document.
 """
 
 from __future__ import annotations
@@ -114,11 +130,15 @@ def para(text: Any, style: str | ParagraphStyle = "normal") -> Paragraph:
     return Paragraph(body, st)
 
 
-def header_block(unit_lines: Sequence[str], *, place_date: str = "") -> Table:
+def header_block(unit_lines: Sequence[str], *, place_date: str = "", number: str = "") -> Table:
     """The administrative heading: the issuing unit on the left ("UBND …" above the office),
-    the national name and motto on the right, and optionally "Thanh Trì, ngày … " under it."""
+    the national name and motto on the right, optionally the document number ("Số: …") under
+    the unit and the place-and-date line ("Đại Áng, ngày … ") under the motto."""
     st = styles()
-    left = [para(line, "bold_center") for line in unit_lines] or [para("", "center")]
+    left: list[Flowable] = [para(line, "bold_center") for line in unit_lines if line] or [para("", "center")]
+    if number:
+        left.append(Spacer(1, 3 * mm))
+        left.append(para(number, "center"))
     right = [para(NATION, "bold_center"), para(MOTTO, "bold_center")]
     if place_date:
         right.append(Spacer(1, 3 * mm))
@@ -150,10 +170,12 @@ def _cell(value: Any, style: ParagraphStyle) -> Any:
 
 def simple_table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | None = None,
                  header_rows: int = 1, *, align: Sequence[str] | None = None,
-                 small: bool = False) -> Table:
+                 small: bool = False, span_rows: Sequence[int] = ()) -> Table:
     """A bordered table whose first ``header_rows`` rows are bold, shaded and repeated on every
-    page. Cells may be plain values (wrapped as NFC paragraphs) or flowables. ``align`` gives a
-    per-column alignment for body cells: 'left', 'center' or 'right' (numbers)."""
+    page. Cells may be plain values (wrapped as NFC paragraphs: long text wraps, never cut) or
+    flowables. ``align`` gives a per-column alignment for body cells: 'left', 'center' or
+    'right' (numbers). ``span_rows`` (indexes into ``data``) are section labels: their first
+    cell is bold and spans the whole width, so a label never breaks inside a narrow column."""
     st = styles()
     base = "small" if small else "normal"
     head_style = ParagraphStyle("th", parent=st[base], fontName=FONT_BOLD, alignment=TA_CENTER)
@@ -168,6 +190,8 @@ def simple_table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | No
         for c, value in enumerate(row):
             if r < header_rows:
                 style = head_style
+            elif r in span_rows:
+                style = ParagraphStyle("tds", parent=st[base], fontName=FONT_BOLD)
             else:
                 style = body_styles[(align[c] if align and c < len(align) else "left")]
             cells.append(_cell(value, style))
@@ -182,7 +206,28 @@ def simple_table(data: Sequence[Sequence[Any]], col_widths: Sequence[float] | No
     ]
     if header_rows:
         commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#E8E8E8")))
+    for r in span_rows:
+        commands.append(("SPAN", (0, r), (-1, r)))
+        commands.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F4F4F4")))
     table.setStyle(TableStyle(commands))
+    return table
+
+
+def signature_block(left: str, right: str, *, width: float, left_caption: str = "(Ký, ghi rõ họ tên)",
+                    right_caption: str = "(Ký, ghi rõ họ tên, đóng dấu)", left_name: str = "",
+                    right_name: str = "", above_right: str = "") -> Table:
+    """The form's two signature columns: bold title ("TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH" in
+    ``above_right`` + ``right``), italic caption, 25 mm to sign, then the printed names. An
+    empty ``left`` leaves the left column blank (forms with one signer)."""
+    st = styles()
+    italic = ParagraphStyle("sig_i", parent=st["italic"], alignment=TA_CENTER)
+    right_title = [para(above_right, "bold_center")] if above_right else []
+    cells = [[[para(left, "bold_center")] if left else "", right_title + [para(right, "bold_center")]],
+             [para(left_caption, italic) if left else "", para(right_caption, italic)],
+             [para(left_name, "bold_center") if left else "", para(right_name, "bold_center")]]
+    table = Table(cells, colWidths=[width / 2, width / 2], rowHeights=[None, 25 * mm, None])
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.keepWithNext = False
     return table
 
 
@@ -190,6 +235,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
     """Defers each page until the end so the footer can say "Trang x/y"."""
 
     footer_left = ""
+    watermark = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Without this the canvas starts (and registers) Helvetica, which has no Vietnamese.
@@ -210,7 +256,9 @@ class _NumberedCanvas(rl_canvas.Canvas):
         super().save()
 
     def _draw_footer(self, total: int) -> None:
-        width, _height = self._pagesize
+        width, height = self._pagesize
+        if self.watermark:
+            draw_watermark(self, self.watermark, width, height)
         self.saveState()
         self.setFont(FONT, 8)
         self.setFillColor(colors.HexColor("#444444"))
@@ -218,6 +266,21 @@ class _NumberedCanvas(rl_canvas.Canvas):
         if self.footer_left:
             self.drawString(MARGIN, 8 * mm, nfc(self.footer_left))
         self.restoreState()
+
+
+DRAFT_MARK = "DỰ THẢO"
+
+
+def draw_watermark(canvas: rl_canvas.Canvas, text: str, width: float, height: float) -> None:
+    """A large light-grey diagonal ``text`` across the page (drawn over the content, translucent
+    enough to read through)."""
+    canvas.saveState()
+    canvas.setFillColor(colors.Color(0.6, 0.6, 0.6, alpha=0.25))
+    canvas.setFont(FONT_BOLD, 72)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -24, nfc(text))
+    canvas.restoreState()
 
 
 @dataclass(frozen=True)
@@ -237,8 +300,9 @@ class PageSetup:
 
 
 def build_pdf(path: Path | str, story: Sequence[Flowable], *, title: str,
-              page: PageSetup | None = None, author: str = "") -> Path:
-    """Write ``story`` to ``path`` (A4, portrait or landscape) with "Trang x/y" footers.
+              page: PageSetup | None = None, author: str = "", draft: bool = False) -> Path:
+    """Write ``story`` to ``path`` (A4, portrait or landscape) with "Trang x/y" footers; a
+    ``draft`` gets the "DỰ THẢO" watermark on every page.
 
     The file is written next to the target and moved into place, so a failure never leaves a
     half-written PDF. Raises AppError (Vietnamese) when the target cannot be written.
@@ -248,7 +312,8 @@ def build_pdf(path: Path | str, story: Sequence[Flowable], *, title: str,
     target = Path(path)
     tmp = target.with_name(target.name + ".part")
     footer = page.footer_left
-    canvas_cls = type("FooterCanvas", (_NumberedCanvas,), {"footer_left": footer})
+    canvas_cls = type("FooterCanvas", (_NumberedCanvas,),
+                      {"footer_left": footer, "watermark": DRAFT_MARK if draft else ""})
     doc = SimpleDocTemplate(
         str(tmp), pagesize=page.size, leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN, bottomMargin=MARGIN + 5 * mm,
