@@ -20,6 +20,7 @@ from ..core.model import NEAR_POOR, POOR
 from ..core.text import format_vnd, parse_vn_date
 from ..storage import repo
 from ..storage.db import Store
+from . import support_effects
 
 PLANNED, IN_PROGRESS, DONE, CANCELLED = "planned", "in_progress", "done", "cancelled"
 STATUS_LABELS = {PLANNED: "Đã lên kế hoạch", IN_PROGRESS: "Đang thực hiện", DONE: "Đã xong",
@@ -132,7 +133,8 @@ def _household(store: Store, household_id: str) -> dict[str, Any]:
 def add_action(store: Store, household_id: str, measure_code: str, **fields: Any) -> dict[str, Any]:
     """Add a support action to a household (validated; one audited transaction). ``fields`` are
     any of member_id, body_code, planned_date, status, done_date, amount, funding_source, note;
-    dates as dd/mm/yyyy, ISO or date. Returns the stored row."""
+    dates as dd/mm/yyyy, ISO or date. Returns the stored row; an action stored as done applies its
+    measure's change (``plan/support_effects.py``) and carries it as ``row["outcome"]``."""
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"unknown support action fields {sorted(unknown)}")
@@ -142,11 +144,18 @@ def add_action(store: Store, household_id: str, measure_code: str, **fields: Any
         _validate(store, household, data, is_new=True)
         data["household_id"] = household_id
         data["unit_code"] = household["unit_code"]
-        return repo.insert(store, "support_actions", data)
+        row = repo.insert(store, "support_actions", data)
+        if row["status"] == DONE:
+            row["outcome"] = support_effects.apply_effect(store, row)
+        return row
 
 
 def update_action(store: Store, action_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Change an action (e.g. mark it done with its done date); the whole row is re-validated."""
+    """Change an action (e.g. mark it done with its done date); the whole row is re-validated.
+
+    Becoming done applies the measure's change to the member/household and reassesses it; leaving
+    done (or changing the measure or member of a done action) first puts back what it changed.
+    What changed is in ``row["outcome"]`` (a ``support_effects.Outcome``)."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"Không sửa được các trường {sorted(unknown)} của hoạt động hỗ trợ.",
@@ -161,13 +170,27 @@ def update_action(store: Store, action_id: str, changes: Mapping[str, Any]) -> d
         if changes.get("status") not in (None, DONE) and "done_date" not in changes:
             data["done_date"] = None  # moving away from "done" drops the done date
         _validate(store, household, data, is_new=changes.get("measure_code") not in (None, current["measure_code"]))
-        return repo.update(store, "support_actions", action_id, data)
+        was_done = current["status"] == DONE
+        undone = support_effects.undo_effect(store, current) if was_done and (
+            data["status"] != DONE or any(data[k] != current[k] for k in ("member_id", "measure_code"))) else None
+        row = repo.update(store, "support_actions", action_id, data)
+        if row["status"] == DONE and (undone is not None or not was_done):
+            row["outcome"] = support_effects.apply_effect(store, row)
+        elif undone is not None:
+            row["outcome"] = undone
+        return row
 
 
 def remove_action(store: Store, action_id: str) -> dict[str, Any]:
-    """Soft-delete an action entered by mistake (a cancelled action keeps its row and status)."""
+    """Soft-delete an action entered by mistake (a cancelled action keeps its row and status);
+    a done action's change is put back first."""
     with store.transaction():
-        return repo.soft_delete(store, "support_actions", action_id)
+        current = repo.require(store, "support_actions", action_id)
+        undone = support_effects.undo_effect(store, current) if current["status"] == DONE else None
+        row = repo.soft_delete(store, "support_actions", action_id)
+        if undone is not None:
+            row["outcome"] = undone
+        return row
 
 
 def _year_params(year: int) -> dict[str, str]:
