@@ -3,8 +3,12 @@
     cannngheo report --list
     cannngheo report NAME --db F --out FILE [--unit CODE] [--year YYYY] [--date D] [--from D]
                      [--category C] [--ruleset CODE] [--compare CODE] [--household MÃ] [--village V] [--format xlsx|pdf]
+                     [--noi-bo]
 
-The format follows the file extension unless --format is given.
+The format follows the file extension unless --format is given. Lists with ID numbers (the
+posting list) mask them (``001******890``) unless --noi-bo asks for the internal copy, which says
+"NỘI BỘ" in its title. Exit codes: 0 written, 1 bad arguments or data, or the output file
+cannot be written (message in Vietnamese; the database is only read).
 """
 
 from __future__ import annotations
@@ -15,16 +19,17 @@ from datetime import date
 from pathlib import Path
 
 from ..core.errors import ValidationError
-from ..core.model import CATEGORY_LABELS
 from ..core.text import parse_vn_date
 from ..documents.catalogue import FORMATS, get_report, list_reports
-from ..documents.context import PARAM_LABELS, ReportParams
+from ..documents.context import CATEGORY_FILTERS, PARAM_LABELS, ReportParams
 from ..storage import open_db
 from . import add_db_argument, db_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="xuất báo cáo Excel/PDF (xem --list)")
+    p = sub.add_parser("report", help="xuất báo cáo Excel/PDF (xem --list)",
+                       epilog="Mã thoát: 0 đã xuất; 1 tham số, dữ liệu không hợp lệ hoặc không ghi được tệp "
+                              "kết quả (có thông báo; cơ sở dữ liệu chỉ được đọc).")
     p.add_argument("name", nargs="?", help="mã báo cáo (xem --list)")
     p.add_argument("--list", action="store_true", help="liệt kê các báo cáo")
     add_db_argument(p)
@@ -33,12 +38,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=int, default=None, help="năm báo cáo")
     p.add_argument("--date", default=None, help="tính đến ngày dd/mm/yyyy (cuối kỳ)")
     p.add_argument("--from", dest="start", default=None, help="đầu kỳ dd/mm/yyyy (báo cáo biến động)")
-    p.add_argument("--category", choices=sorted(CATEGORY_LABELS), default=None, help="phân loại hộ")
+    p.add_argument("--category", choices=sorted(CATEGORY_FILTERS), default=None,
+                   help="phân loại hộ; poor_or_near_poor = đúng hộ nghèo và hộ cận nghèo "
+                        "(mặc định: danh sách có mọi hộ)")
     p.add_argument("--ruleset", default=None, help="mã bộ chuẩn nghèo (báo cáo thiếu hụt; bộ chuẩn mới của ruleset-change)")
     p.add_argument("--compare", default=None,
                    help="bộ chuẩn so sánh của ruleset-change (mặc định: bộ chuẩn đang áp dụng)")
     p.add_argument("--household", default=None, help="mã hộ (hồ sơ hộ)")
     p.add_argument("--village", default=None, help="thôn/tổ dân phố")
+    p.add_argument("--noi-bo", dest="internal", action="store_true",
+                   help="bản NỘI BỘ: in đầy đủ số định danh (mặc định che, để niêm yết)")
     p.add_argument("--format", choices=FORMATS, default=None, help="dạng tệp (mặc định: theo đuôi tệp)")
     p.set_defaults(func=run)
 
@@ -70,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     params = ReportParams(unit_code=args.unit, year=args.year, on=_day(args.date, "date"),
                           start=_day(args.start, "from"), category=args.category, ruleset=args.ruleset,
                           compare_to=args.compare,
-                          household=args.household, village=args.village)
+                          household=args.household, village=args.village, internal=args.internal)
     with open_db(db_path(args), create=False) as store:
         out = spec.build(store, params, args.out, args.format)
     print(f"Đã xuất '{spec.title}' vào {out}", file=sys.stdout)

@@ -12,15 +12,15 @@ Unit names are those valid at the report date (GSO codes were re-used after 1/7/
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.errors import AppError, Cancelled, ValidationError
-from ..core.model import CATEGORY_LABELS, NEAR_POOR, POOR
+from ..core.model import NEAR_POOR, POOR
 from ..core.progress import Progress, or_null
 from ..storage.db import Store
 from . import queries as rq
-from .context import Context, ReportParams, make_context
+from .context import CATEGORY_FILTERS, POOR_OR_NEAR_POOR, Context, ReportParams, make_context
 from .profiles import profile_for, profiles_for
 from .render import summary
 from .render.household_list import ListHeading, write_household_list
@@ -37,6 +37,9 @@ from .summaries import (
 )
 
 FORMATS = ("xlsx", "pdf")
+# Reports that list households one by one: a category filter selects exactly those households.
+LIST_REPORTS = ("household-list", "posting-list", "household-profiles")
+
 @dataclass(frozen=True)
 class ReportSpec:
     """One entry of the catalogue."""
@@ -57,9 +60,11 @@ class ReportSpec:
             raise ValidationError(
                 f"Báo cáo '{self.title}' không xuất được dạng '{fmt}' (chỉ: {', '.join(self.formats)}). "
                 "Hãy đổi đuôi tệp hoặc chọn --format.", field="format")
-        if params.category and params.category not in CATEGORY_LABELS:
-            raise ValidationError(f"Phân loại '{params.category}' không hợp lệ (chọn: {', '.join(CATEGORY_LABELS)}).",
+        if params.category and params.category not in CATEGORY_FILTERS:
+            raise ValidationError(f"Phân loại '{params.category}' không hợp lệ (chọn: {', '.join(CATEGORY_FILTERS)}).",
                                   field="category")
+        if params.category == POOR_OR_NEAR_POOR and self.code not in LIST_REPORTS:
+            params = replace(params, category=None)  # the summaries count both categories anyway
         prog = or_null(progress)
         _check_replaceable(out)
         return self.builder(make_context(store, params), out, fmt, prog)
@@ -119,7 +124,7 @@ def _ruleset_change(ctx: Context, out: Path, fmt: str, progress: Progress) -> Pa
 def _household_list(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
     p = ctx.params
     total = rq.count_list(ctx.store, unit_code=p.unit_code, category=p.category, village=p.village)
-    what = CATEGORY_LABELS.get(p.category or "", "hộ gia đình").lower()
+    what = CATEGORY_FILTERS.get(p.category or "", "hộ gia đình").lower()
     heading = ListHeading(ctx.unit_lines, f"Danh sách {what} và thành viên năm {p.report_year()}",
                           ctx.unit_name, ctx.date_line)
     tmp = out.with_name(out.name + ".part")
@@ -135,14 +140,14 @@ def _household_list(ctx: Context, out: Path, fmt: str, progress: Progress) -> Pa
 def _posting_list(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path:
     p = ctx.params
     rows = []
-    categories = [p.category] if p.category else [POOR, NEAR_POOR]
+    categories = [p.category] if p.category in (POOR, NEAR_POOR) else [POOR, NEAR_POOR]
     for category in categories:
         for chunk in rq.iter_list(ctx.store, unit_code=p.unit_code, category=category, village=p.village):
             for household, members in chunk:
                 head = next((m for m in members if m.get("relation") == "head"), members[0] if members else {})
                 rows.append({**household, "cccd": head.get("cccd"), "member_count": len(members)})
     posting = PostingList(ctx.unit_lines, ctx.unit_name, p.report_year(), rows, place=ctx.place, on=ctx.on,
-                          category=p.category)
+                          category=p.category if p.category in (POOR, NEAR_POOR) else None, internal=p.internal)
     return write_posting_list(posting, out, fmt)
 
 
@@ -192,8 +197,9 @@ CATALOGUE: dict[str, ReportSpec] = {spec.code: spec for spec in (
                "Danh sách chi tiết các hộ với từng thành viên (Excel, xuất nhanh cho danh sách lớn).",
                ("unit", "year", "category"), ("xlsx",), _household_list),
     ReportSpec("posting-list", "Danh sách niêm yết công khai",
-               "Danh sách niêm yết: chủ hộ, số định danh chỉ hiện 3 số cuối, địa chỉ, số nhân khẩu, phân loại.",
-               ("unit", "year", "category"), FORMATS, _posting_list),
+               "Danh sách niêm yết: chủ hộ, số định danh che (chỉ hiện mã tỉnh và 3 số cuối), địa chỉ, số nhân khẩu, "
+               "phân loại. Bản nội bộ in đầy đủ số định danh và ghi rõ NỘI BỘ.",
+               ("unit", "year", "category", "internal"), FORMATS, _posting_list),
     ReportSpec("household-profile", "Hồ sơ hộ",
                "Hồ sơ một hộ: thông tin chung, thành viên, điều kiện sống, kết quả đánh giá và lý do, "
                "kế hoạch hỗ trợ, lịch sử thay đổi.", ("household", "date"), ("pdf",), _profile),

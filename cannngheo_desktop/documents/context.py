@@ -23,8 +23,13 @@ PARAM_LABELS = {
     "ruleset": "Bộ chuẩn nghèo",
     "compare": "So với bộ chuẩn (để trống: bộ chuẩn đang áp dụng)",
     "household": "Hộ (mã hộ)",
+    "internal": "Bản nội bộ (in đầy đủ số định danh, không niêm yết)",
 }
 CATEGORY_CHOICES = {POOR: CATEGORY_LABELS[POOR], NEAR_POOR: CATEGORY_LABELS[NEAR_POOR]}
+# Both categories and nothing else: what "Hộ nghèo và hộ cận nghèo" means in a filter. Without a
+# category a list has every household (565 in the demo, most of them not poor).
+POOR_OR_NEAR_POOR = "poor_or_near_poor"
+CATEGORY_FILTERS = {**CATEGORY_LABELS, POOR_OR_NEAR_POOR: "Hộ nghèo và hộ cận nghèo"}
 
 
 @dataclass
@@ -40,6 +45,7 @@ class ReportParams:
     compare_to: str | None = None   # the ruleset compared against (ruleset-change)
     household: str | None = None    # id or household code (household-profile)
     village: str | None = None
+    internal: bool = False          # full ID numbers, "NỘI BỘ" in the title (never for posting)
 
     def report_year(self) -> int:
         return self.year or (self.on.year if self.on else date.today().year)
@@ -105,6 +111,8 @@ def make_context(store: Store, params: ReportParams) -> Context:
                               field="unit")
     unit = (get_unit(store, code, on) or get_unit(store, code)) if code else None
     name = unit["name"] if unit else ""
+    # The place of the date line is the ISSUING unit's (a commune's documents are dated at the
+    # commune, never at the district), under its name on the document's date.
     own_unit = (get_unit(store, own, on) or get_unit(store, own)) if own else None
-    place = place_name(own_unit["name"] if own_unit else name)
+    place = place_name(name or (own_unit["name"] if own_unit else ""))
     return Context(store, params, (ubnd(name), ""), place, name, on)

@@ -120,7 +120,9 @@ def support_totals(store: Store, year: int | None, unit_code: str | None, by: st
 def _where_list(unit_code: str | None, category: str | None, village: str | None,
                 params: dict[str, Any]) -> str:
     where = _ACTIVE + _unit_clause(unit_code, params)
-    if category is not None:
+    if category == "poor_or_near_poor":  # context.POOR_OR_NEAR_POOR: exactly the two categories
+        where += " AND h.category IN ('poor', 'near_poor')"
+    elif category is not None:
         where += " AND h.category = :cat"
         params["cat"] = category
     if village is not None:

@@ -63,7 +63,7 @@ def round_report(store: Store, review_id: str, on: date) -> SummaryReport:
     before = Counter(i.get("previous_category") for i in listed)
     after = Counter(i["final_category"] for i in listed if not i.get("reply_date"))
     rows_cat = [[1, "Danh sách trước rà soát", before[POOR], before[NEAR_POOR]],
-                [2, "Kết quả rà soát" + ("" if rnd["status"] == "decided" else " (đề xuất, chưa có quyết định)"),
+                [2, "Kết quả rà soát" + ("" if rnd["status"] in ("decided", "closed") else " (đề xuất, chưa có quyết định)"),
                  after[POOR], after[NEAR_POOR]]]
     moves = Counter(k for k in map(movement, listed) if k)
     rows_move = [[n, label, moves[p], moves[c]] for n, (label, p, c) in enumerate(MOVES, start=1)]

@@ -91,17 +91,34 @@ def test_posting_list_masks_ids(store, tmp_path: Path) -> None:
     assert len(rows) == len(heads) == 62 - 4
     for row, head in zip(rows, heads, strict=True):
         assert row[1] == head["head_name"]
-        assert row[2] == "*********" + head["cccd"][-3:]
+        # the rule of docs/documents.md: province code (3 digits), 6 stars, last 3 digits
+        assert row[2] == head["cccd"][:3] + "******" + head["cccd"][-3:]
         assert row[5] == head["member_count"] and row[6] == "Hộ cận nghèo"
     texts = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
     assert "DANH SÁCH NIÊM YẾT CÔNG KHAI HỘ CẬN NGHÈO NĂM 2023" in texts
-    assert "Người lập biểu" in texts and "TM. Ủy ban nhân dân" in texts
+    assert "Người lập biểu" in texts and "TM. ỦY BAN NHÂN DÂN" in texts
+    assert not any("NỘI BỘ" in t for t in texts)
+
+
+def test_posting_list_internal_copy_has_full_ids(store, tmp_path: Path) -> None:
+    """--noi-bo / the "Nội bộ" box: full numbers, and the title says it is internal."""
+    out = build_report(store, "posting-list", ReportParams(unit_code="00679", year=2023, category="near_poor",
+                                                           internal=True), tmp_path / "noi-bo.xlsx")
+    ws = load_workbook(out).active
+    texts = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+    assert any(t.startswith("DANH SÁCH HỘ CẬN NGHÈO NĂM 2023 (NỘI BỘ)") for t in texts)
+    assert not any("NIÊM YẾT CÔNG KHAI" in t for t in texts)
+    full = {r[0] for r in store.conn.execute(
+        "SELECT m.cccd FROM households h JOIN members m ON m.household_id = h.id AND m.relation = 'head' "
+        "AND m.deleted = 0 WHERE h.unit_code = '00679' AND h.category = 'near_poor' AND h.deleted = 0")}
+    shown = {r[2].value for r in ws.iter_rows() if isinstance(r[0].value, int)}
+    assert shown == full and len(full) == 58
 
 
 def test_posting_list_pdf_masks_ids(store, tmp_path: Path) -> None:
     out = build_report(store, "posting-list", ReportParams(unit_code="00640", year=2023), tmp_path / "ny.pdf")
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
     assert not TWELVE_DIGITS.search(text)
-    assert "*********" in text and "DANH SÁCH NIÊM YẾT CÔNG KHAI" in text
+    assert re.search(r"\b\d{3}\*{6}\d{3}\b", text) and "DANH SÁCH NIÊM YẾT CÔNG KHAI" in text
     head = store.scalar("SELECT head_name FROM households WHERE household_code = 'TTR-00640-0003'")
     assert head in text  # the household that became near-poor in 2023 is listed

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.documents.catalogue import build_report, get_report, list_reports
 from cannngheo_desktop.documents.context import ReportParams
+from cannngheo_desktop.documents.render.xlsx_base import INT_FORMAT
 
 
 def _sheet(store, tmp_path: Path, code: str, **params):
@@ -149,7 +150,7 @@ def test_support_by_measure_and_body(store, tmp_path: Path) -> None:
     rows = _rows(ws)
     training = _by_label(rows, "Đào tạo nghề")
     assert training[2:5] == [2, 2, 3_500_000]
-    assert ws.cell(row=next(c.row for c in ws["B"] if c.value == training[1]), column=5).number_format == "#,##0"
+    assert ws.cell(row=next(c.row for c in ws["B"] if c.value == training[1]), column=5).number_format == INT_FORMAT
     total_i = _by_label(rows, "Cộng I")
     assert [_check_sum(ws, total_i, c) for c in (2, 3, 4)] == [3, 2, 3_500_000]  # cancelled one left out
     body = _by_label(rows, "Phòng Lao động – Thương binh và Xã hội")

@@ -10,7 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from .summary import Section, SummaryReport, write_pdf
-from .xlsx_base import TOTAL_FILL, Column, OfficialSheet, vn_date_line
+from .xlsx_base import TOTAL_FILL, Column, OfficialSheet, save_workbook, vn_date_line
 
 
 @dataclass
@@ -82,7 +82,7 @@ def write_plan_table(table: PlanTable, path: Path) -> Path:
     sheet.add_row([None, table.total_label, sheet.sum_formula(3), table.total_rate, sheet.sum_formula(5)],
                   bold=True, fill=TOTAL_FILL)
     sheet.finish_print_setup()
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 

@@ -1,7 +1,10 @@
 """The public posting list (danh sách niêm yết công khai) of poor / near-poor households.
 
-Personal data protection (Decree 13/2023): a list pinned on a public board shows only the last
-3 digits of an ID number. The masking happens HERE, in the writer, so no caller can forget it.
+Personal data protection (Decree 13/2023): a list pinned on a public board shows an ID number
+masked by ``core.personal_data.mask_cccd`` (province code and last 3 digits: ``001******890``),
+the same rule in PDF and Excel. The masking happens HERE, in the writer, so no caller can forget
+it; only ``internal=True`` (CLI ``--noi-bo``, the "Nội bộ" box of the Reports tab) prints full
+numbers, and then the title says "(NỘI BỘ)" and a note says the copy is not for posting.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.model import CATEGORY_LABELS
-from ...core.text import mask_id
+from ...core.personal_data import INTERNAL_MARK, mask_cccd
 from .summary import Section, SummaryReport, write_pdf, write_xlsx
 from .xlsx_base import Column
 
@@ -41,26 +44,33 @@ class PostingList:
     place: str = ""
     on: date | None = None
     category: str | None = None
+    internal: bool = False
 
 
 def _title(posting: PostingList) -> str:
     what = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo"}.get(posting.category or "", "hộ nghèo, hộ cận nghèo")
+    if posting.internal:
+        return f"Danh sách {what} năm {posting.year} (NỘI BỘ)"
     return f"Danh sách niêm yết công khai {what} năm {posting.year}"
 
 
 def as_summary(posting: PostingList) -> SummaryReport:
     """The list as a summary sheet with masked ID numbers and the signature block."""
-    rows = [[i, h.get("head_name") or "", mask_id(h.get("cccd")), h.get("village") or "", h.get("address") or "",
+    shown = (lambda v: str(v or "")) if posting.internal else mask_cccd
+    rows = [[i, h.get("head_name") or "", shown(h.get("cccd")), h.get("village") or "", h.get("address") or "",
              h.get("member_count") or 0, CATEGORY_LABELS.get(h.get("category") or "", ""), ""]
             for i, h in enumerate(posting.households, start=1)]
     notes = [f"Danh sách gồm {len(rows)} hộ, được niêm yết công khai tại trụ sở {posting.unit_name} và nhà văn hóa "
              "các thôn, tổ dân phố. Mọi ý kiến thắc mắc, khiếu nại xin gửi về Ủy ban nhân dân trong thời gian niêm yết.",
-             "Số định danh cá nhân chỉ hiển thị 3 chữ số cuối (bảo vệ dữ liệu cá nhân theo Nghị định 13/2023/NĐ-CP)."]
+             "Số định danh cá nhân chỉ hiện mã tỉnh và 3 chữ số cuối (bảo vệ dữ liệu cá nhân theo "
+             "Nghị định 13/2023/NĐ-CP)."]
+    if posting.internal:
+        notes = [f"{INTERNAL_MARK}. Danh sách gồm {len(rows)} hộ."]
     return SummaryReport(
         title=_title(posting), columns=COLUMNS, unit_lines=posting.unit_lines,
         subtitle=posting.unit_name, place=posting.place, on=posting.on, notes=notes, landscape=True,
         sections=[Section(rows, total_label="Tổng cộng", sum_columns=(5,))],
-        signature=("Người lập biểu", "TM. Ủy ban nhân dân"), sheet_name="Niem yet")
+        signature=("Người lập biểu", "TM. ỦY BAN NHÂN DÂN"), sheet_name="Niem yet")
 
 
 def write_posting_list(posting: PostingList, path: Path, fmt: str = "xlsx") -> Path:

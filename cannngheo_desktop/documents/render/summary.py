@@ -16,12 +16,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer
 
 from ...core.sheet_cells import set_text
 from ...core.text import format_date, format_percent, format_vnd
 from . import pdf_base
-from .xlsx_base import BORDER, FONT_NAME, LEFT, TOTAL_FILL, Column, OfficialSheet, vn_date_line
+from .xlsx_base import BORDER, FONT_NAME, LEFT, TOTAL_FILL, Column, OfficialSheet, save_workbook, vn_date_line
 
 
 @dataclass
@@ -52,6 +52,12 @@ class SummaryReport:
     signature: tuple[str, str] | None = ("Người lập biểu", "Thủ trưởng đơn vị")
     landscape: bool = False
     sheet_name: str = "Bao cao"
+    draft: bool = False          # built on rules not yet confirmed: "(DỰ THẢO)" title + watermark
+    number: str = ""             # "Số: …/BC-UBND" under the unit (blank number for the office to fill)
+
+    @property
+    def shown_title(self) -> str:
+        return f"{self.title} (dự thảo)" if self.draft else self.title
 
     @property
     def date_line(self) -> str:
@@ -75,7 +81,7 @@ def write_xlsx(report: SummaryReport, path: Path) -> Path:
     ws = wb.active
     ws.title = report.sheet_name[:31]
     sheet = OfficialSheet(ws, report.columns, landscape=report.landscape)
-    sheet.title_block(unit_lines=report.unit_lines, title=report.title, subtitle=report.subtitle,
+    sheet.title_block(unit_lines=report.unit_lines, title=report.shown_title, subtitle=report.subtitle,
                       date_line=report.date_line)
     sheet.header()
     n = len(report.columns)
@@ -105,7 +111,7 @@ def write_xlsx(report: SummaryReport, path: Path) -> Path:
     if report.signature:
         sheet.signature_block(*report.signature)
     sheet.finish_print_setup()
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 
@@ -131,12 +137,14 @@ def _align(col: Column) -> str:
 def pdf_story(report: SummaryReport, page: pdf_base.PageSetup) -> list[Flowable]:
     """Flowables of the report: header block, title, the table, notes and the signature block."""
     story: list[Flowable] = [pdf_base.header_block([x.upper() for x in report.unit_lines if x],
-                                                      place_date=report.date_line)]
-    story += pdf_base.title_block(report.title.upper(), report.subtitle)
+                                                      place_date=report.date_line, number=report.number)]
+    story += pdf_base.title_block(report.shown_title.upper(), report.subtitle)
     n = len(report.columns)
     data: list[list[Any]] = [[c.title for c in report.columns]]
+    spans: list[int] = []
     for section in report.sections:
         if section.title:
+            spans.append(len(data))
             data.append([section.title] + [""] * (n - 1))
         data += [[pdf_value(v, c.kind) for v, c in zip(row, report.columns, strict=False)] for row in section.rows]
         if section.total_label:
@@ -144,7 +152,8 @@ def pdf_story(report: SummaryReport, page: pdf_base.PageSetup) -> list[Flowable]
             data.append([pdf_value(v, c.kind) for v, c in zip(totals, report.columns, strict=False)])
     scale = page.frame_width / sum(c.width for c in report.columns)
     story.append(pdf_base.simple_table(data, [c.width * scale for c in report.columns],
-                                       align=[_align(c) for c in report.columns], small=True))
+                                       align=[_align(c) for c in report.columns], small=True,
+                                       span_rows=spans))
     for text in report.notes:
         story.append(pdf_base.para(text, "small"))
     if report.signature:
@@ -154,12 +163,8 @@ def pdf_story(report: SummaryReport, page: pdf_base.PageSetup) -> list[Flowable]
 
 
 def signature_table(left: str, right: str, *, width: float) -> Flowable:
-    """Two signature columns (title in bold, "(Ký, ghi rõ họ tên)" under it) with room to sign."""
-    cells = [[pdf_base.para(left, "bold_center"), pdf_base.para(right, "bold_center")],
-             [pdf_base.para("(Ký, ghi rõ họ tên)", "center"), pdf_base.para("(Ký, ghi rõ họ tên, đóng dấu)", "center")]]
-    table = Table(cells, colWidths=[width / 2, width / 2], rowHeights=[None, 25 * mm])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), pdf_base.FONT), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return table
+    """Two signature columns (the shared frame's :func:`pdf_base.signature_block`)."""
+    return pdf_base.signature_block(left, right, width=width)
 
 
 def write_pdf(report: SummaryReport, path: Path, *, extra: Sequence[Flowable] = ()) -> Path:
@@ -172,4 +177,4 @@ def write_pdf(report: SummaryReport, path: Path, *, extra: Sequence[Flowable] = 
         story += [Spacer(1, 4 * mm), *extra]
         if signature is not None:
             story.append(signature)
-    return pdf_base.build_pdf(path, story, title=report.title, page=page)
+    return pdf_base.build_pdf(path, story, title=report.shown_title, page=page, draft=report.draft)

@@ -1,17 +1,36 @@
 """Excel sheets that look like what an office files: title block, headers, borders, print setup.
 
-Pure openpyxl, no Qt. Every report writer builds on ``OfficialSheet``. Every str it writes is a
-text cell (``core.sheet_cells``): names, addresses and notes typed as ``=…`` never become formulas;
-the only formulas are the totals the sheet itself builds (:meth:`OfficialSheet.sum_formula`).
+Pure openpyxl, no Qt. Every report writer builds on ``OfficialSheet`` and saves with
+:func:`save_workbook`. Every str it writes is a text cell (``core.sheet_cells``): names, addresses
+and notes typed as ``=…`` never become formulas; the only formulas are the totals the sheet itself
+builds (:meth:`OfficialSheet.sum_formula`).
+
+Totals: each total is a live ``=SUM(…)`` formula AND its cached value. openpyxl writes formulas
+with an empty value, so viewers that do not recalculate (and openpyxl's ``data_only``) show a
+blank; :func:`save_workbook` evaluates every ``SUM`` over the sheet's own cells and writes the
+result as the cell's cached ``<v>`` in the saved file. Excel still recalculates on opening.
+
+Number formats: the separators of a format code like ``#,##0`` are replaced by the PC's locale
+(an English Windows shows 1,234). A fixed Vietnamese grouping needs the dot as a literal, so
+integers use the conditional format :data:`INT_FORMAT` (``1.234.567`` under any locale; the cell
+stays a number and sums). Up to 999.999.999 every group is separated; larger values keep their
+leading digits together (``1234.567.890``) and negatives of 1.000 or more show no separator. No
+format can fix a DECIMAL separator (a literal comma between digit placeholders is not a decimal
+point), so percent values (``0.00``) show the locale's decimal mark — a comma on a Vietnamese
+Windows; the PDF, which the office signs, always prints ``0,59``.
 """
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,7 +47,7 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
 
-INT_FORMAT = "#,##0"
+INT_FORMAT = '[>=1000000]#"."###"."###;[>=1000]#"."###;0'  # 1.234.567 under any locale
 PERCENT_VALUE_FORMAT = "0.00"  # a value already in percent (0.59 means 0.59%)
 DATE_FORMAT = "dd/mm/yyyy"
 
@@ -46,6 +65,20 @@ def _lines(value: Any, width: float) -> int:
     if not isinstance(value, str) or isinstance(value, Formula):
         return 1
     return max(1, -(-len(value) // max(1, int(width * 1.15))))
+
+
+def _wrapped_lines(text: str, width: float, char_width: float) -> int:
+    """Lines ``text`` wraps to in ``width`` column units, a character taking ``char_width``
+    units (bold/large fonts are wider); words are not split, so count word by word."""
+    room = max(1.0, width - 1)
+    lines, used = 1, 0.0
+    for word in str(text).split():
+        w = (len(word) + 1) * char_width
+        if used and used + w > room:
+            lines += 1
+            used = 0.0
+        used += w
+    return lines
 
 
 def vn_date_line(place: str, on: date) -> str:
@@ -104,17 +137,25 @@ class OfficialSheet:
             self._merged(row, split + 1, n, date_line, italic=True, size=11)
             row += 1
         row += 1
+        total = sum(c.width for c in self.columns)
         self._merged(row, 1, n, title.upper(), bold=True, size=14)
-        self.ws.row_dimensions[row].height = 22
+        self.ws.row_dimensions[row].height = 21 * _wrapped_lines(title, total, 1.45)
         row += 1
-        if subtitle:
+        if subtitle:  # its own row, tall enough for its wrapped lines: never over the title
             self._merged(row, 1, n, subtitle, italic=True, size=12)
+            self.ws.row_dimensions[row].height = 17 * _wrapped_lines(subtitle, total, 1.15)
             row += 1
         self.row = row + 1
 
-    def header(self, titles: Sequence[str] | None = None, *, height: float = 48) -> None:
+    def header(self, titles: Sequence[str] | None = None, *, height: float = 0) -> None:
+        """The column titles (bold, wrapped, repeated on every printed page); the row is as
+        tall as its longest wrapped title unless ``height`` is given."""
         ws = self.ws
         titles = titles or [c.title for c in self.columns]
+        if not height:
+            lines = max((_wrapped_lines(t, c.width, 1.2) for t, c in zip(titles, self.columns, strict=False)),
+                        default=1)
+            height = max(30.0, 15.0 * lines + 6)
         for i, text in enumerate(titles, start=1):
             cell = set_text(ws, self.row, i, nfc(text))
             cell.font = Font(name=FONT_NAME, bold=True, size=11)
@@ -187,3 +228,63 @@ class OfficialSheet:
         if self.header_row:
             ws.print_title_rows = f"{self.header_row}:{self.header_row}"
         ws.oddFooter.center.text = "Trang &P/&N"
+
+
+_SUM = re.compile(r"=SUM\(([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)\)")
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/>')
+
+
+def cached_sums(ws: Worksheet) -> dict[str, float | int]:
+    """The value of every ``=SUM(range)`` cell of ``ws``, from the numbers in its range (text and
+    empty cells count 0, as in Excel; a SUM over other SUMs is evaluated first)."""
+    out: dict[str, float | int] = {}
+
+    def value(cell: Any, depth: int = 0) -> float | int:
+        v = cell.value
+        if isinstance(v, bool):
+            return 0
+        if isinstance(v, (int, float)):
+            return v
+        if isinstance(v, str) and depth < 5 and (m := _SUM.fullmatch(v)):
+            return evaluate(m, depth + 1)
+        return 0
+
+    def evaluate(m: re.Match[str], depth: int) -> float | int:
+        first, last = m.group(1) + m.group(2), m.group(3) + m.group(4)
+        return sum(value(c, depth) for row in ws[first:last] for c in (row if isinstance(row, tuple) else (row,)))
+
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.data_type == "f" and (m := _SUM.fullmatch(cell.value)):
+                out[cell.coordinate] = evaluate(m, 0)
+    return out
+
+
+def save_workbook(wb: Workbook, path: Path | str) -> Path:
+    """Save ``wb`` with the cached value of every SUM total written into the file (see module
+    docstring). The sheets are matched by order (openpyxl names them sheet1.xml, sheet2.xml…)."""
+    target = Path(path)
+    caches = [cached_sums(ws) for ws in wb.worksheets]
+    wb.save(target)
+    if not any(caches):
+        return target
+    tmp = target.with_name(target.name + ".sum")
+    try:
+        with zipfile.ZipFile(target) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                m = re.fullmatch(r"xl/worksheets/sheet([0-9]+)\.xml", item.filename)
+                if m and int(m.group(1)) <= len(caches) and caches[int(m.group(1)) - 1]:
+                    cache = caches[int(m.group(1)) - 1]
+
+                    def fill(hit: re.Match[str], cache: dict[str, float | int] = cache) -> str:
+                        ref = hit.group(1)
+                        if ref not in cache:
+                            return hit.group(0)
+                        return f'<c r="{ref}"{hit.group(2)}><f>{hit.group(3)}</f><v>{cache[ref]}</v>'
+                    data = _FORMULA_CELL.sub(fill, data.decode("utf-8")).encode("utf-8")
+                dst.writestr(item, data)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

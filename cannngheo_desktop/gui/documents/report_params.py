@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFormLayout,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...documents.catalogue import ReportSpec
-from ...documents.context import CATEGORY_CHOICES, PARAM_LABELS, ReportParams
+from ...documents.context import CATEGORY_CHOICES, PARAM_LABELS, POOR_OR_NEAR_POOR, ReportParams
 from ...plan import plans
 from ...registry.queries import RELEVANCE, ListQuery, fetch_page
 from ...storage import reference, rulesets
@@ -43,7 +44,7 @@ NEWEST_RULESET = "Bộ chuẩn mới nhất"
 DATE_FORMAT = "dd/MM/yyyy"
 SEARCH_LIMIT = 50
 # Shorter labels than the command line's (the combos say "all" themselves).
-LABELS = {"unit": "Đơn vị", "period": "Kỳ báo cáo", "household": "Hộ", "compare": "So với bộ chuẩn"}
+LABELS = {"unit": "Đơn vị", "period": "Kỳ báo cáo", "household": "Hộ", "compare": "So với bộ chuẩn", "internal": "Bản nội bộ"}
 FieldWidget = TypeVar("FieldWidget", bound=QWidget)
 
 
@@ -209,7 +210,10 @@ class ReportParamsForm(QWidget):
 
     def _make_category(self) -> QComboBox:
         combo = QComboBox()
-        combo.addItem(ALL_HOUSEHOLDS if self._comparing() else ALL_CATEGORIES, None)
+        if self._comparing():
+            combo.addItem(ALL_HOUSEHOLDS, None)
+        else:  # exactly the two categories, never the households that are not poor
+            combo.addItem(ALL_CATEGORIES, POOR_OR_NEAR_POOR)
         for code, label in CATEGORY_CHOICES.items():
             combo.addItem(label, code)
         return combo
@@ -227,6 +231,13 @@ class ReportParamsForm(QWidget):
         for label, code in self.options.rulesets:
             combo.addItem(label, code)
         return combo
+
+    def _make_internal(self) -> QCheckBox:
+        """Unchecked by default: a list meant for posting never shows full ID numbers."""
+        box = QCheckBox("Nội bộ — in đầy đủ số định danh")
+        box.setChecked(False)
+        box.setToolTip("Chỉ dùng cho hồ sơ lưu tại cơ quan. Danh sách niêm yết công khai phải để trống ô này.")
+        return box
 
     def _make_household(self) -> HouseholdPicker:
         return HouseholdPicker(self.store)
@@ -277,6 +288,8 @@ class ReportParamsForm(QWidget):
             p.compare_to = compare.currentData()
         if (household := self._field("household", HouseholdPicker)) is not None:
             p.household = household.value()
+        if (internal := self._field("internal", QCheckBox)) is not None:
+            p.internal = internal.isChecked()
         return p
 
     def set_value(self, key: str, value: Any) -> None:
@@ -289,6 +302,8 @@ class ReportParamsForm(QWidget):
         elif isinstance(widget, QDateEdit):
             widget.setDate(to_qdate(value))
             self._dates_touched = True
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
         elif isinstance(widget, HouseholdPicker):
             widget.search.setText(str(value))
             widget.run_search()

@@ -95,7 +95,7 @@ def test_plan_table_to_excel_has_the_appendix_totals(qtbot, tab, tmp_path, monke
 
 def test_posting_list_pdf_with_unit_and_category(qtbot, tab, tmp_path, monkeypatch) -> None:
     tab.select("posting-list")
-    assert list(tab.form.fields) == ["unit", "year", "category"]
+    assert list(tab.form.fields) == ["unit", "year", "category", "internal"]
     tab.form.set_value("unit", "00679")
     tab.form.set_value("year", 2023)
     tab.form.set_value("category", "near_poor")
@@ -256,3 +256,32 @@ def test_ruleset_change_report_from_the_tab(qtbot, tab, tmp_path, monkeypatch, s
     assert listed and all(r[1].startswith("TTR-00649-") for r in listed)
     assert f": {len(listed)}/" in subtitle
     assert shown_messages == []
+
+
+def test_batch_profiles_default_filter_prints_exactly_poor_and_near_poor(qtbot, tab, tmp_path, monkeypatch) -> None:
+    """Issue 17: "Hộ nghèo và hộ cận nghèo" printed every household of the unit (565 in the demo)."""
+    tab.select("household-profiles")
+    combo = tab.form.fields["category"]
+    assert combo.currentText() == "Hộ nghèo và hộ cận nghèo"
+    tab.form.set_value("unit", "00679")
+    tab.form.set_value("year", 2023)
+    out = tmp_path / "ho-so.pdf"
+    save_to(monkeypatch, out)
+    tab.pdf_button.click()
+    wait_file(qtbot, tab, out)
+    codes = set(re.findall(r"Hồ sơ hộ (TTR-00679-\d{4})", " ".join(
+        page.extract_text() for page in PdfReader(out).pages)))
+    with open_db(tab.ctx.db_path, create=False) as store:
+        wanted = {r[0] for r in store.conn.execute(
+            "SELECT household_code FROM households WHERE unit_code = '00679' AND deleted = 0 "
+            "AND status = 'active' AND category IN ('poor', 'near_poor')")}
+        every = store.scalar("SELECT COUNT(*) FROM households WHERE unit_code = '00679' AND deleted = 0")
+    assert codes == wanted and 0 < len(wanted) < every
+
+
+def test_posting_list_internal_box_is_unchecked_by_default(tab) -> None:
+    tab.select("posting-list")
+    box = tab.form.fields["internal"]
+    assert not box.isChecked() and tab.form.params().internal is False
+    box.setChecked(True)
+    assert tab.form.params().internal is True
