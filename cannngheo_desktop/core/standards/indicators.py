@@ -64,9 +64,14 @@ class Context:
     explain: bool = True
 
 
+def _upper_first(text: str) -> str:
+    """'thẻ BHYT' → 'Thẻ BHYT' (str.capitalize would lower the rest: 'Thẻ bhyt')."""
+    return text[:1].upper() + text[1:]
+
+
 def member_missing(mv: MemberView, field: str) -> tuple[str, str]:
     return (f"members[{mv.position}].{field}",
-            f"{cnd.MEMBER_FIELD_LABELS.get(field, field).capitalize()} của {mv.name}")
+            f"{_upper_first(cnd.MEMBER_FIELD_LABELS.get(field, field))} của {mv.name}")
 
 
 def household_missing(field: str) -> tuple[str, str]:
