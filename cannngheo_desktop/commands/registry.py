@@ -34,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(e)
     e.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
     e.add_argument("--unit", default=None, help="chỉ các hộ của đơn vị này")
-    e.add_argument("--search", default="", help="tìm theo tên, số CCCD, địa chỉ (không cần dấu)")
+    e.add_argument("--search", default="", help="tìm như ô Tìm của cửa sổ: mọi từ phải có trong tên của CÙNG một người (không cần "
+                        "dấu, từ cuối gõ dở cũng được, ví dụ 'nguyen van a'), hoặc một phần từ 4 ký tự "
+                        "trở lên của mã hộ hay số CCCD (ví dụ '4321')")
     e.add_argument("--category", default=None, choices=sorted(model.CATEGORY_LABELS))
     e.add_argument("--include-removed", action="store_true", help="kể cả hộ đã chuyển đi/đã gộp")
     e.set_defaults(func=run_export)

@@ -44,10 +44,28 @@ def name_sort_key(full_name: str | None) -> str:
     return f"{folded.rsplit(' ', 1)[-1]} {folded}"
 
 
+MAX_SEARCH_CHARS = 200  # a search box, not a document: longer text is cut before it is folded
+MIN_IDENT_CHARS = 4  # a household code or CCCD is found by any part this long or longer
+_IDENT = re.compile(r"^[0-9A-Za-z./_-]+$")
+
+
 def fts_query(text: str) -> str:
-    """Turn what a user typed into an FTS5 MATCH expression: every word, as a prefix."""
-    words = fold(text).split()
-    return " ".join(f'"{w}"*' for w in words)
+    """Turn what a user typed into an FTS5 MATCH expression over one member's folded name: every
+    word must be there, the last one as a prefix (the user may still be typing it)."""
+    words = fold(text[:MAX_SEARCH_CHARS]).split()
+    if not words:
+        return ""
+    return " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
+
+
+def ident_query(text: str) -> str:
+    """The FTS5 trigram expression finding ``text`` inside a household code or a CCCD, or ''
+    when ``text`` cannot be a part of one (spaces inside, other characters, or fewer than
+    MIN_IDENT_CHARS characters). Case does not matter (the trigram index folds case)."""
+    compact = unicodedata.normalize("NFC", text[:MAX_SEARCH_CHARS]).strip()
+    if len(compact) < MIN_IDENT_CHARS or not _IDENT.match(compact):
+        return ""
+    return f'"{compact}"'  # the pattern admits no double quote
 
 
 def format_date(value: date | str | None) -> str:

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..core.text import fold, fts_query
 from ..storage import assessments, repo
+from ..storage import household_search as search
 from ..storage.db import Store
 from ..storage.driver import sqlite3
-from ..storage.households import head_match_tier
 
 # Columns of the list, in display order (the GUI model uses these names and labels).
 LIST_COLUMNS = ("household_code", "head_name", "village", "unit_name", "category", "member_count",
@@ -54,14 +53,13 @@ SORT_EXPRESSIONS = {
     "updated_at": "h.updated_at",
 }
 
-# Not a column: the household pickers' order for a search (head name equal to / starting with what
-# was typed first, then the FTS bm25 rank). The list's own sortable columns stay the whitelist.
+# Not a column: best match first (storage.household_search: the head of household before other
+# members, a name equal to what was typed before one starting with it). The registry tab uses it
+# while a search is typed and no column was clicked; the pickers always. The list's own sortable
+# columns stay the whitelist.
 RELEVANCE = "relevance"
 
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
-# Above this many search hits the list walks its sort index instead of fetching each hit
-# ("nguyen van" matches ~45% of households: 0.10 s → 0.02 s for a page at 100,000).
-BROAD_SEARCH_HITS = 2000
 REVIEW_AFTER_MONTHS = 12
 
 
@@ -98,27 +96,8 @@ def _bool_filter(clauses: list[str], expr: str, value: bool | None) -> None:
         clauses.append(f"NOT {expr}")
 
 
-_last_hits: dict[str, Any] = {}
-
-
-def _broad(store: Store, q: ListQuery) -> bool:
-    """True when the search matches so many households that walking the table (or the sort
-    index) and testing membership beats fetching every match by rowid."""
-    match = fts_query(q.search or "")
-    if not match:
-        return False
-    # count then page for one keystroke ask the same question: remember the last answer
-    # until the connection writes anything (total_changes moves); only the plan depends on it,
-    # never the rows returned
-    key = (id(store.conn), match, store.conn.total_changes)
-    if _last_hits.get("key") != key:
-        hits = store.scalar("SELECT count(*) FROM household_fts WHERE household_fts MATCH ?", (match,))
-        _last_hits.update(key=key, hits=int(hits or 0))
-    return int(_last_hits["hits"]) > BROAD_SEARCH_HITS
-
-
-def _where(q: ListQuery, *, broad: bool = False, counting: bool = False,
-           joined: bool = False) -> tuple[str, dict[str, Any]]:
+def _where(q: ListQuery, *, counting: bool = False, ranked: bool = False) -> tuple[str, dict[str, Any]]:
+    """WHERE of a list statement; ``ranked``: the search's ranked hits are joined in already."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if not q.include_removed:
@@ -127,15 +106,11 @@ def _where(q: ListQuery, *, broad: bool = False, counting: bool = False,
         live_index = counting and not (q.unit_code or q.village or q.category)
         plus = "" if live_index else "+"
         clauses.append(f"{plus}h.deleted = 0 AND {plus}h.status = 'active'")
-    match = fts_query(q.search or "")
-    if match and joined:  # the FTS table is joined in (relevance order needs its bm25 rank)
-        clauses.append("household_fts MATCH :fts")
-        params["fts"] = match
-    elif match:
-        # "+h.rowid" keeps the planner from driving the query by the matches (see _broad)
-        column = "+h.rowid" if broad else "h.rowid"
-        clauses.append(f"{column} IN (SELECT rowid FROM household_fts WHERE household_fts MATCH :fts)")
-        params["fts"] = match
+    terms = search.terms(q.search)
+    if terms:
+        params.update(terms.params())
+        if not ranked:
+            clauses.append(search.filter_sql(terms))
     if q.unit_code:
         clauses.append("h.unit_code = :unit_code")
         params["unit_code"] = q.unit_code
@@ -191,23 +166,23 @@ def _sql_text(value: str) -> str:
 
 
 def _relevance(q: ListQuery) -> bool:
-    return q.sort == RELEVANCE and bool(fts_query(q.search or ""))
+    return q.sort == RELEVANCE and bool(search.terms(q.search))
 
 
 def _from_where(store: Store, q: ListQuery) -> tuple[str, dict[str, Any]]:
-    """FROM and WHERE of a list statement; relevance order joins the FTS table for its rank."""
+    """FROM and WHERE of a list statement; relevance order joins the ranked hits for their tier."""
     if _relevance(q):
-        where, params = _where(q, joined=True)
-        params["head_q"] = fold(q.search)
-        return f" FROM household_fts JOIN households h ON h.rowid = household_fts.rowid{where}", params
-    where, params = _where(q, broad=_broad(store, q))
+        where, params = _where(q, ranked=True)
+        ranked = search.ranked_sql(search.terms(q.search))
+        return f" FROM ({ranked}) r JOIN households h ON h.id = r.hid{where}", params
+    where, params = _where(q)
     return f" FROM households h{where}", params
 
 
 def _order_by(q: ListQuery, store: Store | None = None) -> str:
     if q.sort == RELEVANCE:
         if _relevance(q):
-            return f" ORDER BY {head_match_tier()}, bm25(household_fts), h.head_sort, h.id"
+            return " ORDER BY r.tier, h.head_sort, h.id"
         q = ListQuery(sort="head_name")  # nothing typed: the picker lists by name
     expr = SORT_EXPRESSIONS.get(q.sort)
     if expr is None:
@@ -220,20 +195,26 @@ def _order_by(q: ListQuery, store: Store | None = None) -> str:
 
 def count_households(store: Store, q: ListQuery) -> int:
     """How many households match the query (the count shown above the list)."""
-    where, params = _where(q, broad=_broad(store, q), counting=True)
+    where, params = _where(q, counting=True)
     return int(store.scalar(f"SELECT count(*) FROM households h{where}", params) or 0)
 
 
 def fetch_page(store: Store, q: ListQuery, offset: int, limit: int) -> list[dict[str, Any]]:
     """One page of the list, sorted and filtered in SQL, as dicts with LIST_COLUMNS plus
-    ``id``, ``unit_code``, ``status`` and ``deleted``."""
+    ``id``, ``unit_code``, ``status`` and ``deleted``; with a search also ``matched_name`` and
+    ``matched_relation``: the member the search found (None when nothing was typed)."""
     from_where, params = _from_where(store, q)
     params = {**params, "limit": int(limit), "offset": int(offset)}
     sql = ("SELECT h.id, h.household_code, h.head_name, h.village, h.unit_code, "
            f"{_UNIT_NAME} AS unit_name, h.category, h.member_count, h.deprivation_count, "
            "h.able_to_exit, h.is_merit, h.updated_at, h.status, h.deleted"
            f"{from_where}{_order_by(q, store)} LIMIT :limit OFFSET :offset")
-    return [dict(r) for r in store.query(sql, params)]
+    rows = [dict(r) for r in store.query(sql, params)]
+    found = search.matched_members(store, q.search, [r["id"] for r in rows]) if q.search else {}
+    for row in rows:
+        hit = found.get(row["id"]) or {}
+        row["matched_name"], row["matched_relation"] = hit.get("full_name"), hit.get("relation")
+    return rows
 
 
 def fetch_ids(store: Store, q: ListQuery) -> list[str]:
@@ -243,16 +224,18 @@ def fetch_ids(store: Store, q: ListQuery) -> list[str]:
 
 
 def rebuild_search_index(store: Store) -> None:
-    """Rebuild the list's search index from households.search_key (after a VACUUM, which may
-    renumber the rowids it is keyed on, or if ``check_search_index`` fails)."""
+    """Rebuild the search indexes from their tables (after a VACUUM, which may renumber the rowids
+    they are keyed on, or if ``check_search_index`` fails)."""
     with store.transaction() as conn:
-        conn.execute("INSERT INTO household_fts(household_fts) VALUES ('rebuild')")
+        for index in search.SEARCH_INDEXES:
+            conn.execute(f"INSERT INTO {index}({index}) VALUES ('rebuild')")
 
 
 def check_search_index(store: Store) -> bool:
-    """True when the list's search index matches the households table."""
+    """True when every search index matches its table."""
     try:
-        store.conn.execute("INSERT INTO household_fts(household_fts, rank) VALUES ('integrity-check', 1)")
+        for index in search.SEARCH_INDEXES:
+            store.conn.execute(f"INSERT INTO {index}({index}, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError:
         return False
     return True

@@ -8,6 +8,7 @@ from typing import Any
 from ..core.text import fold, name_sort_key
 from . import repo
 from .db import Store
+from .household_search import search_ids  # noqa: F401 - the pickers call households.search_ids
 
 SEARCH_HOUSEHOLD_FIELDS = ("household_code", "village", "address", "head_name")
 SEARCH_MEMBER_FIELDS = ("full_name", "cccd")
@@ -134,26 +135,3 @@ def remove_member(store: Store, member_id: str) -> None:
     with store.transaction():
         row = repo.soft_delete(store, "members", member_id)
         refresh_derived(store, row["household_id"])
-
-
-def head_match_tier(alias: str = "h") -> str:
-    """SQL rank of a household's head name against the folded search text ``:head_q``: 0 equal,
-    1 starts with it, 2 otherwise (head_sort is "<given name> <folded full name>")."""
-    head = f"substr({alias}.head_sort, instr({alias}.head_sort, ' ') + 1)"
-    return (f"(CASE WHEN {head} = :head_q THEN 0 "
-            f"WHEN substr({head}, 1, length(:head_q)) = :head_q THEN 1 ELSE 2 END)")
-
-
-def search_ids(store: Store, text: str, *, limit: int = 200) -> list[str]:
-    """Households whose head, members, IDs or address match ``text`` (diacritics and đ folded),
-    best first: head name equal to the text, then starting with it, then the FTS bm25 rank."""
-    from ..core.text import fts_query
-
-    query = fts_query(text)
-    if not query:
-        return []
-    rows = store.query(
-        "SELECT h.id FROM household_fts JOIN households h ON h.rowid = household_fts.rowid "
-        f"WHERE household_fts MATCH :fts ORDER BY {head_match_tier()}, bm25(household_fts), h.head_sort, h.id "
-        "LIMIT :limit", {"fts": query, "head_q": fold(text), "limit": limit})
-    return [r[0] for r in rows]
