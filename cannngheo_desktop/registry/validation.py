@@ -14,13 +14,13 @@ from datetime import date
 from typing import Any
 
 from ..core import model
+from ..core.household_checks import MIN_BIRTH_YEAR, cccd_structure_problems, format_birth, parse_birth
 from ..core.text import format_date, parse_vn_date
 
 ERROR = "error"
 WARNING = "warning"
 
 CCCD_LENGTH = 12
-MIN_BIRTH_YEAR = 1900
 MAX_FLOOR_AREA_M2 = 10_000
 MAX_INCOME = 10_000_000_000  # exclusive upper bound (VND)
 
@@ -69,27 +69,98 @@ def check_cccd(value: Any) -> str | None:
     return None
 
 
-def _check_birth(member: Mapping[str, Any], index: int, today: date) -> list[Issue]:
+def birth_of(member: Mapping[str, Any]) -> tuple[date, bool] | None:
+    """The member's birth as (date, year_only), or None when empty or unreadable. A stored
+    member carries ``birth_year_only``; a typed one may give just the year ("1950")."""
+    raw = member.get("birth_date")
+    if raw in (None, ""):
+        return None
+    try:
+        day, year_only = parse_birth(raw)
+    except ValueError:
+        return None
+    return day, year_only or bool(member.get("birth_year_only"))
+
+
+def normalize_member(member: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``member`` with ``birth_date`` as an ISO date and ``birth_year_only`` set
+    (a year alone is kept as 1 January of that year with the flag). Unreadable values are left
+    as they are for :func:`validate_household` to report."""
+    out = dict(member)
+    raw = out.get("birth_date")
+    if raw in (None, ""):
+        out["birth_date"] = None
+        out["birth_year_only"] = 0
+        return out
+    try:
+        day, year_only = parse_birth(raw)
+    except ValueError:
+        return out
+    out["birth_date"] = day.isoformat()
+    out["birth_year_only"] = int(year_only or (bool(member.get("birth_year_only")) and day.month == 1
+                                                 and day.day == 1))
+    return out
+
+
+def _later(day: date, year_only: bool, reference: date) -> bool:
+    return day.year > reference.year if year_only else day > reference
+
+
+def _when(reference: date, as_of: bool) -> str:
+    return (f"sau ngày đánh giá {format_date(reference)}" if as_of
+            else f"ở tương lai (hôm nay là {format_date(reference)})")
+
+
+def _check_birth(member: Mapping[str, Any], index: int, reference: date, as_of: bool) -> list[Issue]:
     raw = member.get("birth_date")
     if raw in (None, ""):
         return []
     who = _who(member, index)
     try:
-        born = parse_vn_date(raw)
+        parse_birth(raw)
     except ValueError as exc:
         return [Issue(ERROR, "birth_date", f"{who}: {exc}.", index)]
-    if born > today:
-        return [Issue(ERROR, "birth_date",
-                      f"{who}: ngày sinh {format_date(born)} ở tương lai (hôm nay là {format_date(today)}).",
-                      index)]
+    born, year_only = birth_of(member) or (date.min, False)
+    shown = format_birth(born.isoformat(), year_only)
+    label = "năm sinh" if year_only else "ngày sinh"
+    if _later(born, year_only, reference):
+        return [Issue(ERROR, "birth_date", f"{who}: {label} {shown} {_when(reference, as_of)}.", index)]
     if born.year < MIN_BIRTH_YEAR:
         return [Issue(ERROR, "birth_date",
-                      f"{who}: ngày sinh {format_date(born)} trước năm {MIN_BIRTH_YEAR}; hãy kiểm tra lại.",
-                      index)]
+                      f"{who}: {label} {shown} trước năm {MIN_BIRTH_YEAR}; hãy kiểm tra lại.", index)]
     return []
 
 
-def _check_member(member: Mapping[str, Any], index: int, today: date) -> list[Issue]:
+def _check_cccd_date(member: Mapping[str, Any], index: int, reference: date, as_of: bool) -> list[Issue]:
+    raw = member.get("cccd_date")
+    if raw in (None, ""):
+        return []
+    who = _who(member, index)
+    try:
+        issued = parse_vn_date(raw)
+    except ValueError as exc:
+        return [Issue(ERROR, "cccd_date", f"{who}: ngày cấp CCCD {exc}.", index)]
+    if issued > reference:
+        return [Issue(ERROR, "cccd_date",
+                      f"{who}: ngày cấp CCCD {format_date(issued)} {_when(reference, as_of)}.", index)]
+    born = birth_of(member)
+    if born and issued.year < born[0].year:
+        return [Issue(ERROR, "cccd_date",
+                      f"{who}: ngày cấp CCCD {format_date(issued)} trước khi sinh.", index)]
+    return []
+
+
+def _check_cccd_structure(member: Mapping[str, Any], index: int) -> list[Issue]:
+    born = birth_of(member)
+    problems = cccd_structure_problems(str(member["cccd"]).strip(), born[0].year if born else None,
+                                       member.get("sex"))
+    if not problems:
+        return []
+    return [Issue(WARNING, "cccd", f"{_who(member, index)}: số CCCD {str(member['cccd']).strip()} không khớp "
+                  f"cấu trúc CCCD ({'; '.join(problems)}). Hãy đối chiếu với thẻ CCCD.", index)]
+
+
+def _check_member(member: Mapping[str, Any], index: int, reference: date, as_of: bool) -> list[Issue]:
     issues: list[Issue] = []
     who = _who(member, index)
     if not str(member.get("full_name") or "").strip():
@@ -99,7 +170,10 @@ def _check_member(member: Mapping[str, Any], index: int, today: date) -> list[Is
         problem = check_cccd(cccd)
         if problem:
             issues.append(Issue(ERROR, "cccd", f"{who}: {problem}", index))
-    issues.extend(_check_birth(member, index, today))
+        else:
+            issues.extend(_check_cccd_structure(member, index))
+    issues.extend(_check_birth(member, index, reference, as_of))
+    issues.extend(_check_cccd_date(member, index, reference, as_of))
     for name, (label, vocabulary) in MEMBER_CODE_FIELDS.items():
         value = member.get(name)
         if value not in (None, "") and value not in vocabulary:
@@ -169,18 +243,22 @@ def _check_repeated_cccd(members: Sequence[Mapping[str, Any]]) -> list[Issue]:
 
 
 def validate_household(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], *,
-                       today: date) -> list[Issue]:
+                       today: date, as_of: date | None = None) -> list[Issue]:
     """Every rule a household and its members break, errors and warnings, in a stable order.
 
     ``members`` are dicts with the member field names of core.model (deleted members and those
-    who died or left are kept for history and are not counted as present).
+    who died or left are kept for history and are not counted as present). A birth date may be a
+    year alone ("1950", or ``birth_year_only`` set). Nothing about a member (birth, CCCD issue
+    date) may fall after ``as_of`` when given (the assessment or survey date), else after
+    ``today``; the message names the date it was checked against.
     """
+    reference = as_of or today
     issues = _check_household_fields(household)
     issues.extend(_check_heads(members))
     for index, member in enumerate(members):
         if member.get("deleted"):
             continue
-        issues.extend(_check_member(member, index, today))
+        issues.extend(_check_member(member, index, reference, as_of is not None))
     issues.extend(_check_repeated_cccd(members))
     return issues
 
@@ -188,3 +266,22 @@ def validate_household(household: Mapping[str, Any], members: Sequence[Mapping[s
 def has_errors(issues: Sequence[Issue]) -> bool:
     """True when any issue blocks saving."""
     return any(i.is_error for i in issues)
+
+
+def assessment_problems(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
+                        on: date) -> list[Issue]:
+    """The errors that forbid assessing this household on ``on`` (the one check shared by the
+    registry, the Excel import, ``cannngheo evaluate`` and the review's scoring): every rule of
+    :func:`validate_household` with ``as_of=on``, so a member born after the assessment date is
+    an error, not a member counted in income per person. Empty list: the household may be
+    assessed. Warnings (e.g. a CCCD that does not match its structure) are left out."""
+    return [i for i in validate_household(household, members, today=on, as_of=on) if i.is_error]
+
+
+def describe_problems(issues: Sequence[Issue]) -> str:
+    """One Vietnamese text listing the fields of ``issues``, one per line ("- field: message")."""
+    labels = {"birth_date": "Ngày sinh", "cccd": "Số CCCD", "cccd_date": "Ngày cấp CCCD",
+              "full_name": "Họ và tên", "relation": "Quan hệ với chủ hộ", "members": "Thành viên",
+              "floor_area_m2": "Diện tích nhà ở", "income_month": "Thu nhập", "category": "Phân loại hộ",
+              **{k: v[0] for k, v in MEMBER_CODE_FIELDS.items()}}
+    return "\n".join(f"- {labels.get(i.field, i.field)}: {i.message}" for i in issues)
