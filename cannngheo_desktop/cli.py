@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from . import __version__, paths
 from .core.errors import AppError
@@ -28,6 +29,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `yes | head`
 
 COMMAND_MODULES = (
     "init",
+    "account",
     "demo",
     "backup",
     "standards",
@@ -50,7 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         module = importlib.import_module(f".commands.{name}", __package__)
         module.register(sub)
+    _add_passphrase_files(sub)
     return parser
+
+
+def _add_passphrase_files(sub: argparse._SubParsersAction) -> None:
+    """Every command that opens a database takes ``--passphrase-file F``: the first line of F
+    (a user's password, the signing key's passphrase or the recovery key) unlocks an encrypted
+    database. Commands that already read a passphrase from that flag use the same secret."""
+    for parser in sub.choices.values():
+        actions = parser._option_string_actions  # noqa: SLF001 - argparse has no public lookup
+        if "--db" in actions and "--passphrase-file" not in actions:
+            parser.add_argument("--passphrase-file", type=Path, default=None,
+                                help="tệp mà dòng đầu là mật khẩu (hoặc mã khôi phục) mở tệp dữ liệu đã mã hóa")
+        for action in parser._actions:  # noqa: SLF001
+            if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+                _add_passphrase_files(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,12 +82,39 @@ def _run(argv: Sequence[str] | None) -> int:
         parser.print_help()
         return 1
     try:
+        _unlock_database(args)
         return int(args.func(args) or 0)
     except AppError as exc:
         if exc.detail:  # the technical (often English) cause: for the log, not for the user
             _to_log(logging.WARNING, "%s | chi tiết: %s", exc.message, exc.detail)
         print(f"Lỗi: {exc.message}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)
+
+
+def _unlock_database(args: argparse.Namespace) -> None:
+    """Before a command runs: an encrypted database is unlocked with ``--passphrase-file`` (or
+    a password typed at a terminal) and its key kept for this process (storage/cipher.py)."""
+    if not hasattr(args, "db"):
+        return
+    from .commands import db_path, read_secret
+    from .storage import cipher, keyslots
+
+    path = db_path(args)
+    try:
+        if not path.is_file() or path.stat().st_size == 0 or cipher.is_plain_file(path):
+            return
+    except OSError:
+        return  # open_db words the problem with the file
+    if cipher.recall(path) is not None:
+        return  # unlocked earlier in this process
+    secret_file = getattr(args, "passphrase_file", None)
+    if secret_file is None and not sys.stdin.isatty():
+        return  # open_db refuses with the message naming --passphrase-file
+    secret = read_secret(secret_file, what="mật khẩu (hoặc mã khôi phục) mở tệp dữ liệu", field="passphrase")
+    if not keyslots.keys_path(path).exists() and keyslots.parse_recovery(secret) is None:
+        return  # no key slots: only the recovery key opens it; open_db says what is missing
+    args.unlocked = keyslots.unlock(path, secret)
+    cipher.remember(path, args.unlocked.key)
 
 
 def guarded(run: Callable[[], int]) -> int:

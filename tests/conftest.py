@@ -13,7 +13,38 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 ADMIN = "quantri"
-ADMIN_PASSWORD = "matkhau-123"
+ADMIN_PASSWORD = "so-tay-can-bo-2026"
+
+
+# The whole suite runs on encrypted databases (issue 16): every database a test creates without an
+# explicit key is encrypted with this run's key (storage/cipher.set_key_for_new_files), exactly as
+# the window and the command line encrypt theirs with the key of the file's own key slots.
+# CANNGHEO_TEST_PLAIN=1 runs the suite on plain SQLite files instead, to compare.
+ENCRYPTED = os.environ.get("CANNGHEO_TEST_PLAIN") != "1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def encrypted_databases() -> Iterator[bytes | None]:
+    from cannngheo_desktop.storage import cipher
+
+    key = cipher.new_key() if ENCRYPTED else None
+    cipher.set_key_for_new_files(key)
+    yield key
+    cipher.set_key_for_new_files(None)
+
+
+def raw_connect(path: Path | str, **kwargs):
+    """A bare connection to a database file a test made (keyed when the suite encrypts)."""
+    from cannngheo_desktop.storage import cipher
+    from cannngheo_desktop.storage.driver import sqlite3
+
+    conn = sqlite3.connect(path, **kwargs)
+    key = cipher.recall(path) or cipher.key_for_new_file()
+    if key is not None and Path(path).exists() and Path(path).stat().st_size and not cipher.is_plain_file(Path(path)):
+        cipher.apply_key(conn, key)
+    elif key is not None and not (Path(path).exists() and Path(path).stat().st_size):
+        cipher.apply_key(conn, key)
+    return conn
 
 
 @pytest.fixture(autouse=True)

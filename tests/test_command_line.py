@@ -22,7 +22,7 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "xa.sqlite"
     with open_db(path, user="quantri") as store:
         installation.initialize(store, role="commune", unit_code="00640", receiving_unit_code="020",
-                                admin_name="quantri", admin_password="matkhau-123")
+                                admin_name="quantri", admin_password="so-tay-can-bo-2026")
     return path
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.errors import ValidationError
@@ -32,3 +35,32 @@ def read_secret(path: Path | None, *, what: str, field: str, confirm: bool = Fal
     if confirm and getpass.getpass(f"Nhập lại {what}: ") != first:
         raise ValidationError(f"Hai lần nhập {what} không khớp.", field=field)
     return first
+
+
+@contextlib.contextmanager
+def new_encrypted_database(path: Path, *, label: str = "") -> Iterator[bytes | None]:
+    """For commands that create a database: yields the key of a new encrypted file at ``path``
+    (None when the file already exists: it is opened as it is). If the command fails, the
+    half-made file and its key-slot file are removed; if it succeeds, the recovery key is
+    printed once, to be written down or printed (--recovery-out)."""
+    from ..storage import encryption
+
+    if path.exists() and path.stat().st_size > 0:
+        yield None
+        return
+    if not path.parent.is_dir():
+        raise ValidationError(f"Thư mục '{path.parent}' không tồn tại. Hãy chọn nơi lưu khác.", field="db")
+    new = encryption.prepare_new_database(path, label=label)
+    try:
+        yield new.key
+    except BaseException:
+        encryption.discard_new_database(path)
+        raise
+    print_recovery_key(new.recovery)
+
+
+def print_recovery_key(recovery: str) -> None:
+    print(f"Mã khôi phục: {recovery}")
+    print("Tệp dữ liệu đã được mã hóa. Hãy chép mã khôi phục ra giấy (hoặc in phiếu khôi phục) và cất nơi an "
+          "toàn, tách khỏi máy tính. Không có mật khẩu hoặc mã này thì không ai đọc được dữ liệu, kể cả "
+          "người viết phần mềm.", file=sys.stderr)

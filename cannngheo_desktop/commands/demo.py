@@ -6,7 +6,7 @@ import argparse
 
 from ..demo import build as demo
 from ..storage import open_db
-from . import add_db_argument, db_path
+from . import add_db_argument, db_path, new_encrypted_database
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = db_path(args)
-    with open_db(path, lock=True, user=demo.ADMIN_NAME) as store:
+    with new_encrypted_database(path) as key, open_db(path, lock=True, user=demo.ADMIN_NAME, key=key) as store:
         summary = demo.build_demo(store, seed=args.seed, households_extra=max(0, args.extra),
                                   year_in_progress=not args.start_of_year)
     print(f"Đã tạo dữ liệu mẫu trong {path}: {summary['households']} hộ "

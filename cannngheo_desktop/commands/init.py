@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..storage import installation, open_db
-from . import add_db_argument, db_path, read_secret
+from ..storage import installation, open_db, users
+from . import add_db_argument, db_path, new_encrypted_database, read_secret
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +27,9 @@ def read_password(path: Path | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     password = read_password(args.password_file)
-    with open_db(db_path(args), lock=True, user=args.admin) as store:
+    users.check_new_password(password, args.admin)
+    with new_encrypted_database(db_path(args)) as key, \
+            open_db(db_path(args), lock=True, user=args.admin, key=key) as store:
         inst = installation.initialize(
             store, role=args.role, unit_code=args.unit, receiving_unit_code=args.receiving_unit,
             admin_name=args.admin, admin_password=password)

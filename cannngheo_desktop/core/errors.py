@@ -30,6 +30,10 @@ class DatabaseLockedError(DatabaseError):
         self.holder = holder or {}
 
 
+class EncryptedDatabaseError(DatabaseError):
+    """The file is encrypted and this process holds no key for it: ask for a password."""
+
+
 class ValidationError(AppError):
     """Input that breaks a rule; ``field`` names the field (and ``row`` the row, for imports)."""
 

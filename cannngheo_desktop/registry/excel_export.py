@@ -18,6 +18,7 @@ from typing import Any
 
 from ..core import model
 from ..core.errors import AppError, Cancelled
+from ..core.personal_data import INTERNAL_MARK, check_export_password, mask_cccd, protect_xlsx
 from ..core.progress import Progress, or_null
 from ..core.sheet_cells import text_row
 from ..core.text import format_date
@@ -72,9 +73,10 @@ WIDTHS = {"Họ và tên": 26, "Địa chỉ": 26, "Thôn/Tổ dân phố": 16, 
           "Trình độ học vấn": 22, "Việc làm": 24, "Quan hệ với chủ hộ": 14, "Ngày sinh": 12}
 
 
-def member_rows(number: int, household: Mapping[str, Any], members: Sequence[Mapping[str, Any]]
-                ) -> list[list[Any]]:
-    """The sheet rows of one household: the head first, household columns on the first row."""
+def member_rows(number: int, household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
+                *, mask_ids: bool = False) -> list[list[Any]]:
+    """The sheet rows of one household: the head first, household columns on the first row;
+    CCCD numbers masked (core/personal_data.mask_cccd) when ``mask_ids``."""
     ordered = sorted(members, key=lambda m: m.get("relation") != "head")  # stable: keeps sort_order
     rows: list[list[Any]] = []
     for i, m in enumerate(ordered or [{}]):
@@ -84,6 +86,8 @@ def member_rows(number: int, household: Mapping[str, Any], members: Sequence[Map
                 row.append(number)
             elif on_household:
                 row.append(fmt(household.get(name)) if i == 0 else None)
+            elif name == "cccd" and mask_ids:
+                row.append(mask_cccd(m.get(name)) or None)
             else:
                 row.append(fmt(m.get(name)))
         rows.append(row)
@@ -105,9 +109,12 @@ def _header_cells(ws: Any) -> list[Any]:
 
 
 def export_households(store: Store, q: ListQuery, path: Path | str, *,
-                      progress: Progress | None = None) -> int:
+                      progress: Progress | None = None, password: str | None = None) -> int:
     """Write the households matching ``q`` (in the list's order) with their members to ``path``.
 
+    Personal data (Decree 13/2023): without ``password`` the CCCD numbers are masked; with one
+    the file is an internal export — full numbers, marked "NỘI BỘ" in its title, and the whole
+    workbook encrypted with that password (core/personal_data.protect_xlsx).
     Returns the number of households written. The file appears only when complete (written
     to a temporary name first); cancelling through ``progress`` raises Cancelled and leaves
     no file behind.
@@ -124,8 +131,11 @@ def export_households(store: Store, q: ListQuery, path: Path | str, *,
     for index, header in enumerate(HEADERS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = WIDTHS.get(header, 11)
     ws.freeze_panes = "A4"
+    if password is not None:
+        check_export_password(password)
     ws.append([f"DANH SÁCH HỘ GIA ĐÌNH ({len(ids)} hộ) — xuất ngày {datetime.now():%d/%m/%Y}"])
-    ws.append([])
+    ws.append([INTERNAL_MARK if password is not None else
+               "Số CCCD đã che bớt (chỉ hiện 3 số đầu và 3 số cuối); xuất bản nội bộ có mật khẩu để xem đủ."])
     ws.append(_header_cells(ws))
     written = 0
     try:
@@ -134,11 +144,13 @@ def export_households(store: Store, q: ListQuery, path: Path | str, *,
                 raise Cancelled()
             for household, members in rq.households_with_members(store, ids[start:start + BATCH]):
                 written += 1
-                for row in member_rows(written, household, members):
+                for row in member_rows(written, household, members, mask_ids=password is None):
                     ws.append(text_row(ws, row))
             prog.report(written, len(ids))
         target.parent.mkdir(parents=True, exist_ok=True)
         wb.save(tmp)
+        if password is not None:
+            protect_xlsx(tmp, password)
         tmp.replace(target)
     except OSError as exc:
         _discard(ws, tmp)

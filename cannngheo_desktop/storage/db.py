@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..core.errors import DatabaseError
+from ..core.errors import DatabaseError, EncryptedDatabaseError
+from . import cipher, keyslots
 from . import lock as lockmod
-from .backup import SQLITE_HEADER, backup_database
+from .backup import backup_database
 from .driver import sqlite3
 from .failures import error_kind as _error_kind
 
@@ -71,9 +73,11 @@ def translate_sqlite_error(exc: sqlite3.Error, path: Path | str) -> DatabaseErro
 class Store:
     """One open database file: a sqlite3 connection (owned by the thread that opened it)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, session_lock: lockmod.SessionLock | None):
+    def __init__(self, path: Path, conn: sqlite3.Connection, session_lock: lockmod.SessionLock | None,
+                 key: bytes | None = None):
         self.path = path
         self.conn = conn
+        self.key = key  # the SQLCipher key of an encrypted file (storage/cipher.py); None: plain
         self.db = sqlite_utils.Database(conn)
         self._lock = session_lock
         self._depth = 0
@@ -90,7 +94,7 @@ class Store:
         if str(self.path) == ":memory:" or self.readonly or self._depth > 0 or self.conn.in_transaction:
             return None
         try:
-            conn = _connect(self.path, check_same_thread=False)
+            conn = _connect(self.path, check_same_thread=False, key=self.key)
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.path) from exc
@@ -192,7 +196,9 @@ class Store:
 
 
 def _check_file(path: Path) -> bool:
-    """Refuse what is clearly not ours before SQLite touches it. Returns True if the file exists."""
+    """Refuse what is clearly not ours before SQLite touches it. Returns True if the file exists.
+    A file whose first bytes are not SQLite's header is encrypted (or foreign): :func:`open_db`
+    needs its key, and a wrong key is refused like a foreign file."""
     if not path.exists():
         if not path.parent.exists():
             raise DatabaseError(f"Thư mục '{path.parent}' không tồn tại. Hãy chọn nơi lưu khác.")
@@ -202,19 +208,44 @@ def _check_file(path: Path) -> bool:
     size = path.stat().st_size
     if size == 0:
         return False
-    with path.open("rb") as fh:
-        header = fh.read(16)
-    if header != SQLITE_HEADER:
-        raise DatabaseError(
-            f"Tệp '{path}' không phải cơ sở dữ liệu của Cận Nghèo Desktop. "
-            "Hãy chọn đúng tệp .sqlite hoặc tạo cơ sở dữ liệu mới; tệp này không bị thay đổi.")
+    if size < 512 and not cipher.is_plain_file(path):
+        raise _foreign(path)
     return True
 
 
+def _foreign(path: Path) -> DatabaseError:
+    return DatabaseError(
+        f"Tệp '{path}' không phải cơ sở dữ liệu của Cận Nghèo Desktop, hoặc khóa mở tệp không đúng. "
+        "Hãy chọn đúng tệp .sqlite hoặc tạo cơ sở dữ liệu mới; tệp này không bị thay đổi.")
+
+
+def _key_for(path: Path, exists: bool, key: bytes | None) -> bytes | None:
+    """The key to open ``path`` with: none for a plain file, the given or remembered key for an
+    encrypted one (refused when there is none), and for a new file the given key or the one
+    this process set for new files (cipher.set_key_for_new_files)."""
+    if str(path) == ":memory:":
+        return None
+    if exists:
+        if cipher.is_plain_file(path):
+            return None
+        # A file with its own key slots needs its key; one made without (the test suite's, see
+        # cipher.set_key_for_new_files) opens with the key this process makes new files with.
+        found = key or cipher.recall(path) or (
+            None if keyslots.keys_path(path).exists() else cipher.key_for_new_file())
+        if found is None:
+            raise EncryptedDatabaseError(
+                f"Tệp dữ liệu '{path}' đã được mã hóa. Hãy đăng nhập bằng mật khẩu của mình; ở dòng lệnh "
+                "dùng --passphrase-file TỆP (dòng đầu là mật khẩu hoặc mã khôi phục).")
+        return found
+    return key or cipher.key_for_new_file()
+
+
 def _connect(path: Path, *, readonly: bool = False, immutable: bool = False,
-             check_same_thread: bool = True) -> sqlite3.Connection:
+             check_same_thread: bool = True, key: bytes | None = None) -> sqlite3.Connection:
     uri = f"file:{path.as_posix()}?mode={'ro' if readonly else 'rwc'}" + ("&immutable=1" if immutable else "")
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5.0, check_same_thread=check_same_thread)
+    if key is not None:
+        cipher.apply_key(conn, key)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -275,7 +306,7 @@ def migrate(conn: sqlite3.Connection, path: Path, current: int, *, backup: bool 
 
 
 def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readonly: bool = False,
-            user: str = "system", backup_before_migrate: bool = True) -> Store:
+            user: str = "system", backup_before_migrate: bool = True, key: bytes | None = None) -> Store:
     """Open (or create) the app's database, refusing foreign, newer, damaged or locked files.
 
     ``lock=True`` takes the session lock (one app copy per file); the holder is named to others.
@@ -283,6 +314,10 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
     read-only, as with ``readonly=True``: reading, reports and exports work, and every write is
     refused with a Vietnamese message (:meth:`Store.check_writable`). Nothing is written to a file
     that is refused or opened read-only.
+
+    An encrypted file is opened with ``key`` or the key this process remembers for it
+    (storage/cipher.py); without one it is refused with :class:`EncryptedDatabaseError`, and
+    with a wrong one like a foreign file. A new file is created encrypted when a key is given.
     """
     path = Path(path).resolve() if str(path) != ":memory:" else Path(":memory:")
     exists = _check_file(path) if str(path) != ":memory:" else False
@@ -290,11 +325,17 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
         raise DatabaseError(f"Không tìm thấy tệp dữ liệu '{path}'.")
     if exists and not readonly and not _writable(path):
         readonly = True  # a read-only copy: open it to read and export, never to write
+    key = _key_for(path, exists, key)
     session_lock = _take_lock(path, user, readonly) if lock and str(path) != ":memory:" else None
     conn = None
     try:
-        conn = _connect_readonly(path) if readonly else _connect(path)
-        current = _inspect(conn, path)
+        conn = _connect_readonly(path, key) if readonly else _connect(path, key=key)
+        try:
+            current = _inspect(conn, path)
+        except sqlite3.DatabaseError as exc:
+            if key is not None and _error_kind(exc) == "corrupt":
+                raise _foreign(path) from exc
+            raise
         if not readonly:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal" and str(path) != ":memory:":
@@ -320,10 +361,30 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
         if session_lock:
             session_lock.release()
         raise
-    store = Store(path, conn, session_lock)
+    store = Store(path, conn, session_lock, key)
     store.user = user
     store.readonly = readonly
+    if key is not None:
+        cipher.remember(path, key)
+        if not readonly:
+            audit_key_events(store)
     return store
+
+
+def audit_key_events(store: Store) -> None:
+    """Write the unlock attempts kept in the key-slot file (failures, waits, recovery-key use)
+    to the audit log, then drop them from the file."""
+    events = keyslots.pending_events(store.path)
+    if not events:
+        return
+
+    with store.transaction() as conn:
+        for event in events:
+            conn.execute("INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
+                         "VALUES (?, ?, 'key_slots', ?, 'insert', 'unlock', NULL, ?)",
+                         (utc_now(), event.get("name") or None, event.get("event", "?"),
+                          json.dumps(event, ensure_ascii=False)))
+    keyslots.clear_events(store.path, len(events))
 
 
 def _writable(path: Path) -> bool:
@@ -343,14 +404,14 @@ def _take_lock(path: Path, user: str, readonly: bool) -> lockmod.SessionLock | N
         raise
 
 
-def _connect_readonly(path: Path) -> sqlite3.Connection:
+def _connect_readonly(path: Path, key: bytes | None = None) -> sqlite3.Connection:
     """``mode=ro``: SQLite reads the file and its -wal (committed changes not yet copied back).
     On a read-only medium or folder SQLite cannot make the -shm file that WAL reading needs; then,
     when there is no -wal to honour, the file is opened ``immutable`` (nobody can change it
     there), which needs no side files at all."""
     conn = None
     try:
-        conn = _connect(path, readonly=True)
+        conn = _connect(path, readonly=True, key=key)
         conn.execute("PRAGMA schema_version").fetchone()  # the first read opens the WAL index
         return conn
     except sqlite3.Error as exc:
@@ -362,6 +423,6 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
             raise
         first = exc
     try:
-        return _connect(path, readonly=True, immutable=True)
+        return _connect(path, readonly=True, immutable=True, key=key)
     except sqlite3.Error:
         raise first from None

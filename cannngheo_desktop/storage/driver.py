@@ -24,4 +24,17 @@ if TYPE_CHECKING:  # the stubs of the standard module describe the same API
 else:
     from sqlcipher3 import dbapi2 as sqlite3
 
+
+def _quiet() -> None:
+    """SQLCipher writes its own errors (a wrong key: "hmac check failed") to stderr; the app
+    says what happened in Vietnamese instead, so its log level is set to NONE (process-wide)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+    finally:
+        conn.close()
+
+
+_quiet()
+
 __all__ = ["sqlite3"]

@@ -8,7 +8,7 @@ import pytest
 from cannngheo_desktop import cli
 from cannngheo_desktop.storage import installation, open_db, rulesets, users
 
-ADMIN, ADMIN_PASSWORD = "quantri", "matkhau-123"
+ADMIN, ADMIN_PASSWORD = "quantri", "so-tay-can-bo-2026"
 
 
 @pytest.fixture

@@ -266,7 +266,7 @@ def test_review_round_report(tmp_path: Path) -> None:
 
     with open_db(tmp_path / "xa.sqlite", user="canbo") as store:
         installation.initialize(store, role="commune", unit_code="00640", receiving_unit_code="020",
-                                admin_name="canbo", admin_password="matkhau-123")
+                                admin_name="canbo", admin_password="so-tay-can-bo-2026")
         add_fixture_households(store)
         with store.transaction():
             store.conn.execute("UPDATE units SET name = ? WHERE code = '00640'", (PAYLOADS[0],))

@@ -28,7 +28,7 @@ def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 def make_store(path: Path, role: str, unit: str, receiving: str | None) -> Store:
     store = open_db(path, user="canbo")
     installation.initialize(store, role=role, unit_code=unit, receiving_unit_code=receiving,
-                            admin_name="canbo", admin_password="matkhau-123")
+                            admin_name="canbo", admin_password="so-tay-can-bo-2026")
     keys.init_keys(store, PASS, kdf=CHEAP)
     return store
 

@@ -82,7 +82,7 @@ def test_two_copies_exchange_bundles_from_the_command_line(run, tmp_path: Path):
 
 
 def test_a_refused_waiting_bundle_makes_the_import_exit_4_after_applying_the_file(run, tmp_path: Path):
-    from cannngheo_desktop.storage.driver import sqlite3
+    from tests.conftest import raw_connect
 
     secret = tmp_path / "pass.txt"
     secret.write_text("cum-mat-khau-1\n", encoding="utf-8")
@@ -101,7 +101,7 @@ def test_a_refused_waiting_bundle_makes_the_import_exit_4_after_applying_the_fil
     for period in ("2026-01", "2026-02"):
         assert run("bundle", "export", "--db", xa, "--period", period, "--out", usb, "--passphrase-file", secret)[0] == 0
     assert run("bundle", "import", "--db", phong, usb / "00640-2026-02-2.cnb", "--passphrase-file", secret)[0] == 3
-    raw = sqlite3.connect(xa)  # the commune goes back to an older copy: its number 1 is another one
+    raw = raw_connect(xa)  # the commune goes back to an older copy: its number 1 is another one
     raw.execute("DELETE FROM bundles")
     raw.execute("DELETE FROM settings WHERE key = 'locked_period'")
     raw.commit()

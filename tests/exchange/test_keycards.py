@@ -19,6 +19,7 @@ from cannngheo_desktop.exchange import crypto, export, importer, keycard, roster
 from cannngheo_desktop.exchange.errors import BundleError
 from cannngheo_desktop.storage import open_db
 from cannngheo_desktop.storage.driver import sqlite3
+from tests.conftest import raw_connect
 from tests.exchange.bundle_helpers import COMMUNE, OFFICE, PASS, dump, make_store
 
 
@@ -299,7 +300,7 @@ def test_migration_8_keeps_the_encryption_key_that_was_in_use(tmp_path):
     first, second = keycard.own_card(a), keycard.own_card(b)
     path = store.path
     store.close()
-    raw = sqlite3.connect(path)   # the database as version 7 left it: two cards for one unit, both active
+    raw = raw_connect(path)   # the database as version 7 left it: two cards for one unit, both active
     raw.execute("DROP INDEX trusted_keys_one_active_encrypt")
     raw.execute("DROP TABLE bundle_pieces")                            # migration 9 came later
     raw.execute("DROP TRIGGER bundle_pieces_released")

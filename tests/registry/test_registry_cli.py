@@ -84,7 +84,7 @@ def _installed(path: Path, role: str, unit: str) -> Path:
     with open_db(path, user="quantri") as store:
         installation.initialize(store, role=role, unit_code=unit,
                                 receiving_unit_code="020" if role == "commune" else None,
-                                admin_name="quantri", admin_password="matkhau-123")
+                                admin_name="quantri", admin_password="so-tay-can-bo-2026")
     return path
 
 

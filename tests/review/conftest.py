@@ -17,7 +17,7 @@ def commune(tmp_path: Path) -> Iterator:
 
     store = open_db(tmp_path / "xa.sqlite", user="canbo")
     installation.initialize(store, role="commune", unit_code="00640", receiving_unit_code="020",
-                            admin_name="canbo", admin_password="matkhau-123")
+                            admin_name="canbo", admin_password="so-tay-can-bo-2026")
     ids = add_fixture_households(store)
     yield store, ids
     store.close()

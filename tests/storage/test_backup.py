@@ -51,7 +51,7 @@ def office(tmp_path: Path) -> Path:
     path = tmp_path / "office.sqlite"
     with open_db(path, user="quantri") as store:
         installation.initialize(store, role="aggregator", unit_code="020", receiving_unit_code=None,
-                                admin_name="quantri", admin_password="matkhau-123")
+                                admin_name="quantri", admin_password="so-tay-can-bo-2026")
     return path
 
 

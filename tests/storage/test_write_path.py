@@ -22,6 +22,7 @@ from cannngheo_desktop.storage import households as hh
 from cannngheo_desktop.storage import repo
 from cannngheo_desktop.storage.db import APPLICATION_ID, SCHEMA_VERSION, open_db
 from cannngheo_desktop.storage.driver import sqlite3
+from tests.conftest import raw_connect
 from tests.storage.file_states import read_only
 
 PACKAGE_DIR = Path(cannngheo_desktop.__file__).resolve().parent
@@ -73,14 +74,14 @@ def test_migrates_a_new_and_an_empty_file(tmp_path: Path) -> None:
 
 def test_reopening_a_current_file_changes_nothing(tmp_path: Path) -> None:
     path = _closed_current_file(tmp_path / "v1.sqlite")
-    with sqlite3.connect(path) as raw:
+    with raw_connect(path) as raw:
         before = raw.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
         stamp = raw.execute("SELECT value FROM settings WHERE key = 'schema_migrated_at'").fetchone()
     raw.close()
     digest = _digest(path)
     open_db(path).close()
     assert _digest(path) == digest
-    with sqlite3.connect(path) as raw:
+    with raw_connect(path) as raw:
         assert raw.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall() == before
         assert raw.execute("SELECT value FROM settings WHERE key = 'schema_migrated_at'").fetchone() == stamp
     raw.close()
@@ -106,7 +107,7 @@ def test_a_real_v1_file_is_upgraded_with_its_rows_kept(tmp_path: Path,
         assert s.scalar("SELECT count(*) FROM audit_log") == audit
     copies = list((tmp_path / "backups").glob("cu-*truoc-nang-cap-v1.sqlite"))
     assert len(copies) == 1
-    with sqlite3.connect(copies[0]) as raw:
+    with raw_connect(copies[0]) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
         assert raw.execute("SELECT head_name FROM households").fetchall() == [("Nguyễn Văn An",)]
     raw.close()
@@ -140,7 +141,7 @@ def test_upgrade_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Monkey
         assert s.scalar("SELECT count(*) FROM extra") == 0
     copies = list((tmp_path / "backups").glob("v1-*.sqlite"))
     assert len(copies) == 1 and f"truoc-nang-cap-v{SCHEMA_VERSION}" in copies[0].name
-    with sqlite3.connect(copies[0]) as raw:
+    with raw_connect(copies[0]) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert raw.execute("SELECT count(*) FROM households").fetchone()[0] == 1
     raw.close()
@@ -348,7 +349,7 @@ def test_random_bytes_are_refused(tmp_path: Path) -> None:
 
 def test_database_of_another_app_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "khac.sqlite"
-    raw = sqlite3.connect(path)
+    raw = raw_connect(path)
     raw.execute("CREATE TABLE contacts (name TEXT)")
     raw.execute("INSERT INTO contacts VALUES ('x')")
     raw.commit()
@@ -358,7 +359,7 @@ def test_database_of_another_app_is_refused(tmp_path: Path) -> None:
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = _closed_current_file(tmp_path / "moi.sqlite")
-    raw = sqlite3.connect(path)
+    raw = raw_connect(path)
     raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     raw.close()
     _refused(path, "phiên bản Cận Nghèo Desktop mới hơn")
@@ -448,7 +449,7 @@ def test_second_copy_is_told_who_holds_the_file(tmp_path: Path) -> None:
 
 
 def test_write_while_another_connection_writes_is_a_clear_error(store) -> None:
-    other = sqlite3.connect(store.path, isolation_level=None)
+    other = raw_connect(store.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
         store.conn.execute("PRAGMA busy_timeout = 50")

@@ -47,10 +47,10 @@ def copies(tmp_path, qtbot, monkeypatch, shown_messages):
     monkeypatch.setattr(keys_dialog, "run_dialog", _type_read_out_fingerprint)
     commune = open_db(tmp_path / "xa.sqlite", user="canbo")
     installation.initialize(commune, role="commune", unit_code=COMMUNE, receiving_unit_code=OFFICE,
-                            admin_name="canbo", admin_password="matkhau-123")
+                            admin_name="canbo", admin_password="so-tay-can-bo-2026")
     office = open_db(tmp_path / "phong.sqlite", user="canbo")
     installation.initialize(office, role="aggregator", unit_code=OFFICE, receiving_unit_code=None,
-                            admin_name="canbo", admin_password="matkhau-123")
+                            admin_name="canbo", admin_password="so-tay-can-bo-2026")
     keys.init_keys(office, PASS, kdf=CHEAP)
     ctxs = (_ctx(commune), _ctx(office))
     yield ctxs

@@ -23,7 +23,7 @@ def office(tmp_path, qtbot, monkeypatch, shown_messages):
     monkeypatch.setattr(passphrase_dialog, "ask_passphrase", lambda *a, **k: PASS)
     store = open_db(tmp_path / "phong.sqlite", user="canbo")
     installation.initialize(store, role="aggregator", unit_code=OFFICE, receiving_unit_code=None,
-                            admin_name="canbo", admin_password="matkhau-123")
+                            admin_name="canbo", admin_password="so-tay-can-bo-2026")
     keys.init_keys(store, PASS, kdf=CHEAP)
     ctx = AppContext(db_path=store.path, store=store, installation=installation.current(store),
                      user={"name": "canbo"}, tasks=TaskRunner(store.path, user="canbo"))

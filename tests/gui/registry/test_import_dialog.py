@@ -89,9 +89,9 @@ def test_a_commune_dialog_starts_on_its_own_unit(qtbot, tmp_path, shown_messages
 
     store = open_db(tmp_path / "xa.sqlite", lock=True, user="quantri")
     inst = installation.initialize(store, role="commune", unit_code="00640", receiving_unit_code="020",
-                                   admin_name="quantri", admin_password="matkhau-123")
+                                   admin_name="quantri", admin_password="so-tay-can-bo-2026")
     ctx = AppContext(db_path=store.path, store=store, installation=inst,
-                     user=users.authenticate(store, "quantri", "matkhau-123"),
+                     user=users.authenticate(store, "quantri", "so-tay-can-bo-2026"),
                      tasks=TaskRunner(store.path, user="quantri"))
     try:
         dialog = ImportDialog(ctx, write_messy(tmp_path / "xa.xlsx", bad=False))  # the tab's filter: all units

@@ -27,10 +27,10 @@ def commune_ctx(qtbot, tmp_path):
 
     store = open_db(tmp_path / "xa.sqlite", lock=True, user="canbo")
     installation.initialize(store, role="commune", unit_code="00640", receiving_unit_code="020",
-                            admin_name="canbo", admin_password="matkhau-123")
+                            admin_name="canbo", admin_password="so-tay-can-bo-2026")
     ids = add_fixture_households(store)
     ctx = AppContext(db_path=store.path, store=store, installation=installation.current(store),
-                     user=users.authenticate(store, "canbo", "matkhau-123"), tasks=TaskRunner(store.path, user="canbo"))
+                     user=users.authenticate(store, "canbo", "so-tay-can-bo-2026"), tasks=TaskRunner(store.path, user="canbo"))
     yield ctx, ids
     assert ctx.tasks.shutdown()
     store.close()

@@ -8,8 +8,9 @@ from PySide6.QtWidgets import QMessageBox
 from cannngheo_desktop import paths
 from cannngheo_desktop.gui.shell import files, session
 from cannngheo_desktop.gui.shell.main_window import MainWindow
-from cannngheo_desktop.storage import households, open_db
-from cannngheo_desktop.storage.driver import sqlite3
+from cannngheo_desktop.gui.shell.recovery_sheet_dialog import RecoverySheetDialog
+from cannngheo_desktop.storage import cipher, households, keyslots, open_db
+from tests.conftest import raw_connect
 
 TAB_TITLES = ["Hộ gia đình", "Kế hoạch", "Báo cáo", "Trao đổi dữ liệu", "Rà soát"]
 
@@ -60,7 +61,7 @@ def test_backup_now_writes_a_copy_to_the_chosen_folder(qtbot, window, app_ctx, s
     qtbot.waitUntil(lambda: window.last_backup is not None, timeout=10_000)
     copies = list(usb.glob("*.sqlite"))
     assert copies == [window.last_backup]
-    conn = sqlite3.connect(copies[0])
+    conn = raw_connect(copies[0])
     try:
         assert conn.execute("SELECT unit_code, role FROM installation").fetchone() == ("020", "aggregator")
     finally:
@@ -119,6 +120,11 @@ def test_new_database_runs_setup_and_switches(qtbot, window, app_ctx, shown_mess
     monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: target)
 
     def fill_setup(dialog):
+        if isinstance(dialog, RecoverySheetDialog):  # shown once the new file is encrypted
+            shown_sheets.append(dialog.keyLabel.text())
+            dialog.confirmBox.setChecked(True)
+            dialog.accept()
+            return dialog.result()
         ui = dialog.ui
         ui.unitCombo.setCurrentIndex(ui.unitCombo.findData("00649"))
         ui.receivingCombo.setCurrentIndex(ui.receivingCombo.findData("020"))
@@ -128,10 +134,13 @@ def test_new_database_runs_setup_and_switches(qtbot, window, app_ctx, shown_mess
         dialog.submit()
         return dialog.result()
 
+    shown_sheets: list[str] = []
     monkeypatch.setattr(session, "run_dialog", fill_setup)
     old_path = app_ctx.db_path
     window.ui.actionNewDatabase.trigger()
     assert window.ctx.db_path == target.resolve()
+    assert len(shown_sheets) == 1 and len(shown_sheets[0]) == 39  # 8 groups of 4, dashes between
+    assert not cipher.is_plain_file(target) and keyslots.read_key_file(target).find("user", "canbo")
     assert window.unit_label.text() == "Đơn vị: Xã Tả Thanh Oai (00649)"
     assert window.user_label.text() == "Người dùng: canbo"
     # the previous file was closed and its lock released: it opens (locked) again
