@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 from ...core.model import CATEGORY_LABELS
 from ...core.text import format_date
 from ..forms.ui_households_list_dialog import Ui_HouseholdsListDialog
+from ..registry.household_editor import HouseholdEditor
+from ..shell.context import AppContext
 from ..shell.tables import cell, fill_row, selected_data, setup_table
 
 HEADERS = ("Chủ hộ", "Mã hộ", "Đơn vị", "Thôn, tổ dân phố", "Phân loại", "Số người", "Ngày sự kiện")
@@ -20,8 +23,11 @@ class HouseholdsListDialog(QDialog):
 
     def __init__(self, title: str, rows: Sequence[Mapping[str, Any]], parent: QWidget | None = None, *,
                  unit_names: Mapping[str, str] | None = None,
-                 action: tuple[str, Callable[[Mapping[str, Any]], None]] | None = None) -> None:
+                 action: tuple[str, Callable[[Mapping[str, Any]], None]] | None = None,
+                 ctx: AppContext | None = None, on_saved: Callable[[str], None] | None = None) -> None:
         super().__init__(parent)
+        self.ctx, self.on_saved = ctx, on_saved
+        self.editor: HouseholdEditor | None = None
         self.ui = Ui_HouseholdsListDialog()
         self.ui.setupUi(self)
         self.rows = list(rows)
@@ -48,7 +54,31 @@ class HouseholdsListDialog(QDialog):
             self.ui.buttonsLayout.insertWidget(0, self.action_button)
             self.action_button.setEnabled(bool(self.rows))
             self.action_button.clicked.connect(lambda: self._run(fn))
+        # Drill-down: Enter, F2, a double click or the button open the selected household's record
+        # (the registry's own editor, so what is changed there changes the dashboard too).
+        self.open_button: QPushButton | None = None
+        if ctx is not None:
+            self.open_button = QPushButton("&Mở hồ sơ hộ", self)
+            self.open_button.setToolTip("Mở hồ sơ của hộ đang chọn (Enter, F2 hoặc bấm đúp)")
+            self.open_button.setEnabled(bool(self.rows))
+            self.ui.buttonsLayout.insertWidget(0, self.open_button)
+            self.open_button.clicked.connect(self.open_selected)
+            self.open_button.setDefault(True)
+            table.doubleClicked.connect(lambda _: self.open_selected())
+            QShortcut(QKeySequence("F2"), self, self.open_selected)
         self.ui.closeButton.clicked.connect(self.accept)
+
+    def open_selected(self) -> HouseholdEditor | None:
+        """Open the selected household in the registry's editor (non-modal, over this list)."""
+        row = self.selected_row()
+        if row is None or self.ctx is None or not row.get("id"):
+            return None
+        self.editor = HouseholdEditor(self.ctx, str(row["id"]), self.window())
+        if self.on_saved is not None:
+            self.editor.saved.connect(self.on_saved)
+        self.editor.resize(1240, 680)
+        self.editor.show()
+        return self.editor
 
     def selected_row(self) -> Mapping[str, Any] | None:
         index = selected_data(self.ui.table)

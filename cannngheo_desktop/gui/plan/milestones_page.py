@@ -14,7 +14,7 @@ from ...plan import milestones as ms
 from ...plan import plans
 from ...storage import reference
 from ..shell.context import AppContext
-from ..shell.tables import GREEN, RED, cell, fill_row, selected_data, setup_table
+from ..shell.tables import GREEN, RED, cell, fill_row, fit_columns, selected_data, setup_table
 from .milestone_dialog import MilestoneDialog
 
 HEADERS = ("Công việc", "Hạn", "Cơ quan chịu trách nhiệm", "Trạng thái", "Ngày xong", "Ghi chú")
@@ -37,6 +37,10 @@ class PlanMilestonesWidget(QWidget):
         self.summary = QLabel()
         self.table = QTableWidget()
         setup_table(self.table, HEADERS, stretch=0)
+        # 1366 px: the task (stretch) wraps onto two lines instead of being cut; the body and the
+        # note give way first (full text in the tooltip).
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setDefaultSectionSize(2 * self.table.fontMetrics().height() + 8)
         self.table.doubleClicked.connect(lambda _: self.edit_milestone())
         self.add_button = QPushButton("&Thêm mốc…")
         self.edit_button = QPushButton("&Sửa…")
@@ -82,6 +86,7 @@ class PlanMilestonesWidget(QWidget):
                 cell(self.bodies.get(m.get("body_code") or "", m.get("body_code") or ""), color=color),
                 cell(status, color=RED if overdue else GREEN if m["status"] == ms.DONE else None, bold=overdue),
                 cell(format_date(m.get("done_date"))), cell(m.get("note"), tip=m.get("note"))])
+        fit_columns(self.table, {2: 200, 5: 260})
         self.overdue_count = late
         text = ms.overdue_text(late)
         self.summary.setText(f"Ngày {format_date(self.today)}: " + (

@@ -73,6 +73,8 @@ class PlansTab(QWidget):
         self.pages.addTab(self.milestones, "Mốc thời gian")
         self.support.changed.connect(self._figures_changed)
         self.milestones.changed.connect(self._figures_changed)
+        self.progress.household_saved.connect(self._figures_changed)
+        self.support.noted.connect(self.show_note)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -169,7 +171,16 @@ class PlansTab(QWidget):
         self.milestones.load(self.plan, as_of)
 
     def _figures_changed(self) -> None:
+        """A write changed the registry: the dashboard and the objectives are measured again."""
         self.progress.load(self.plan["id"] if self.plan else None, self.as_of())
+        self.objectives.load(self.plan, self.as_of())
+
+    def show_note(self, text: str) -> None:
+        """Say it in the main window's status bar (when the tab sits in one)."""
+        window = self.window()
+        note = getattr(window, "show_note", None) if window is not self else None
+        if callable(note):
+            note(text)
 
     # -- dialogs -------------------------------------------------------------------------------
     def new_plan(self) -> PlanDialog | None:

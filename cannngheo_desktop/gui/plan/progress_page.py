@@ -34,6 +34,7 @@ class PlanProgressWidget(QWidget):
     """Computes ``tracker_queries.progress`` on the worker and shows it; ``loaded`` fires after."""
 
     loaded = Signal()
+    household_saved = Signal()  # a household opened from a drill-down list was saved
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +130,7 @@ class PlanProgressWidget(QWidget):
                         action: tuple[str, Callable[[Any], None]] | None = None) -> HouseholdsListDialog:
         if self.dialog is not None:
             self.dialog.close()
-        self.dialog = HouseholdsListDialog(title, rows, self, unit_names=names, action=action)
+        self.dialog = HouseholdsListDialog(title, rows, self, unit_names=names, action=action, ctx=self.ctx,
+                                           on_saved=lambda _hid: self.household_saved.emit())
         self.dialog.open()
         return self.dialog

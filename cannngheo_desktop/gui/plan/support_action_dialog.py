@@ -10,14 +10,15 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 from ...core.errors import AppError
 from ...core.text import format_date, format_vnd
-from ...plan import support
+from ...plan import support, support_effects
 from ...storage import households, reference
 from ...storage.db import Store
 from ..forms.ui_support_action_dialog import Ui_SupportActionDialog
+from ..shell import errors
 from ..shell.search_enter import enter_searches
 from ..shell.tables import set_combo
 
@@ -46,6 +47,11 @@ class SupportActionDialog(QDialog):
         ui.buttonBox.accepted.connect(self.submit)
         ui.buttonBox.rejected.connect(self.reject)
         ui.errorLabel.hide()
+        # What marking the action done will change on the member or household (catalogue "effect").
+        self.effect_label = QLabel()
+        self.effect_label.setWordWrap(True)
+        self.effect_label.setStyleSheet("color: #205080;")
+        ui.formLayout.insertRow(3, "", self.effect_label)
         self._measures = {m["code"]: m for m in reference.list_measures(store, active_only=action is None)}
         for m in self._measures.values():
             ui.measureCombo.addItem(m["name"], m["code"])
@@ -116,6 +122,9 @@ class SupportActionDialog(QDialog):
 
     def _measure_changed(self) -> None:
         measure = self._measures.get(self.ui.measureCombo.currentData())
+        effect = support_effects.effect_for(self.ui.measureCombo.currentData())
+        self.effect_label.setText(effect.describe() if effect else "Biện pháp này không thay đổi thông tin "
+                                  "của thành viên hay của hộ khi đánh dấu Đã xong.")
         if measure is None:
             return
         set_combo(self.ui.bodyCombo, measure.get("body_code"))
@@ -165,4 +174,7 @@ class SupportActionDialog(QDialog):
         except AppError as exc:
             self._error(exc.message)
             return
+        outcome = self.saved.get("outcome")
+        if outcome is not None:  # became done, or was taken back from done: say what changed
+            errors.inform(self, "Đã lưu hoạt động hỗ trợ.\n\n" + "\n".join(outcome.lines()))
         self.accept()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...core.errors import AppError
 from ...core.text import format_date, format_vnd
-from ...plan import support, tracker_queries
+from ...plan import support, support_effects, tracker_queries
 from ...storage import reference
 from ..shell.context import AppContext
 from ..shell.tables import GREEN, RED, cell, fill_row, fit_columns, selected_data, setup_table
@@ -35,6 +35,7 @@ class PlanSupportWidget(QWidget):
     """Lists ``support.list_actions`` for the plan's units and year; ``changed`` fires after a write."""
 
     changed = Signal()
+    noted = Signal(str)  # a one-line "what was saved / what changed" for the status bar
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,10 +61,22 @@ class PlanSupportWidget(QWidget):
         self.overdue_flag.clicked.connect(lambda: self.overdue_check.setChecked(True))
         self.table = QTableWidget()
         setup_table(self.table, HEADERS, stretch=2)
+        self.table.setWordWrap(True)  # two-line rows: a long measure name wraps instead of being cut
+        self.table.verticalHeader().setDefaultSectionSize(2 * self.table.fontMetrics().height() + 8)
         self.table.doubleClicked.connect(lambda _: self.edit_action())
         self.add_button = QPushButton("&Thêm hoạt động…")
         self.edit_button = QPushButton("&Sửa…")
         self.done_button = QPushButton("Đánh dấu đã &xong")
+        self.done_button.setToolTip("Ghi hoạt động đang chọn là đã xong hôm nay; thông tin thành viên/hộ "
+                                    "được cập nhật theo biện pháp và hộ được đánh giá lại")
+        self.undo_button = QPushButton("&Hoàn tác 'Đã xong'")
+        self.undo_button.setToolTip("Đưa hoạt động về 'Đang thực hiện' và trả lại thông tin thành viên/hộ "
+                                    "như trước khi ghi đã xong (trừ trường đã được sửa sau đó)")
+        self.undo_button.clicked.connect(self.undo_done)
+        self.info = QLabel()  # "Đã lưu …" with what changed; stays until the next write
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet("color: #1b5e20;")
+        self.info.hide()
         self.add_button.clicked.connect(lambda: self.add_action())
         self.edit_button.clicked.connect(self.edit_action)
         self.done_button.clicked.connect(self.mark_done)
@@ -83,6 +96,7 @@ class PlanSupportWidget(QWidget):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.done_button)
+        buttons.addWidget(self.undo_button)
         buttons.addWidget(self.error, 1)
         buttons.addStretch(0 if self.error.isVisible() else 1)
         layout = QVBoxLayout(self)
@@ -91,6 +105,7 @@ class PlanSupportWidget(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.info)
 
     # -- loading -------------------------------------------------------------------------------
     def load(self, plan: dict[str, Any] | None, today: date) -> None:
@@ -114,7 +129,8 @@ class PlanSupportWidget(QWidget):
     def reload(self) -> None:
         """Re-read the flags and the filtered list (aggregate queries; fast on the GUI thread)."""
         self.error.hide()
-        for w in (self.add_button, self.edit_button, self.done_button, self.able_flag, self.overdue_flag):
+        for w in (self.add_button, self.edit_button, self.done_button, self.undo_button, self.able_flag,
+                  self.overdue_flag):
             w.setEnabled(self.plan is not None)
         if self.plan is None:
             self.listed = []
@@ -152,7 +168,9 @@ class PlanSupportWidget(QWidget):
                      tip="Quá ngày dự kiến, chưa xong" if late else None),
                 cell(format_date(a.get("done_date"))), cell(format_vnd(a.get("amount")), right=True),
                 cell(a.get("funding_source"), tip=a.get("funding_source"))])
-        fit_columns(self.table, {0: 190, 3: 150, 4: 190, 9: 170})
+        # 1366 px: the measure (stretch) wraps onto two lines instead of being cut; names keep
+        # their width; the body and the funding source give way first (full text in the tooltip).
+        fit_columns(self.table, {0: 170, 1: 130, 3: 150, 4: 150, 8: 110, 9: 120})
 
     # -- actions -------------------------------------------------------------------------------
     def selected_action(self) -> dict[str, Any] | None:
@@ -162,7 +180,7 @@ class PlanSupportWidget(QWidget):
     def add_action(self, household: Mapping[str, Any] | None = None) -> SupportActionDialog:
         """Open the action dialog (for ``household`` when given; otherwise the user searches)."""
         self.dialog = SupportActionDialog(self.ctx.store, household=household, parent=self, today=self.today)
-        self.dialog.accepted.connect(self._saved)
+        self.dialog.accepted.connect(self._dialog_saved)
         self.dialog.open()
         return self.dialog
 
@@ -171,7 +189,7 @@ class PlanSupportWidget(QWidget):
         if action is None:
             return None
         self.dialog = SupportActionDialog(self.ctx.store, action=action, parent=self, today=self.today)
-        self.dialog.accepted.connect(self._saved)
+        self.dialog.accepted.connect(self._dialog_saved)
         self.dialog.open()
         return self.dialog
 
@@ -180,20 +198,58 @@ class PlanSupportWidget(QWidget):
         action = self.selected_action()
         if action is None:
             return
+        if action["status"] == support.DONE:
+            self._say("Hoạt động này đã được ghi là đã xong.")
+            return
+        self._write(action, {"status": support.DONE, "done_date": self.today})
+
+    def undo_done(self) -> None:
+        """Take the selected done action back to "in progress"; what it changed is put back."""
+        action = self.selected_action()
+        if action is None:
+            return
+        if action["status"] != support.DONE:
+            self._say("Chỉ hoàn tác được hoạt động đang ở trạng thái 'Đã xong'.")
+            return
+        self._write(action, {"status": support.IN_PROGRESS})
+
+    def _write(self, action: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
         try:
-            support.update_action(self.ctx.store, action["id"], {"status": support.DONE, "done_date": self.today})
+            row = support.update_action(self.ctx.store, action["id"], changes)
         except AppError as exc:
             self.error.setText(exc.message)
             self.error.show()
             return
-        self._saved()
+        self._saved(row, action)
 
-    def _saved(self) -> None:
+    def _say(self, text: str) -> None:
+        self.info.setText(text)
+        self.info.setToolTip(text)
+        self.info.show()
+
+    def _dialog_saved(self) -> None:
+        dialog = self.dialog
+        self._saved(dialog.saved if dialog is not None else None, dialog.action if dialog is not None else None)
+
+    def _saved(self, row: Mapping[str, Any] | None = None, before: Mapping[str, Any] | None = None) -> None:
         if self.list_dialog is not None:
             self.list_dialog.close()
             self.list_dialog = None
         self.reload()
+        if row is not None:
+            self._report(row, before)
         self.changed.emit()
+
+    def _report(self, row: Mapping[str, Any], before: Mapping[str, Any] | None) -> None:
+        """The confirmation under the table and in the status bar: what was saved, what changed."""
+        shown = next((a for a in self.listed if a["id"] == row["id"]), None) or {**(before or {}), **row}
+        measure = shown.get("measure_name") or row.get("measure_code")
+        status = support.STATUS_LABELS.get(row["status"], row["status"])
+        head = f"Đã lưu: {measure} — hộ {shown.get('head_name') or ''} — {status}."
+        outcome = row.get("outcome")
+        text = head if outcome is None else f"{head} {support_effects.summary(outcome, limit=6)}"
+        self._say(head if outcome is None else head + "\n" + "\n".join(outcome.lines()))
+        self.noted.emit(text)
 
     def show_able_without_action(self) -> HouseholdsListDialog | None:
         """Households able to exit with nothing planned; 'Lập hoạt động hỗ trợ' for the selected one."""
