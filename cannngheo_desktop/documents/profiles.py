@@ -8,6 +8,7 @@ profiles read households and members in chunks of 200.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -21,7 +22,9 @@ from ..core.model import (
     EMPLOYMENT,
     EVENT_KINDS,
     LATRINES,
+    NEAR_POOR,
     NEEDS,
+    POOR,
     RELATIONS,
     SEXES,
     WATER_SOURCES,
@@ -31,7 +34,7 @@ from ..plan import support
 from ..registry import queries as registry_queries
 from ..storage import rulesets
 from . import queries as rq
-from .context import Context, ubnd
+from .context import Context, place_name, ubnd
 from .render.profile_pdf import Profile, Table, today_line
 
 STATUS_WORDS = {"deprived": "Thiếu hụt", "not_deprived": "Không", "undetermined": "Chưa đủ thông tin"}
@@ -90,7 +93,7 @@ def members_table(members: Sequence[Mapping[str, Any]]) -> Table:
              EMPLOYMENT.get(m.get("employment") or "", ""), _yes(m.get("has_health_insurance"))]
             for i, m in enumerate(members, start=1)]
     return Table(["TT", "Họ và tên", "Quan hệ", "Giới", "Ngày sinh", "Số CCCD", "Dân tộc", "Học vấn",
-                  "Việc làm", "BHYT"], [6, 32, 14, 8, 17, 22, 13, 28, 30, 10], rows)
+                  "Việc làm", "BHYT"], [6, 31, 14, 7, 16, 21, 11, 33, 34, 7], rows)
 
 
 def living(household: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -116,15 +119,25 @@ class _Indicators:
     def __init__(self, store: Any) -> None:
         self.store = store
         self.cache: dict[str, tuple[str, dict[str, str]]] = {}
+        self.unconfirmed: dict[str, bool] = {}
 
     def names(self, code: str) -> tuple[str, dict[str, str]]:
         if code not in self.cache:
             try:
                 rs = rulesets.get_ruleset(self.store, code)
-                self.cache[code] = (rs.name, {i.code: i.name for i in rs.indicators})
+                # "(chờ xác nhận)" in a ruleset's name is a working note: a document says it once,
+                # as a draft (title + watermark), not in its cells.
+                name = re.sub(r"\s*\(chờ xác nhận\)", "", rs.name).strip()
+                self.cache[code] = (name, {i.code: i.name for i in rs.indicators})
+                self.unconfirmed[code] = not rs.confirmed
             except NotFoundError:
                 self.cache[code] = (code, {})
         return self.cache[code]
+
+    def confirmed(self, code: str) -> bool:
+        """Whether ruleset ``code`` is confirmed (an unknown code counts as not confirmed)."""
+        self.names(code)
+        return not self.unconfirmed.get(code, True)
 
 
 def assessment_parts(assessment: Mapping[str, Any] | None, indicators: _Indicators) -> list[tuple[str, Any]]:
@@ -171,17 +184,21 @@ def build_profile(ctx: Context, household: Mapping[str, Any], members: Sequence[
     store = ctx.store
     hid = household["id"]
     unit_name = ctx.name_of(household["unit_code"])
-    title = "Hồ sơ " + (CATEGORY_LABELS.get(household.get("category") or "", "") or "hộ gia đình").lower()
+    category = household.get("category") or ""
+    title = "Hồ sơ " + (CATEGORY_LABELS[category].lower() if category in (POOR, NEAR_POOR) else "hộ gia đình")
     sections: list[tuple[str, Any]] = [
         ("I. Thông tin chung về hộ", general(household, unit_name, members)),
         ("II. Thành viên của hộ", members_table(members)),
         ("III. Điều kiện sống", living(household))]
     sections.append(("IV. Kết quả đánh giá gần nhất", []))
-    sections += assessment_parts(registry_queries.latest_assessment(store, hid), indicators)
+    latest = registry_queries.latest_assessment(store, hid)
+    sections += assessment_parts(latest, indicators)
+    draft = bool(latest) and not indicators.confirmed(latest["ruleset_code"])
     sections.append(("V. Kế hoạch hỗ trợ và kết quả thực hiện", support_table(support.list_actions(store, hid))))
     sections.append(("VI. Lịch sử thay đổi", []))
     sections += history_parts(registry_queries.list_events(store, hid), rq.audit_summary(store, hid))
-    return Profile(unit_lines=(ubnd(unit_name).upper(), ""), date_line=today_line(ctx.place, ctx.on),
+    return Profile(unit_lines=(ubnd(unit_name).upper(), ""), date_line=today_line(place_name(unit_name), ctx.on),
+                   draft=draft,
                    title=title, subtitle=f"Mã hộ {household.get('household_code') or ''} — {household.get('head_name') or ''}",
                    household_code=household.get("household_code") or hid[:8], sections=sections,
                    signature=("Người lập biểu", f"Xác nhận của {ubnd(unit_name)}"))

@@ -1,9 +1,12 @@
 """Household profiles (hồ sơ hộ) drawn straight on a reportlab canvas: one household per page.
 
 Why a canvas and not platypus: a batch of 1,000 profiles must print at ≥ 60 pages/s, and
-Paragraph layout is the slow part of reportlab. Text goes in single-line table cells, clipped
-to the cell with "…"; only an indicator's reason may wrap (up to 3 lines, ``simpleSplit``).
-A profile longer than a page continues on the next page under a "(tiếp)" heading.
+Paragraph layout is the slow part of reportlab. Table cells wrap (``simpleSplit``, only when the
+text is wider than its cell): text is never cut. A profile longer than a page continues on the
+next page under a "(tiếp)" heading with the table header repeated; each page's footer says
+"Trang x/y" of that household's profile (its pages are held until the profile ends). A profile
+built on a ruleset that is not confirmed is a draft: "(DỰ THẢO)" in its title and the shared
+frame's watermark on each page, never a mark inside its cells.
 
 Input is plain data (:class:`Profile`), built by ``cannngheo_desktop.documents.catalogue``.
 """
@@ -60,6 +63,7 @@ class Profile:
     household_code: str
     sections: list[tuple[str, Any]] = field(default_factory=list)  # (heading, list of (label, value) | Table)
     signature: tuple[str, str] = ("Người lập biểu", "Xác nhận của UBND xã")
+    draft: bool = False
 
 
 _WIDTHS: dict[tuple[str, str, float], float] = {}
@@ -102,6 +106,7 @@ class _Pen:
         self.p = profile
         self.y = TOP
         self.page = 1
+        self.pending: list[dict[str, Any]] = []
 
     def text(self, x: float, y: float, value: Any, *, font: str = FONT, size: float = SIZE,
              anchor: str = "left", width: float | None = None) -> None:
@@ -118,16 +123,28 @@ class _Pen:
 
     def need(self, height: float) -> None:
         if self.y - height < BOTTOM:
-            self.footer()
-            self.c.showPage()
+            self.pending.append(dict(self.c.__dict__))  # footer drawn once the page count is known
+            self.c._startPage()
             self.page += 1
             self.y = TOP
             self.text(LEFT, self.y - 8, f"{self.p.title} — {self.p.household_code} (tiếp)", font=FONT_BOLD, size=9)
             self.y -= 20
 
-    def footer(self) -> None:
+    def footer(self, page: int, total: int) -> None:
         self.text(LEFT, 9 * mm, f"{APP_TITLE} {__version__}", size=7)
-        self.text(RIGHT, 9 * mm, f"Hồ sơ hộ {self.p.household_code} — trang {self.page}", size=7, anchor="right")
+        self.text(RIGHT, 9 * mm, f"Hồ sơ hộ {self.p.household_code} — Trang {page}/{total}", size=7, anchor="right")
+        if self.p.draft:
+            pdf_base.draw_watermark(self.c, pdf_base.DRAFT_MARK, PAGE_W, PAGE_H)
+
+    def finish(self) -> None:
+        """Footers ("Trang x/y") on every held page of this profile, then emit the pages."""
+        self.pending.append(dict(self.c.__dict__))
+        total = len(self.pending)
+        for number, state in enumerate(self.pending, start=1):
+            self.c.__dict__.update(state)
+            self.footer(number, total)
+            self.c.showPage()
+        self.pending = []
 
     def heading(self) -> None:
         left_x, right_x = LEFT + WIDTH * 0.21, LEFT + WIDTH * 0.71
@@ -141,7 +158,8 @@ class _Pen:
         if self.p.date_line:
             self.text(right_x, self.y - 36, self.p.date_line, font=FONT_ITALIC, size=8.5, anchor="center")
         self.y -= 50
-        self.text(PAGE_W / 2, self.y, self.p.title.upper(), font=FONT_BOLD, size=13, anchor="center")
+        title = f"{self.p.title} (dự thảo)" if self.p.draft else self.p.title
+        self.text(PAGE_W / 2, self.y, title.upper(), font=FONT_BOLD, size=13, anchor="center")
         self.y -= 14
         if self.p.subtitle:
             self.text(PAGE_W / 2, self.y, self.p.subtitle, font=FONT_ITALIC, size=9, anchor="center")
@@ -186,21 +204,20 @@ class _Pen:
         if not t.rows:
             self._row([t.empty_text], [sum(widths)], font=FONT_ITALIC)
         for row in t.rows:
-            lines = 1
-            if t.wrap_col is not None:
-                wrapped = simpleSplit(nfc(row[t.wrap_col]), FONT, CELL_SIZE, widths[t.wrap_col] - 4)[:3]
-                lines = max(1, len(wrapped))
-            else:
-                wrapped = []
+            wrapped = _wrap_row(row, widths)
+            lines = max((len(w) for w in wrapped if w is not None), default=1)
             height = ROW_H + (lines - 1) * 9
             if self.y - height < BOTTOM:  # continue on a new page under the repeated header
                 self.need(height + ROW_H)
                 self._row(t.titles, widths, font=FONT_BOLD, shade=True, size=7)
-            self._row(row, widths, wrap=(t.wrap_col, wrapped) if t.wrap_col is not None else None)
+            self._row(row, widths, wrap=wrapped)
 
     def _row(self, cells: Sequence[Any], widths: Sequence[float], *, font: str = FONT, shade: bool = False,
-             size: float = CELL_SIZE, wrap: tuple[int | None, list[str]] | None = None) -> None:
-        extra = (max(1, len(wrap[1])) - 1) * 9 if wrap else 0.0
+             size: float = CELL_SIZE, wrap: Sequence[list[str] | None] = ()) -> None:
+        if not wrap and font == FONT_BOLD:  # header titles wrap too (in their own size)
+            wrap = _wrap_row(cells, widths, font, size)
+        lines = max((len(w) for w in wrap if w is not None), default=1)
+        extra = (lines - 1) * 9
         h = ROW_H + extra
         top = self.y
         if shade:
@@ -209,9 +226,9 @@ class _Pen:
             self.c.setFillGray(0)
         x = LEFT
         for i, (value, w) in enumerate(zip(cells, widths, strict=False)):
-            if wrap and i == wrap[0]:
-                for k, line in enumerate(wrap[1]):
-                    self.text(x + 2, top - 8.5 - k * 9, line, size=CELL_SIZE)
+            if i < len(wrap) and wrap[i] is not None:
+                for k, line in enumerate(wrap[i] or []):
+                    self.text(x + 2, top - 8.5 - k * 9, line, font=font, size=size)
             else:
                 numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
                 anchor = "right" if numeric else "left"
@@ -238,6 +255,20 @@ class _Pen:
         self.y -= 30
 
 
+def _wrap_row(cells: Sequence[Any], widths: Sequence[float], font: str = FONT,
+              size: float = CELL_SIZE) -> list[list[str] | None]:
+    """Per cell: its wrapped lines when the text is wider than the cell, else None (drawn as
+    one line). Only text that does not fit is split, so short rows cost one width lookup."""
+    out: list[list[str] | None] = []
+    for value, w in zip(cells, widths, strict=False):
+        if isinstance(value, (int, float)) or value in (None, ""):
+            out.append(None)
+            continue
+        text = nfc(value)
+        out.append(simpleSplit(text, font, size, w - 4) if _width(text, font, size) > w - 4 else None)
+    return out
+
+
 def draw_profile(canvas: Canvas, profile: Profile) -> int:
     """Draw one profile from a fresh page; returns the pages it took (the last page is shown)."""
     pen = _Pen(canvas, profile)
@@ -249,8 +280,7 @@ def draw_profile(canvas: Canvas, profile: Profile) -> int:
         else:
             pen.pairs(body)
     pen.signature()
-    pen.footer()
-    canvas.showPage()
+    pen.finish()
     return pen.page
 
 
