@@ -13,13 +13,19 @@ from ..core.errors import FileFormatError, RulesetError, ValidationError
 from ..core.model import AVERAGE, CATEGORY_LABELS, NEAR_POOR, NOT_POOR, POOR, UNDETERMINED
 from ..core.standards import Ruleset, area_type_for_unit_kind, evaluate, load_definition_file, parse_ruleset
 from ..core.text import format_date, parse_vn_date
+from ..registry.validation import assessment_problems, describe_problems, normalize_member
 from . import add_db_argument, db_path
+
+EVALUATE_EPILOG = ("Mã thoát: 0 đã đánh giá (kết quả JSON ở đầu ra); 1 tệp hoặc bộ chuẩn không đọc được, ngày "
+                   "sai; 2 hộ không hợp lệ để đánh giá (ví dụ thành viên sinh sau ngày đánh giá, CCCD sai, "
+                   "không có chủ hộ): mọi trường sai được liệt kê, không có kết quả nào được in.")
 
 CATEGORY_ORDER = (POOR, NEAR_POOR, AVERAGE, NOT_POOR, UNDETERMINED)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="đánh giá một hộ (tệp JSON) theo một bộ chuẩn, in kết quả JSON")
+    p = sub.add_parser("evaluate", help="đánh giá một hộ (tệp JSON) theo một bộ chuẩn, in kết quả JSON",
+                       epilog=EVALUATE_EPILOG)
     p.add_argument("--ruleset", required=True, help="mã bộ chuẩn (VN-2022, VN-2027, HN-2022) hoặc tệp .json")
     p.add_argument("--date", default=None, help="ngày đánh giá (yyyy-mm-dd hoặc dd/mm/yyyy; mặc định hôm nay)")
     p.add_argument("household", type=Path, help="tệp JSON của hộ (xem docs/household-format.md)")
@@ -90,10 +96,24 @@ def read_household_file(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]
     return household, members, area
 
 
+class InvalidHouseholdError(ValidationError):
+    """The household file breaks the shared validation: ``cannngheo evaluate`` exits 2."""
+
+    exit_code = 2
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     ruleset = shipped_ruleset(args.ruleset)
     household, members, area = read_household_file(args.household)
-    ev = evaluate(household, members, ruleset, _date(args.date), area)
+    on = _date(args.date)
+    members = [normalize_member(m) for m in members]
+    problems = assessment_problems(household, members, on)
+    if problems:
+        raise InvalidHouseholdError(
+            f"Tệp '{args.household}': hộ không hợp lệ để đánh giá ngày {format_date(on)}; "
+            f"hãy sửa các trường sau rồi chạy lại:\n{describe_problems(problems)}",
+            field=",".join(sorted({p.field for p in problems})))
+    ev = evaluate(household, members, ruleset, on, area)
     out = {
         "ruleset": ev.ruleset_code, "date": ev.assessed_on.isoformat(), "area_type": ev.area_type,
         "category": ev.category, "category_label": ev.category_label,

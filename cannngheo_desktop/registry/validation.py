@@ -243,18 +243,20 @@ def _check_repeated_cccd(members: Sequence[Mapping[str, Any]]) -> list[Issue]:
 
 
 def validate_household(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], *,
-                       today: date, as_of: date | None = None) -> list[Issue]:
+                       today: date, as_of: date | None = None, structure: bool = True) -> list[Issue]:
     """Every rule a household and its members break, errors and warnings, in a stable order.
 
     ``members`` are dicts with the member field names of core.model (deleted members and those
     who died or left are kept for history and are not counted as present). A birth date may be a
     year alone ("1950", or ``birth_year_only`` set). Nothing about a member (birth, CCCD issue
     date) may fall after ``as_of`` when given (the assessment or survey date), else after
-    ``today``; the message names the date it was checked against.
+    ``today``; the message names the date it was checked against. ``structure`` False leaves
+    out the registry's structure rules (exactly one head, at least one member present).
     """
     reference = as_of or today
     issues = _check_household_fields(household)
-    issues.extend(_check_heads(members))
+    if structure:
+        issues.extend(_check_heads(members))
     for index, member in enumerate(members):
         if member.get("deleted"):
             continue
@@ -272,10 +274,12 @@ def assessment_problems(household: Mapping[str, Any], members: Sequence[Mapping[
                         on: date) -> list[Issue]:
     """The errors that forbid assessing this household on ``on`` (the one check shared by the
     registry, the Excel import, ``cannngheo evaluate`` and the review's scoring): every rule of
-    :func:`validate_household` with ``as_of=on``, so a member born after the assessment date is
-    an error, not a member counted in income per person. Empty list: the household may be
-    assessed. Warnings (e.g. a CCCD that does not match its structure) are left out."""
-    return [i for i in validate_household(household, members, today=on, as_of=on) if i.is_error]
+    :func:`validate_household` on the values (``as_of=on``), so a member born after the
+    assessment date is an error, not a member counted in income per person. The registry's
+    structure rules (one head) are not assessment rules and are left out, as are warnings
+    (e.g. a CCCD that does not match its structure). Empty list: the household may be assessed."""
+    return [i for i in validate_household(household, members, today=on, as_of=on, structure=False)
+            if i.is_error]
 
 
 def describe_problems(issues: Sequence[Issue]) -> str:

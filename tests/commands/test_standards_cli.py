@@ -146,3 +146,30 @@ def test_assess_counts_text(db, capsys):
 def test_assess_missing_database_is_a_clear_error(tmp_path, capsys):
     assert cli.main(["assess", "--db", str(tmp_path / "none.sqlite"), "--ruleset", "VN-2027"]) == 1
     assert "none.sqlite" in capsys.readouterr().err
+
+
+def test_evaluate_refuses_a_member_born_after_the_assessment_date_with_exit_2(tmp_path, capsys):
+    data = json.loads(json.dumps(HOUSEHOLD))
+    data["members"].append({"full_name": "Trần Bé Na", "birth_date": "2027-03-01"})
+    data["members"][0]["cccd"] = "12ab"
+    path = write(tmp_path, data)
+    assert cli.main(["evaluate", "--ruleset", "VN-2027", "--date", "2027-01-01", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "ho.json" in captured.err and "01/01/2027" in captured.err
+    assert "- Ngày sinh: Thành viên 3 (Trần Bé Na): ngày sinh 01/03/2027 sau ngày đánh giá 01/01/2027." \
+        in captured.err
+    assert "- Số CCCD: Thành viên 1 (Trần Văn Bình)" in captured.err
+    # The same child assessed after her birth is fine, and a birth year alone is read as a year.
+    data["members"][0]["cccd"] = None
+    data["members"][1]["birth_date"] = "1994"
+    path = write(tmp_path, data)
+    assert cli.main(["evaluate", "--ruleset", "VN-2027", "--date", "2027-06-01", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["income_per_person"] == 4_000_000 // 3
+
+
+def test_evaluate_help_documents_exit_2(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["evaluate", "--help"])
+    assert "2 hộ không hợp lệ" in capsys.readouterr().out
