@@ -69,15 +69,19 @@ def run_show(args: argparse.Namespace) -> int:
     params = parameters(rs.definition)
     if args.json:
         print(json.dumps([{"path": p.path, "group": p.group, "label": p.label, "value": p.value,
-                           "text": p.text, "confirmed": p.confirmed, "note": p.note} for p in params],
+                           "text": p.text, "confirmed": p.confirmed, "note": p.note, "source": p.source}
+                          for p in params],
                          ensure_ascii=False, indent=2))
         return 0
     print(f"{rs.name} ({rs.code}) — {rs.legal_basis}")
-    group = None
+    group, source = None, None
     for p in params:
         if p.group != group:
-            group = p.group
+            group, source = p.group, None
             print(f"\n[{group}]")
+        if p.source and p.source != source:
+            source = p.source
+            print(f"  Nguồn: {source}")
         print(f"  {p.path:<52} {p.label}: {p.text}{'' if p.confirmed else '  ' + WAITING}")
     return 0
 

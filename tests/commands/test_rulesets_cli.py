@@ -41,7 +41,15 @@ def test_show_marks_the_values_awaiting_confirmation(db, capsys) -> None:
     line = next(x for x in out.splitlines() if x.strip().startswith("average_band.rural"))
     assert "3.300.000 đồng" in line and "⚠ chờ xác nhận" in line
     line = next(x for x in out.splitlines() if x.strip().startswith("income_lines.rural"))
-    assert "2.200.000 đồng" in line and "chờ xác nhận" not in line
+    # the line is taken from the government's summary, not the decree's text: awaiting confirmation
+    assert "2.200.000 đồng" in line and "chờ xác nhận" in line
+    lines = out.splitlines()
+    at = lines.index(line)
+    assert any("Nguồn: Nghị định 351/2025/NĐ-CP" in x and "tóm tắt chính thức" in x for x in lines[at - 3:at])
+    # every value list is printed, not only the numbers
+    water = next(x for x in lines if x.strip().startswith("indicators.drinking_water.params.values"))
+    assert "piped" in water and "drilled_well" in water
+    assert any(x.strip().startswith("indicators.adult_education.params.rules.1.condition.all.1.in") for x in lines)
 
 
 def test_an_administrator_corrects_a_value_and_it_is_in_the_history(db, tmp_path, capsys) -> None:

@@ -25,7 +25,13 @@ def test_every_value_awaiting_confirmation_is_listed_and_flagged() -> None:
     band = params["average_band.rural"]
     assert (band.value, band.text, band.confirmed) == (3_300_000, "3.300.000 đồng", False)
     assert "GIÁ TRỊ TẠM" in band.note
-    assert params["income_lines.rural"].confirmed and params["income_lines.rural"].text == "2.200.000 đồng"
+    # the line comes from the government's published summary, not the decree's text: not confirmed,
+    # and the parameter says where it comes from
+    income = params["income_lines.rural"]
+    assert not income.confirmed and income.text == "2.200.000 đồng"
+    assert "Nghị định 351/2025/NĐ-CP" in income.source and "tóm tắt chính thức" in income.source
+    water = params["indicators.drinking_water.params.values"]
+    assert water.kind == "list" and "piped" in water.value and "piped" in water.text
     assert params["indicators.housing_area.params.min_per_person"].value == 8
     assert params["indicators.health_insurance.params.rules.0.age_min"].label == "Từ tuổi"
     assert params["valid_from"].text == "01/01/2027"

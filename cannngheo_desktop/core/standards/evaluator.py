@@ -27,7 +27,7 @@ from ..model import (
     URBAN_UNIT_KINDS,
 )
 from ..text import format_date, format_vnd
-from .indicators import DEPRIVED, NOT_DEPRIVED, Context, MemberView
+from .indicators import DEPRIVED, MEMBERS_MISSING, NOT_DEPRIVED, Context, MemberView, exact_quotient
 from .indicators import UNDETERMINED as IND_UNDETERMINED
 from .ruleset import Ruleset
 
@@ -197,13 +197,52 @@ def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
     if income is None:
         missing.insert(0, ("income_month", "Tổng thu nhập của hộ (đồng/tháng)"))
     if n == 0:
-        missing.insert(0, ("members", "Danh sách thành viên đang ở"))
+        missing.insert(0, MEMBERS_MISSING)
     category = _category(income, n, line, band, deprived, undetermined, ruleset.poor_min_deprivations)
     ev = Evaluation(ruleset.code, on, area_type, category, per_person, line, band, n, deprived, undetermined,
                     results, list(dict.fromkeys(missing)) if missing else missing,
                     _income_reason(per_person, line, band, income, n, area_type) if explain else "")
     ev.warnings = _warnings(ruleset, on, category)
+    if explain and category != UNDETERMINED:
+        ev.warnings.extend(_decisive_warnings(ruleset, results, category, deprived))
     return ev
+
+
+# Where a value's source is the decree's text or the government's own published summary of it,
+# its figure is not in doubt; others (a secondary source, a local line awaiting its document,
+# an assumption) are warned about when they decide a household's category.
+SETTLED_SOURCES = ("decree_text", "official_summary")
+
+
+def _source_kind(part: Mapping[str, Any] | None) -> str:
+    source = (part or {}).get("source")
+    return str(source.get("kind", "")) if isinstance(source, Mapping) else ""
+
+
+def _decisive_warnings(ruleset: Ruleset, results: Sequence[IndicatorResult], category: str,
+                       deprived: int) -> list[str]:
+    """Warnings about unconfirmed parts of the ruleset that decided this household's category:
+    an unconfirmed indicator whose verdict, reversed, would change poor ↔ near-poor (below the
+    line only: above it no indicator counts), and an income line whose figure is in doubt when
+    the household is classified by it. Nothing about parts that did not matter."""
+    out: list[str] = []
+    lines = ruleset.definition.get("income_lines") or {}
+    if (category in (POOR, NEAR_POOR, AVERAGE) and not lines.get("confirmed", True)
+            and _source_kind(lines) not in SETTLED_SOURCES):
+        out.append(f"Chuẩn thu nhập của bộ chuẩn {ruleset.code} chưa được xác nhận bằng văn bản "
+                   "và đã quyết định kết quả này.")
+    if category not in (POOR, NEAR_POOR):
+        return out
+    need = ruleset.poor_min_deprivations
+    for r in results:
+        d = ruleset.indicator(r.code)
+        if d is None or d.confirmed:
+            continue
+        if (r.status == DEPRIVED and deprived == need) or (r.status == NOT_DEPRIVED and deprived == need - 1):
+            verdict = "thiếu hụt" if r.status == DEPRIVED else "không thiếu hụt"
+            out.append(f"Chỉ số '{r.name}' ({verdict}) chưa được xác nhận theo văn bản nghị định "
+                       "và đã quyết định hộ nghèo hay cận nghèo.")
+    return out
 
 
 _CHECKS: dict[int, tuple[tuple[Any, ...], tuple[tuple[Any, str, str, str], ...]]] = {}
@@ -246,7 +285,10 @@ def _income_reason(per_person: int | None, line: int, band: int | None, income: 
         return "Chưa có thu nhập của hộ"
     if n == 0:
         return "Hộ chưa có thành viên đang ở"
-    head = f"Thu nhập bình quân {format_vnd(per_person)} đồng/người/tháng"
+    # Cut to as many decimals as it takes to tell it from the line and from the band.
+    shown, exact = max((exact_quotient(int(income), n, limit, money=True)
+                        for limit in (line, band) if limit is not None), key=lambda t: len(t[0]))
+    head = f"Thu nhập bình quân {'' if exact else '≈ '}{shown} đồng/người/tháng"
     if int(income) <= line * n:
         return f"{head}, không vượt chuẩn nghèo {area} {format_vnd(line)} đồng"
     if band is not None and int(income) <= band * n:
@@ -258,15 +300,13 @@ def _band_confirmed(ruleset: Ruleset) -> bool:
     return bool((ruleset.definition.get("average_band") or {}).get("confirmed", True))
 
 
-def _warning_texts(code: str, valid: bool, valid_from: Any, valid_to: Any, confirmed: bool,
+def _warning_texts(code: str, valid: bool, valid_from: Any, valid_to: Any,
                      band_confirmed: bool, on: date, category: str) -> tuple[str, ...]:
     out = []
     if not valid:
         end = format_date(valid_to) if valid_to else "nay"
         out.append(f"Ngày đánh giá {format_date(on)} nằm ngoài thời gian hiệu lực của bộ chuẩn {code} "
                    f"({format_date(valid_from)}–{end}).")
-    if not confirmed:
-        out.append(f"Bộ chuẩn {code} đang chờ xác nhận.")
     if category == AVERAGE and not band_confirmed:
         out.append("Ngưỡng hộ có mức sống trung bình của bộ chuẩn này chưa được xác nhận (giá trị tạm).")
     return tuple(out)
@@ -284,6 +324,6 @@ def _warnings(ruleset: Ruleset, on: date, category: str) -> list[str]:
         if len(_WARNINGS) > 256:
             _WARNINGS.clear()
         entry = _WARNINGS[key] = (ruleset, _warning_texts(
-            ruleset.code, ruleset.valid_on(on), ruleset.valid_from, ruleset.valid_to, ruleset.confirmed,
+            ruleset.code, ruleset.valid_on(on), ruleset.valid_from, ruleset.valid_to,
             _band_confirmed(ruleset), on, category))
     return list(entry[1])

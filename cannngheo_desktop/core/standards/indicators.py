@@ -19,6 +19,7 @@ from . import conditions as cnd
 DEPRIVED, NOT_DEPRIVED, UNDETERMINED = "deprived", "not_deprived", "undetermined"
 Missing = list[tuple[str, str]]
 Outcome = tuple[str, str, Missing]
+MEMBERS_MISSING = ("members", "Danh sách thành viên đang ở")
 
 HOUSEHOLD_FIELD_LABELS = {
     "income_month": "Tổng thu nhập của hộ (đồng/tháng)",
@@ -127,7 +128,7 @@ def _member_any(params: Mapping[str, Any], where: str) -> Callable[[Context], Ou
 
     def run(ctx: Context) -> Outcome:
         if not ctx.members:  # nobody to check is not "nobody deprived": never guess
-            return UNDETERMINED, "Hộ chưa có thành viên đang ở", [("members", "Danh sách thành viên")]
+            return UNDETERMINED, "Hộ chưa có thành viên đang ở", [MEMBERS_MISSING]
         hits, unknown = [], []
         for mv in ctx.members:
             v = test(mv.data, mv.age)
@@ -168,7 +169,7 @@ def _member_ratio(params: Mapping[str, Any], where: str) -> Callable[[Context], 
     def run(ctx: Context) -> Outcome:
         n = len(ctx.members)
         if n == 0:
-            return UNDETERMINED, "Hộ chưa có thành viên đang ở", [("members", "Danh sách thành viên")]
+            return UNDETERMINED, "Hộ chưa có thành viên đang ở", [MEMBERS_MISSING]
         yes, unknown = [], []
         for mv in ctx.members:
             v = test(mv.data, mv.age)
@@ -236,11 +237,11 @@ def _per_person_below(params: Mapping[str, Any], where: str) -> Callable[[Contex
         if total is None:
             return UNDETERMINED, "Chưa có diện tích nhà ở", [household_missing(field)]
         if n == 0:
-            return UNDETERMINED, "Hộ chưa có thành viên đang ở", [("members", "Danh sách thành viên")]
+            return UNDETERMINED, "Hộ chưa có thành viên đang ở", [MEMBERS_MISSING]
         if not ctx.explain:
             return (DEPRIVED if float(total) < minimum * n else NOT_DEPRIVED), "", []
-        per = float(total) / n
-        text = f"Diện tích {_num(total)} m² cho {n} người = {_num(per)} m²/người"
+        shown, exact = exact_quotient(total, n, minimum)
+        text = f"Diện tích {_num(total)} m² cho {n} người {'=' if exact else '≈'} {shown} m²/người"
         if float(total) < minimum * n:
             return DEPRIVED, f"{text}, dưới {_num(minimum)} m²/người", []
         return NOT_DEPRIVED, f"{text}, không dưới {_num(minimum)} m²/người", []
@@ -249,6 +250,27 @@ def _per_person_below(params: Mapping[str, Any], where: str) -> Callable[[Contex
 
 def _num(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def exact_quotient(total: Any, n: int, threshold: float, *, money: bool = False) -> tuple[str, bool]:
+    """``total / n`` written so that it never contradicts ``threshold``: cut (not rounded) to as
+    many decimals as it takes for a quotient that differs from the threshold to print differently
+    (7,99 for 63,95 m² / 8 people, never 8 beside "dưới 8"), and whether the text is exact.
+    Money uses '.' thousands and ',' decimals (1.500.000,33)."""
+    from decimal import ROUND_DOWN, Decimal
+
+    exact = Decimal(str(total)) / Decimal(n)
+    limit = Decimal(str(threshold))
+    places = 0 if money else 2
+    while True:
+        cut = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+        if cut == exact or (cut != limit) == (exact != limit) or places >= 6:
+            break
+        places += 1
+    whole, _, frac = f"{cut:f}".partition(".")
+    frac = frac.rstrip("0")
+    head = format_vnd(int(whole)) if money else whole
+    return head + ("," + frac if frac else ""), cut == exact
 
 
 # --- household_fact_in_set: a household value in (or not in) a set ---------------------------
