@@ -16,7 +16,7 @@ from typing import Any
 
 from . import APP_TITLE, __version__
 
-PASSWORD = "selftest-123"
+PASSWORD = "tu-kiem-tra-2026"
 
 
 def _ensure_platform() -> None:
@@ -26,15 +26,22 @@ def _ensure_platform() -> None:
 
 
 def _step_database(work: Path, state: dict[str, Any]) -> str:
-    from .storage import installation, open_db, users
+    from .storage import cipher, encryption, installation, keyslots, open_db, users
 
-    store = open_db(work / "selftest.sqlite", lock=True, user="selftest")
+    path = work / "selftest.sqlite"
+    new = encryption.prepare_new_database(path)  # as the window makes a new file: encrypted
+    store = open_db(path, lock=True, user="selftest", key=new.key)
     state["store"] = store
     inst = installation.initialize(store, role="aggregator", unit_code="020", receiving_unit_code=None,
                                    admin_name="selftest", admin_password=PASSWORD)
     state["installation"] = inst
     state["user"] = users.authenticate(store, "selftest", PASSWORD)
-    return f"{inst.unit_name} ({inst.unit_code}), lược đồ v{store.schema_version()}"
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if cipher.is_plain_file(path) or b"selftest" in path.read_bytes():
+        raise RuntimeError(f"'{path}' không được mã hóa")
+    if keyslots.unlock(path, PASSWORD, name="selftest").key != new.key:
+        raise RuntimeError("khóa mở từ mật khẩu không khớp")
+    return f"{inst.unit_name} ({inst.unit_code}), lược đồ v{store.schema_version()}, đã mã hóa (SQLCipher)"
 
 
 def _step_window(work: Path, state: dict[str, Any]) -> str:
