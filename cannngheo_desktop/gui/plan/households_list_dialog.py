@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 from ...core.model import CATEGORY_LABELS
@@ -65,8 +66,13 @@ class HouseholdsListDialog(QDialog):
             self.open_button.clicked.connect(self.open_selected)
             self.open_button.setDefault(True)
             table.doubleClicked.connect(lambda _: self.open_selected())
-            QShortcut(QKeySequence("F2"), self, self.open_selected)
         self.ui.closeButton.clicked.connect(self.accept)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_F2 and self.open_button is not None:  # F2 opens, as in the registry
+            self.open_selected()
+            return
+        super().keyPressEvent(event)
 
     def open_selected(self) -> HouseholdEditor | None:
         """Open the selected household in the registry's editor (non-modal, over this list)."""
