@@ -4,6 +4,13 @@
     cannngheo plan objectives --db F (--plan ID | --year YYYY) [--as-of dd/mm/yyyy] [--json]
     cannngheo plan actions    --db F [--household ID] [--year YYYY] [--status S] [--overdue]
                               [--able-without-action --year YYYY] [--today dd/mm/yyyy] [--json]
+    cannngheo plan action-add  --db F --household ID|MÃ_HỘ --measure CODE [--member ID] [--planned d]
+                              [--status S] [--done-date d] [--amount N] [--funding TEXT] [--note TEXT] [--json]
+    cannngheo plan action-done --db F --action ID [--done-date dd/mm/yyyy] [--json]
+    cannngheo plan action-undo --db F --action ID [--status in_progress|planned|cancelled] [--json]
+
+Recording an action as done applies its measure's change to the member or household and
+reassesses it, exactly as the window does (plan/support_effects.py); action-undo puts it back.
 """
 
 from __future__ import annotations
@@ -47,7 +54,116 @@ def register(sub: argparse._SubParsersAction) -> None:
     act.add_argument("--today", default=None, help="ngày tính quá hạn dd/mm/yyyy (mặc định: hôm nay)")
     act.add_argument("--json", action="store_true", help="in JSON cho máy đọc")
     act.set_defaults(func=run_actions)
+    _register_writers(psub)
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
+
+
+WRITE_EXIT_CODES = """Mã thoát (exit code):
+  0  đã ghi (in ra những gì đã thay đổi trên thành viên/hộ và kết quả đánh giá lại)
+  1  lỗi của người dùng, không ghi gì (hộ, thành viên, biện pháp, ngày, số tiền… không hợp lệ)
+  2  dòng lệnh sai (thiếu hoặc thừa tham số)
+  70 lỗi không lường trước (xem tệp nhật ký)
+
+Khi một hoạt động được ghi 'Đã xong', thông tin thành viên/hộ được cập nhật theo biện pháp (thẻ BHYT,
+hỗ trợ việc làm, có việc làm, đi học, nhà ở — xem mục 'effect' của danh mục) và hộ được đánh giá lại;
+action-undo (hoặc đổi trạng thái khỏi 'Đã xong') trả lại giá trị cũ, trừ trường đã được sửa sau đó."""
+
+
+def _writer(psub: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
+    q = psub.add_parser(name, help=text, description=text, epilog=WRITE_EXIT_CODES,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_db_argument(q)
+    q.add_argument("--json", action="store_true", help="in JSON cho máy đọc")
+    return q
+
+
+def _register_writers(psub: argparse._SubParsersAction) -> None:
+    add = _writer(psub, "action-add", "thêm hoạt động hỗ trợ cho một hộ (ghi 'done' thì áp dụng kết quả hỗ trợ)")
+    add.add_argument("--household", required=True, help="mã (id) hộ hoặc mã hộ (household code)")
+    add.add_argument("--measure", required=True, help="mã biện pháp trong danh mục, ví dụ gioi_thieu_co_viec_lam")
+    add.add_argument("--member", default=None, help="mã (id) thành viên được hỗ trợ")
+    add.add_argument("--body", default=None, help="mã cơ quan thực hiện (mặc định: theo biện pháp)")
+    add.add_argument("--planned", default=None, help="ngày dự kiến dd/mm/yyyy")
+    add.add_argument("--status", choices=sorted(support.STATUS_LABELS), default=support.PLANNED)
+    add.add_argument("--done-date", default=None, help="ngày hoàn thành dd/mm/yyyy (cần khi --status done)")
+    add.add_argument("--amount", default=None, help="số tiền (đồng), ví dụ 1.500.000")
+    add.add_argument("--funding", default=None, help="nguồn kinh phí")
+    add.add_argument("--note", default=None, help="ghi chú")
+    add.set_defaults(func=run_action_add)
+    done = _writer(psub, "action-done", "ghi một hoạt động hỗ trợ là đã xong và áp dụng kết quả hỗ trợ")
+    done.add_argument("--action", required=True, help="mã (id) hoạt động (xem `plan actions --json`)")
+    done.add_argument("--done-date", default=None, help="ngày hoàn thành dd/mm/yyyy (mặc định: hôm nay)")
+    done.set_defaults(func=run_action_done)
+    undo = _writer(psub, "action-undo", "hoàn tác 'Đã xong' của một hoạt động: trả lại thông tin thành viên/hộ")
+    undo.add_argument("--action", required=True, help="mã (id) hoạt động")
+    undo.add_argument("--status", choices=[support.IN_PROGRESS, support.PLANNED, support.CANCELLED],
+                      default=support.IN_PROGRESS, help="trạng thái mới (mặc định: in_progress)")
+    undo.set_defaults(func=run_action_undo)
+
+
+def _household_id(store: Any, text: str) -> str:
+    """An id, or a household code naming exactly one household."""
+    text = text.strip()
+    if store.scalar("SELECT count(*) FROM households WHERE id = ? AND deleted = 0", (text,)):
+        return text
+    ids = [r[0] for r in store.query("SELECT id FROM households WHERE household_code = ? AND deleted = 0", (text,))]
+    if len(ids) == 1:
+        return str(ids[0])
+    if ids:
+        raise ValidationError(f"--household: mã hộ '{text}' có ở {len(ids)} hộ; hãy dùng mã (id) của hộ.",
+                              field="household")
+    raise ValidationError(f"--household: không tìm thấy hộ '{text}'.", field="household")
+
+
+def _report_write(row: dict[str, Any], as_json: bool) -> int:
+    outcome = row.pop("outcome", None)
+    lines = outcome.lines() if outcome is not None else []
+    if as_json:
+        _print_json({"action": row, "changes": lines})
+        return 0
+    print(f"Đã lưu hoạt động {row['id']}: {row['measure_code']} — "
+          f"{support.STATUS_LABELS.get(row['status'], row['status'])}.")
+    for line in lines:
+        print(f"  {line}")
+    return 0
+
+
+def run_action_add(args: argparse.Namespace) -> int:
+    fields = {"member_id": args.member, "body_code": args.body, "planned_date": args.planned,
+              "status": args.status, "done_date": args.done_date, "amount": args.amount,
+              "funding_source": args.funding, "note": args.note}
+    with open_db(db_path(args), create=False) as store:
+        row = support.add_action(store, _household_id(store, args.household), args.measure,
+                                 **{k: v for k, v in fields.items() if v is not None})
+    return _report_write(row, args.json)
+
+
+def run_action_done(args: argparse.Namespace) -> int:
+    day = _day(args.done_date, "done-date")
+    with open_db(db_path(args), create=False) as store:
+        current = _action(store, args.action)
+        if current["status"] == support.DONE:
+            raise ValidationError(f"Hoạt động {args.action} đã ở trạng thái 'Đã xong' "
+                                  f"(ngày {format_date(current['done_date'])}).", field="action")
+        row = support.update_action(store, args.action, {"status": support.DONE, "done_date": day})
+    return _report_write(row, args.json)
+
+
+def run_action_undo(args: argparse.Namespace) -> int:
+    with open_db(db_path(args), create=False) as store:
+        current = _action(store, args.action)
+        if current["status"] != support.DONE:
+            raise ValidationError(f"Hoạt động {args.action} không ở trạng thái 'Đã xong' nên không có gì để "
+                                  "hoàn tác.", field="action")
+        row = support.update_action(store, args.action, {"status": args.status})
+    return _report_write(row, args.json)
+
+
+def _action(store: Any, action_id: str) -> dict[str, Any]:
+    row = store.query_one("SELECT * FROM support_actions WHERE id = ? AND deleted = 0", (action_id.strip(),))
+    if row is None:
+        raise ValidationError(f"--action: không tìm thấy hoạt động hỗ trợ '{action_id}'.", field="action")
+    return dict(row)
 
 
 def _day(text: str | None, field: str) -> date:

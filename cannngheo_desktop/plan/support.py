@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core.errors import ValidationError
 from ..core.model import NEAR_POOR, POOR
-from ..core.text import format_vnd, parse_vn_date
+from ..core.text import format_date, format_vnd, parse_vn_date
 from ..storage import repo
 from ..storage.db import Store
 from . import support_effects
@@ -116,6 +116,9 @@ def _validate(store: Store, household: Mapping[str, Any], data: dict[str, Any], 
     data["done_date"] = _date(data.get("done_date"), "done_date")
     if status == DONE and data["done_date"] is None:
         raise ValidationError("Hoạt động đã xong cần có ngày hoàn thành (dd/mm/yyyy).", field="done_date")
+    if data["done_date"] is not None and data["done_date"] > date.today().isoformat():
+        raise ValidationError(f"Ngày hoàn thành {format_date(data['done_date'])} ở tương lai: chỉ ghi 'Đã xong' "
+                              "khi hoạt động đã thực hiện.", field="done_date")
     if status != DONE and data["done_date"] is not None:
         raise ValidationError(
             f"Chỉ ghi ngày hoàn thành khi trạng thái là '{STATUS_LABELS[DONE]}' "
