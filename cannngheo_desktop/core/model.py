@@ -154,6 +154,7 @@ EVENT_KINDS = {
     "id_corrected": "Sửa số định danh",
     "released": "Giao cho đơn vị khác",
     "claimed": "Nhận từ đơn vị khác",
+    "cccd_duplicate_kept": "Giữ số CCCD trùng với hộ khác (có lý do)",
 }
 
 # Facts the evaluator reads from a household row and from each member row (the contract).
@@ -188,7 +189,8 @@ MEMBER_FACT_FIELDS = (
 @dataclass
 class Member:
     full_name: str
-    birth_date: str | None = None  # ISO yyyy-mm-dd
+    birth_date: str | None = None  # ISO yyyy-mm-dd (1 January when only the year is known)
+    birth_year_only: bool = False  # only the birth year is known: shown and printed as yyyy
     id: str = ""
     sex: str | None = None
     cccd: str | None = None

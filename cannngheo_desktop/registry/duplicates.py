@@ -143,3 +143,23 @@ def mark_not_duplicate(store: Store, a_id: str, b_id: str) -> str:
         row = repo.insert(store, "duplicate_decisions",
                           {"household_a": a, "household_b": b, "decision": "not_duplicate", "unit_code": owner})
         return str(row["id"])
+
+
+def cccd_conflicts(store: Store, members: Sequence[Mapping[str, Any]], *,
+                   exclude_id: str | None = None) -> list[Duplicate]:
+    """Live members of OTHER households holding a CCCD typed here. Unlike find_duplicates this
+    ignores "not a duplicate" decisions: one number is one person, so a second household with it
+    needs a recorded reason (registry.editing.save_household). Households merged as duplicates
+    are not counted."""
+    wanted = {str(m.get("cccd")).strip(): i for i, m in reversed(list(enumerate(members)))
+              if m.get("cccd") and not m.get("deleted")}
+    found: list[Duplicate] = []
+    if not wanted:
+        return found
+    for r in _lookup(store, "_cccd_conflict", ((c,) for c in wanted), "m.cccd = k.k1", 1):
+        if r["household_id"] == exclude_id:
+            continue
+        if store.scalar("SELECT status FROM households WHERE id = ?", (r["household_id"],)) == "merged":
+            continue
+        found.append(_dup("cccd", wanted[r["cccd"]], r, f"Số CCCD {r['cccd']} đã có ở {_where_text(r)}."))
+    return found

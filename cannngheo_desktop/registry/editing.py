@@ -18,7 +18,9 @@ from ..core.text import fold, parse_vn_date
 from ..storage import households as hh_repo
 from ..storage import repo
 from ..storage.db import Store
-from .validation import check_cccd, validate_household
+from . import duplicates
+from .household_codes import household_code_for
+from .validation import check_cccd, normalize_member, validate_household
 
 # Household columns the editor may write (derived and sync columns are managed here).
 EDITABLE_HOUSEHOLD_FIELDS = (
@@ -29,12 +31,13 @@ EDITABLE_HOUSEHOLD_FIELDS = (
     "needs_text",
 )
 EDITABLE_MEMBER_FIELDS = (
-    "full_name", "birth_date", "sex", "cccd", "cccd_date", "relation", "ethnicity", "education_level",
+    "full_name", "birth_date", "birth_year_only", "sex", "cccd", "cccd_date", "relation", "ethnicity", "education_level",
     "in_school", "employment", "able_to_work", "has_health_insurance", "malnourished", "disabled",
     "social_allowance", "merit_status", "wants_job_support", "got_job_support", "got_job", "status",
 )
 
 EXIT_KINDS = {"exited_poverty", "exited_near_poverty"}
+MAX_REASON_CHARS = 500
 MEMBER_KINDS = {"member_died": "died", "member_left": "left"}
 HOUSEHOLD_STATUS_BY_KIND = {"moved_away": "moved_away", "merged_duplicate": "merged", "moved_in": "active"}
 # Events the editor's "Ghi sự kiện" offers (recognition events come from assessments).
@@ -68,21 +71,76 @@ def _real_changes(current: Mapping[str, Any], data: Mapping[str, Any]) -> dict[s
     return {k: v for k, v in data.items() if not _same(current.get(k), v)}
 
 
+def _kept_conflicts(store: Store, household_id: str) -> set[tuple[str, str]]:
+    """(CCCD, other household) pairs this household already kept with a recorded reason."""
+    rows = store.query("SELECT related_household_id, note FROM household_events WHERE household_id = ? "
+                       "AND kind = 'cccd_duplicate_kept' AND deleted = 0", (household_id,))
+    return {(str(r["note"] or "").split(" ", 2)[1], r["related_household_id"]) for r in rows
+            if str(r["note"] or "").startswith("CCCD ")}
+
+
+def unresolved_cccd_conflicts(store: Store, members: Sequence[Mapping[str, Any]], *,
+                              household_id: str | None = None) -> list[duplicates.Duplicate]:
+    """Members of other households holding a CCCD typed here, less those this household already
+    kept with a recorded reason. The editor asks for a reason when this is not empty."""
+    kept = _kept_conflicts(store, household_id) if household_id else set()
+    live = [m for m in members if not m.get("deleted")]
+    return [d for d in duplicates.cccd_conflicts(store, live, exclude_id=household_id)
+            if (str(live[d.member_index].get("cccd")).strip(), d.household_id) not in kept]
+
+
+def _record_conflicts(store: Store, household_id: str, unit_code: str, conflicts: Sequence[duplicates.Duplicate],
+                      members: Sequence[Mapping[str, Any]], reason: str | None, today: date) -> None:
+    """Refuse a CCCD held by another household unless a reason is given; the reason is kept as
+    an audited event on this household (one per number and other household)."""
+    if not conflicts:
+        return
+    text = " ".join(str(reason or "").split())
+    if not text:
+        raise ValidationError(
+            "Số CCCD đã có ở hộ khác: " + " ".join(d.message for d in conflicts)
+            + " Mỗi số CCCD là một người; nếu vẫn lưu, hãy ghi lý do (ví dụ: đang chờ xóa đăng ký ở hộ cũ).",
+            field="cccd")
+    if len(text) > MAX_REASON_CHARS:
+        raise ValidationError(f"Lý do giữ số CCCD trùng dài {len(text)} ký tự; tối đa {MAX_REASON_CHARS}.",
+                              field="duplicate_reason")
+    for d in conflicts:
+        cccd = str(members[d.member_index].get("cccd")).strip()
+        repo.insert(store, "household_events", {
+            "household_id": household_id, "unit_code": unit_code, "kind": "cccd_duplicate_kept",
+            "event_date": today.isoformat(), "related_household_id": d.household_id,
+            "note": f"CCCD {cccd} trùng với {d.household_code or 'hộ khác'} ({d.full_name}). Lý do: {text}"})
+
+
 def save_household(store: Store, household: Mapping[str, Any], members: Sequence[Mapping[str, Any]], *,
-                   household_id: str | None = None, today: date | None = None) -> str:
+                   household_id: str | None = None, today: date | None = None,
+                   duplicate_reason: str | None = None) -> str:
     """Create (``household_id`` None) or update a household with its members in ONE transaction.
 
     ``members`` is the editor's full list in display order: a member with an ``id`` is updated,
     one without is added, and one with ``deleted`` set is removed (soft delete: entered by
-    mistake). Validation errors raise ValidationError and nothing is written. Returns the id.
+    mistake). A birth year alone ("1950") is stored as 1 January with ``birth_year_only``. A
+    CCCD held by a member of another household is refused unless ``duplicate_reason`` is given
+    (kept as an audited 'cccd_duplicate_kept' event). A new household without a code gets one
+    (registry.codes). Validation errors raise ValidationError and nothing is written. Returns the id.
     """
+    day = today or date.today()
+    members = [normalize_member(m) if "birth_date" in m else dict(m) for m in members]
     live = [m for m in members if not m.get("deleted")]
-    _first_error(household, live, today or date.today())
+    _first_error(household, live, day)
     data = _pick(household, EDITABLE_HOUSEHOLD_FIELDS)
+    conflicts = unresolved_cccd_conflicts(store, live, household_id=household_id)
     if household_id is None:
         new_members = [{**_pick(m, EDITABLE_MEMBER_FIELDS), "sort_order": i} for i, m in enumerate(live)]
-        return hh_repo.add_household(store, {**data, "status": "active"}, new_members)
+        with store.transaction():
+            if not str(data.get("household_code") or "").strip() and data.get("unit_code"):
+                data["household_code"] = household_code_for(store, data["unit_code"], data.get("village"))
+            new_id = hh_repo.add_household(store, {**data, "status": "active"}, new_members)
+            _record_conflicts(store, new_id, data["unit_code"], conflicts, live, duplicate_reason, day)
+        return new_id
     with store.transaction():
+        _record_conflicts(store, household_id, data.get("unit_code") or repo.require(
+            store, "households", household_id)["unit_code"], conflicts, live, duplicate_reason, day)
         current = repo.require(store, "households", household_id)
         order = 0
         for m in members:
