@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
 from .pdf_base import FONT, FONT_BOLD, register_fonts
@@ -54,7 +55,7 @@ def render_recovery_sheet(path: Path | str, *, recovery: str, unit_name: str, db
     y -= 20 * mm
     pdf.setFont(FONT, 10.5)
     for line in ADVICE:
-        for part in _wrap(line, 95):
+        for part in simpleSplit(line, FONT, 10.5, width - 40 * mm):
             pdf.drawString(20 * mm, y, part)
             y -= 6 * mm
         y -= 2 * mm
@@ -65,13 +66,3 @@ def render_recovery_sheet(path: Path | str, *, recovery: str, unit_name: str, db
     pdf.save()
     return out
 
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return lines + ([line] if line else [])
