@@ -130,7 +130,7 @@ def issue_certificates(store: Store, review_id: str, *, on: date | str,
     none yet (or only ``item_ids``); the household keeps the number and date. Returns the
     items given a number, in order."""
     rnd = get_round(store, review_id)
-    if rnd["status"] != "decided":
+    if rnd["status"] not in ("decided", "closed"):  # closed: every certificate issued, reprints only
         raise ValidationError("Cần ban hành quyết định công nhận trước khi cấp giấy chứng nhận.", field="review")
     day = as_date(on, "certificate_date", "Ngày cấp")
     wanted = set(item_ids) if item_ids is not None else None

@@ -164,6 +164,8 @@ def test_a_whole_round_from_the_command_line(demo, tmp_path, capsys):
     assert status["deadlines"]["decision"] == {**status["deadlines"]["decision"], "due": "2026-12-14",
                                                "confirmed": False}
     assert status["deadlines"]["posting"]["due"] == "2026-10-15"
+    reprint = tmp_path / "gcn-in-lai.pdf"  # a closed round still reprints its certificates, numbers unchanged
+    assert run("certificates", *R, "--out", str(reprint))[0] == 0 and _text(reprint) == got
     code, _, err = run("complaint", *R, "--household", own, "--by", "X", "--text", "Y")
     assert code == 1 and "đã có quyết định" in err
 

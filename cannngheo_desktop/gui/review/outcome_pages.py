@@ -250,7 +250,7 @@ class CertificatesPage(StepPage):
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
         if not self.signer.hasFocus():
             self.signer.setText(review_settings.signer_name(self.tab.store))
-        decided = rnd is not None and rnd["status"] == "decided"
+        decided = rnd is not None and rnd["status"] in ("decided", "closed")
         self.all_button.setEnabled(decided)
         self.some_button.setEnabled(decided)
         self.rows = [r for r in rows if r["final_category"] in ("poor", "near_poor") and not r.get("reply_date")]
