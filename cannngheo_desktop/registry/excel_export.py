@@ -135,7 +135,7 @@ def export_households(store: Store, q: ListQuery, path: Path | str, *,
         check_export_password(password)
     ws.append([f"DANH SÁCH HỘ GIA ĐÌNH ({len(ids)} hộ) — xuất ngày {datetime.now():%d/%m/%Y}"])
     ws.append([INTERNAL_MARK if password is not None else
-               "Số CCCD đã che bớt (chỉ hiện 3 số đầu và 3 số cuối); xuất bản nội bộ có mật khẩu để xem đủ."])
+               "Số CCCD đã che (chỉ hiện mã tỉnh và 3 số cuối); muốn đủ số, xuất bản nội bộ có đặt mật khẩu cho tệp."])
     ws.append(_header_cells(ws))
     written = 0
     try:
