@@ -1,4 +1,5 @@
-"""The main window: four tabs, the Tệp/Trợ giúp menus, and a status bar (unit, user, database file)."""
+"""The main window: five tabs, the Tệp/Sửa/Trợ giúp menus with the shortcut map (Ctrl+N, Ctrl+F,
+Ctrl+P, F1…), and a status bar (unit, user, database file)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QSizePolicy, QWidget
 
 from ... import APP_TITLE, __version__, paths
 from ...core.errors import AppError
@@ -21,6 +22,7 @@ from ..registry.rulesets_dialog import RulesetsDialog
 from ..review import reviews_tab
 from . import errors, files
 from .context import AppContext
+from .help_window import SHORTCUTS_PAGE, HelpWindow
 from .session import open_session
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ DEFAULT_SIZE = (1280, 720)  # fits a 1366×768 laptop screen with the taskbar
 TAB_MODULES = (households_tab, plans_tab, reports_tab, exchange_tab, reviews_tab)
 TAB_CLASSES = (households_tab.HouseholdsTab, plans_tab.PlansTab, reports_tab.ReportsTab,
                exchange_tab.ExchangeTab, reviews_tab.ReviewsTab)
+# The guide page F1 opens on each tab (resources/guide/).
+TAB_HELP = ("ho-gia-dinh.md", "ho-tro.md", "in-ho-so.md", "xuat-goi.md", "ra-soat.md")
 
 
 class MainWindow(QMainWindow):
@@ -38,6 +42,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self._closed = False
         self.last_backup: Path | None = None
+        self.help_window: HelpWindow | None = None
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
         self.unit_label, self.user_label, self.db_label = QLabel(), QLabel(), QLabel()
@@ -63,6 +68,11 @@ class MainWindow(QMainWindow):
         ui.actionRulesets.triggered.connect(self.show_rulesets)
         ui.actionQuit.triggered.connect(self.close)
         ui.actionAbout.triggered.connect(self.show_about)
+        ui.actionNewHousehold.triggered.connect(self.new_household)
+        ui.actionFind.triggered.connect(self.focus_search)
+        ui.actionPrint.triggered.connect(self.print_current)
+        ui.actionGuide.triggered.connect(lambda: self.show_guide())  # not the "checked" argument
+        ui.actionShortcuts.triggered.connect(lambda: self.show_guide(SHORTCUTS_PAGE))
         self._fit_screen()
         self._bind()
 
@@ -87,7 +97,9 @@ class MainWindow(QMainWindow):
             tabs.addTab(cls(self.ctx), module.TITLE)
         inst = self.ctx.installation
         suffix = " — dữ liệu mẫu" if self.ctx.demo else ""
-        self.setWindowTitle(f"{APP_TITLE} — {inst.unit_name}{suffix}")
+        # The title ends with the application's display name, so Qt does not append it a second
+        # time (it adds " - Cận Nghèo Desktop" to any title that does not already end with it).
+        self.setWindowTitle(f"{inst.unit_name}{suffix} — {APP_TITLE}")
         self.unit_label.setText(f"Đơn vị: {inst.unit_name} ({inst.unit_code})")
         self.user_label.setText(f"Người dùng: {self.ctx.user_label}")
         full = str(self.ctx.db_path)
@@ -193,7 +205,62 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    # -- shortcuts (Ctrl+N, Ctrl+F, Ctrl+P) --------------------------------------------------------
+    def _tab(self, cls: type) -> QWidget | None:
+        for i in range(self.ui.tabs.count()):
+            if isinstance(self.ui.tabs.widget(i), cls):
+                self.ui.tabs.setCurrentIndex(i)
+                return self.ui.tabs.widget(i)
+        return None
+
+    def new_household(self) -> QWidget | None:
+        """Ctrl+N: the households tab's editor for a new household."""
+        tab = self._tab(households_tab.HouseholdsTab)
+        if not isinstance(tab, households_tab.HouseholdsTab):
+            return None
+        new = getattr(tab, "new_household", None)
+        return new() if callable(new) else tab.edit_household(None)
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box of the tab in use, else the households search box."""
+        box = getattr(self.ui.tabs.currentWidget(), "search", None)
+        if not isinstance(box, QLineEdit):
+            box = getattr(self._tab(households_tab.HouseholdsTab), "search", None)
+        if isinstance(box, QLineEdit):
+            box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            box.selectAll()
+
+    def print_current(self) -> None:
+        """Ctrl+P: the tab's own printing when it has one, else the Báo cáo tab's "In…"."""
+        tab = self.ui.tabs.currentWidget()
+        own = getattr(tab, "print_current", None)
+        if callable(own):
+            own()
+            return
+        reports = self._tab(reports_tab.ReportsTab)
+        if isinstance(reports, reports_tab.ReportsTab):
+            if reports.spec is None:
+                self.show_note("Chọn mẫu cần in trong danh sách bên trái rồi bấm Ctrl+P.")
+                return
+            reports.print_report()
+
     # -- Trợ giúp -----------------------------------------------------------------------------
+    def show_guide(self, page: str | None = None) -> HelpWindow:
+        """F1: the user guide, at the page of the tab in use (or ``page``)."""
+        if page is None:
+            index = self.ui.tabs.currentIndex()
+            page = TAB_HELP[index] if 0 <= index < len(TAB_HELP) else "index.md"
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        try:
+            self.help_window.show_page(page)
+        except AppError as exc:
+            errors.report(self, exc)
+        self.help_window.show()
+        self.help_window.raise_()
+        self.help_window.activateWindow()
+        return self.help_window
+
     def show_about(self) -> None:
         errors.inform(self, (
             f"{APP_TITLE} {__version__}\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox
 
 from cannngheo_desktop import paths
@@ -34,11 +35,11 @@ def test_four_tabs_status_bar_and_size(window, app_ctx):
     assert "Huyện Thanh Trì (020)" in window.unit_label.text()
     assert "quantri" in window.user_label.text()
     assert window.db_label.toolTip() == str(app_ctx.db_path)
-    assert window.windowTitle() == "Cận Nghèo Desktop — Huyện Thanh Trì"
+    assert window.windowTitle() == "Huyện Thanh Trì — Cận Nghèo Desktop"  # Qt appends nothing to it
     assert window.width() <= 1366 and window.height() <= 740
     menus = [a.text() for a in window.ui.menuFile.actions() if not a.isSeparator()]
-    assert menus == ["&Mở cơ sở dữ liệu…", "&Tạo cơ sở dữ liệu mới…", "&Sao lưu ngay…",
-                     "&Khôi phục từ bản sao lưu…", "&Bộ chuẩn nghèo…", "T&hoát"]
+    assert menus == ["Thêm &hộ mới…", "&In…", "&Mở cơ sở dữ liệu…", "&Tạo cơ sở dữ liệu mới…",
+                     "&Sao lưu ngay…", "&Khôi phục từ bản sao lưu…", "&Bộ chuẩn nghèo…", "T&hoát"]
 
 
 def test_households_tab_counts_through_service(qtbot, app_ctx, shown_messages):
@@ -126,8 +127,9 @@ def test_new_database_runs_setup_and_switches(qtbot, window, app_ctx, shown_mess
             dialog.accept()
             return dialog.result()
         ui = dialog.ui
+        ui.startDateEdit.setDate(QDate(2024, 6, 1))  # Xã Tả Thanh Oai is offered only before 1/7/2025
         ui.unitCombo.setCurrentIndex(ui.unitCombo.findData("00649"))
-        ui.receivingCombo.setCurrentIndex(ui.receivingCombo.findData("020"))
+        assert ui.receivingCombo.currentData() == "020"  # pre-filled: the unit's parent
         ui.adminNameEdit.setText("canbo")
         ui.passwordEdit.setText("bimat-2023")
         ui.password2Edit.setText("bimat-2023")
