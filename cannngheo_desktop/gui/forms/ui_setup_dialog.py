@@ -17,16 +17,16 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDialog,
-    QDialogButtonBox, QFormLayout, QGroupBox, QLabel,
-    QLineEdit, QRadioButton, QSizePolicy, QSpacerItem,
-    QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDateEdit,
+    QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+    QLabel, QLineEdit, QRadioButton, QSizePolicy,
+    QSpacerItem, QVBoxLayout, QWidget)
 
 class Ui_SetupDialog(object):
     def setupUi(self, SetupDialog):
         if not SetupDialog.objectName():
             SetupDialog.setObjectName(u"SetupDialog")
-        SetupDialog.resize(620, 520)
+        SetupDialog.resize(620, 560)
         SetupDialog.setMinimumSize(QSize(600, 0))
         self.mainLayout = QVBoxLayout(SetupDialog)
         self.mainLayout.setObjectName(u"mainLayout")
@@ -57,10 +57,21 @@ class Ui_SetupDialog(object):
         self.formLayout = QFormLayout()
         self.formLayout.setObjectName(u"formLayout")
         self.formLayout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.startDateLabel = QLabel(SetupDialog)
+        self.startDateLabel.setObjectName(u"startDateLabel")
+
+        self.formLayout.setWidget(0, QFormLayout.ItemRole.LabelRole, self.startDateLabel)
+
+        self.startDateEdit = QDateEdit(SetupDialog)
+        self.startDateEdit.setObjectName(u"startDateEdit")
+        self.startDateEdit.setCalendarPopup(True)
+
+        self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.startDateEdit)
+
         self.unitLabel = QLabel(SetupDialog)
         self.unitLabel.setObjectName(u"unitLabel")
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.LabelRole, self.unitLabel)
+        self.formLayout.setWidget(1, QFormLayout.ItemRole.LabelRole, self.unitLabel)
 
         self.unitCombo = QComboBox(SetupDialog)
         self.unitCombo.setObjectName(u"unitCombo")
@@ -71,7 +82,7 @@ class Ui_SetupDialog(object):
         self.unitCombo.setSizePolicy(sizePolicy)
         self.unitCombo.setMinimumContentsLength(28)
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.unitCombo)
+        self.formLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.unitCombo)
 
         self.unitError = QLabel(SetupDialog)
         self.unitError.setObjectName(u"unitError")
@@ -83,12 +94,12 @@ class Ui_SetupDialog(object):
         self.unitError.setStyleSheet(u"color: #b00020;")
         self.unitError.setWordWrap(True)
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.unitError)
+        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.unitError)
 
         self.receivingLabel = QLabel(SetupDialog)
         self.receivingLabel.setObjectName(u"receivingLabel")
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.LabelRole, self.receivingLabel)
+        self.formLayout.setWidget(3, QFormLayout.ItemRole.LabelRole, self.receivingLabel)
 
         self.receivingCombo = QComboBox(SetupDialog)
         self.receivingCombo.setObjectName(u"receivingCombo")
@@ -96,7 +107,14 @@ class Ui_SetupDialog(object):
         self.receivingCombo.setSizePolicy(sizePolicy)
         self.receivingCombo.setMinimumContentsLength(28)
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.receivingCombo)
+        self.formLayout.setWidget(3, QFormLayout.ItemRole.FieldRole, self.receivingCombo)
+
+        self.receivingNote = QLabel(SetupDialog)
+        self.receivingNote.setObjectName(u"receivingNote")
+        self.receivingNote.setStyleSheet(u"color: #505050;")
+        self.receivingNote.setWordWrap(True)
+
+        self.formLayout.setWidget(4, QFormLayout.ItemRole.FieldRole, self.receivingNote)
 
         self.receivingError = QLabel(SetupDialog)
         self.receivingError.setObjectName(u"receivingError")
@@ -105,17 +123,17 @@ class Ui_SetupDialog(object):
         self.receivingError.setStyleSheet(u"color: #b00020;")
         self.receivingError.setWordWrap(True)
 
-        self.formLayout.setWidget(3, QFormLayout.ItemRole.FieldRole, self.receivingError)
+        self.formLayout.setWidget(5, QFormLayout.ItemRole.FieldRole, self.receivingError)
 
         self.nameLabel = QLabel(SetupDialog)
         self.nameLabel.setObjectName(u"nameLabel")
 
-        self.formLayout.setWidget(4, QFormLayout.ItemRole.LabelRole, self.nameLabel)
+        self.formLayout.setWidget(6, QFormLayout.ItemRole.LabelRole, self.nameLabel)
 
         self.adminNameEdit = QLineEdit(SetupDialog)
         self.adminNameEdit.setObjectName(u"adminNameEdit")
 
-        self.formLayout.setWidget(4, QFormLayout.ItemRole.FieldRole, self.adminNameEdit)
+        self.formLayout.setWidget(6, QFormLayout.ItemRole.FieldRole, self.adminNameEdit)
 
         self.nameError = QLabel(SetupDialog)
         self.nameError.setObjectName(u"nameError")
@@ -124,28 +142,28 @@ class Ui_SetupDialog(object):
         self.nameError.setStyleSheet(u"color: #b00020;")
         self.nameError.setWordWrap(True)
 
-        self.formLayout.setWidget(5, QFormLayout.ItemRole.FieldRole, self.nameError)
+        self.formLayout.setWidget(7, QFormLayout.ItemRole.FieldRole, self.nameError)
 
         self.fullnameLabel = QLabel(SetupDialog)
         self.fullnameLabel.setObjectName(u"fullnameLabel")
 
-        self.formLayout.setWidget(6, QFormLayout.ItemRole.LabelRole, self.fullnameLabel)
+        self.formLayout.setWidget(8, QFormLayout.ItemRole.LabelRole, self.fullnameLabel)
 
         self.fullNameEdit = QLineEdit(SetupDialog)
         self.fullNameEdit.setObjectName(u"fullNameEdit")
 
-        self.formLayout.setWidget(6, QFormLayout.ItemRole.FieldRole, self.fullNameEdit)
+        self.formLayout.setWidget(8, QFormLayout.ItemRole.FieldRole, self.fullNameEdit)
 
         self.passwordLabel = QLabel(SetupDialog)
         self.passwordLabel.setObjectName(u"passwordLabel")
 
-        self.formLayout.setWidget(7, QFormLayout.ItemRole.LabelRole, self.passwordLabel)
+        self.formLayout.setWidget(9, QFormLayout.ItemRole.LabelRole, self.passwordLabel)
 
         self.passwordEdit = QLineEdit(SetupDialog)
         self.passwordEdit.setObjectName(u"passwordEdit")
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(7, QFormLayout.ItemRole.FieldRole, self.passwordEdit)
+        self.formLayout.setWidget(9, QFormLayout.ItemRole.FieldRole, self.passwordEdit)
 
         self.passwordError = QLabel(SetupDialog)
         self.passwordError.setObjectName(u"passwordError")
@@ -154,18 +172,18 @@ class Ui_SetupDialog(object):
         self.passwordError.setStyleSheet(u"color: #b00020;")
         self.passwordError.setWordWrap(True)
 
-        self.formLayout.setWidget(8, QFormLayout.ItemRole.FieldRole, self.passwordError)
+        self.formLayout.setWidget(10, QFormLayout.ItemRole.FieldRole, self.passwordError)
 
         self.password2Label = QLabel(SetupDialog)
         self.password2Label.setObjectName(u"password2Label")
 
-        self.formLayout.setWidget(9, QFormLayout.ItemRole.LabelRole, self.password2Label)
+        self.formLayout.setWidget(11, QFormLayout.ItemRole.LabelRole, self.password2Label)
 
         self.password2Edit = QLineEdit(SetupDialog)
         self.password2Edit.setObjectName(u"password2Edit")
         self.password2Edit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(9, QFormLayout.ItemRole.FieldRole, self.password2Edit)
+        self.formLayout.setWidget(11, QFormLayout.ItemRole.FieldRole, self.password2Edit)
 
         self.password2Error = QLabel(SetupDialog)
         self.password2Error.setObjectName(u"password2Error")
@@ -174,7 +192,7 @@ class Ui_SetupDialog(object):
         self.password2Error.setStyleSheet(u"color: #b00020;")
         self.password2Error.setWordWrap(True)
 
-        self.formLayout.setWidget(10, QFormLayout.ItemRole.FieldRole, self.password2Error)
+        self.formLayout.setWidget(12, QFormLayout.ItemRole.FieldRole, self.password2Error)
 
 
         self.mainLayout.addLayout(self.formLayout)
@@ -197,6 +215,7 @@ class Ui_SetupDialog(object):
         self.mainLayout.addWidget(self.buttonBox)
 
 #if QT_CONFIG(shortcut)
+        self.startDateLabel.setBuddy(self.startDateEdit)
         self.unitLabel.setBuddy(self.unitCombo)
         self.receivingLabel.setBuddy(self.receivingCombo)
         self.nameLabel.setBuddy(self.adminNameEdit)
@@ -205,7 +224,8 @@ class Ui_SetupDialog(object):
         self.password2Label.setBuddy(self.password2Edit)
 #endif // QT_CONFIG(shortcut)
         QWidget.setTabOrder(self.communeRadio, self.aggregatorRadio)
-        QWidget.setTabOrder(self.aggregatorRadio, self.unitCombo)
+        QWidget.setTabOrder(self.aggregatorRadio, self.startDateEdit)
+        QWidget.setTabOrder(self.startDateEdit, self.unitCombo)
         QWidget.setTabOrder(self.unitCombo, self.receivingCombo)
         QWidget.setTabOrder(self.receivingCombo, self.adminNameEdit)
         QWidget.setTabOrder(self.adminNameEdit, self.fullNameEdit)
@@ -223,9 +243,15 @@ class Ui_SetupDialog(object):
         self.roleGroup.setTitle(QCoreApplication.translate("SetupDialog", u"Vai tr\u00f2 c\u1ee7a b\u1ea3n c\u00e0i \u0111\u1eb7t", None))
         self.communeRadio.setText(QCoreApplication.translate("SetupDialog", u"&X\u00e3/ph\u01b0\u1eddng \u2014 nh\u1eadp h\u1ed3 s\u01a1 h\u1ed9 v\u00e0 g\u1eedi b\u00e1o c\u00e1o l\u00ean c\u01a1 quan ti\u1ebfp nh\u1eadn", None))
         self.aggregatorRadio.setText(QCoreApplication.translate("SetupDialog", u"&C\u01a1 quan ti\u1ebfp nh\u1eadn \u2014 t\u1ed5ng h\u1ee3p b\u00e1o c\u00e1o c\u1ee7a c\u00e1c x\u00e3/ph\u01b0\u1eddng, \u0111\u1eb7t k\u1ebf ho\u1ea1ch", None))
+        self.startDateLabel.setText(QCoreApplication.translate("SetupDialog", u"Ng\u00e0y &b\u1eaft \u0111\u1ea7u d\u00f9ng:", None))
+#if QT_CONFIG(tooltip)
+        self.startDateEdit.setToolTip(QCoreApplication.translate("SetupDialog", u"Ch\u1ec9 c\u00e1c \u0111\u01a1n v\u1ecb c\u00f2n hi\u1ec7u l\u1ef1c v\u00e0o ng\u00e0y n\u00e0y \u0111\u01b0\u1ee3c li\u1ec7t k\u00ea (c\u00e1c x\u00e3, th\u1ecb tr\u1ea5n \u0111\u00e3 s\u00e1p nh\u1eadp kh\u00f4ng c\u00f2n \u0111\u01b0\u1ee3c ch\u1ecdn)", None))
+#endif // QT_CONFIG(tooltip)
+        self.startDateEdit.setDisplayFormat(QCoreApplication.translate("SetupDialog", u"dd/MM/yyyy", None))
         self.unitLabel.setText(QCoreApplication.translate("SetupDialog", u"\u0110\u01a1n &v\u1ecb c\u1ee7a b\u1ea3n c\u00e0i \u0111\u1eb7t n\u00e0y:", None))
         self.unitError.setText("")
         self.receivingLabel.setText(QCoreApplication.translate("SetupDialog", u"C\u01a1 quan ti\u1ebfp nh\u1eadn &b\u00e1o c\u00e1o:", None))
+        self.receivingNote.setText("")
         self.receivingError.setText("")
         self.nameLabel.setText(QCoreApplication.translate("SetupDialog", u"T\u00ean \u0111\u0103ng nh\u1eadp &qu\u1ea3n tr\u1ecb:", None))
         self.adminNameEdit.setPlaceholderText(QCoreApplication.translate("SetupDialog", u"v\u00ed d\u1ee5: quantri", None))
