@@ -5,10 +5,13 @@ reference bundles down. Services: cannngheo_desktop.exchange (no SQL here)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -16,10 +19,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ...core.text import format_date
 from ...exchange import completeness, export, keys, roster, sync
 from ...storage import reference
 from ..shell import files
@@ -44,6 +49,23 @@ DATE_TIPS = {
     completeness.EXPORTED_DATE: "Ngày máy này xuất gói.",
     completeness.ACKNOWLEDGED_DATE: "Ngày máy này nhập biên nhận của cơ quan tiếp nhận.",
 }
+
+
+PRIMARY_STYLE = "QPushButton { font-weight: bold; padding: 6px 14px; }"
+NEXT_STYLE = "QFrame#nextStep { background: #eef4fb; border: 1px solid #b7cde6; border-radius: 4px; }"
+
+
+def month_label(period: str) -> str:
+    """'2026-11' → '11/2026'."""
+    return f"{period[5:7]}/{period[:4]}"
+
+
+def next_period(locked: str | None, today: date) -> str:
+    """The month a commune exports next: the previous month, or this month once the previous one
+    (or a later one) was already sent."""
+    y, m = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    previous = f"{y}-{m:02d}"
+    return f"{today:%Y-%m}" if locked and locked >= previous else previous
 
 
 def _date(iso: str | None) -> str:
@@ -79,17 +101,60 @@ class ExchangeTab(QWidget):
         self.keys_panel = KeysPanel(ctx, self, on_changed=self.refresh)
         self.recovery_button = QPushButton("Khôi phục / đổi khóa…")  # lost PC, new key, restart a chain
         self.recovery_button.clicked.connect(self.open_recovery)
-        self.hint = QLabel()
+        self.hint = QLabel()  # what to do next, in plain words
         self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.RichText)
+        self.details_button = QToolButton()  # key ids and fingerprints stay behind "Chi tiết"
+        self.details_button.setText("Chi tiết (khóa, thẻ khóa, khôi phục)")
+        self.details_button.setCheckable(True)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.setToolTip("Hiện hoặc ẩn phần kỹ thuật: khóa của bản này, các thẻ khóa tin cậy, "
+                                       "khôi phục khi mất máy")
+        self.details_button.toggled.connect(self._show_details)
+        self._details_chosen = False  # once the cadre opens or closes it, the tab no longer decides
+        self.details_button.clicked.connect(lambda: setattr(self, "_details_chosen", True))
+        self.period = ""
         self.sent_table: QTableWidget | None = None
         self.grid = CompletenessGrid(lambda year: completeness.completeness_grid(ctx.store, year),
                                      self._unit_label, dates=lambda year: completeness.cell_dates(ctx.store, year),
                                      office=self.inst.is_aggregator)
         role_box = self._office_box() if self.inst.is_aggregator else self._commune_box()
+        self.details_box = QWidget()
+        details = QVBoxLayout(self.details_box)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.addWidget(self.keys_panel, 1)
+        recovery_row = QHBoxLayout()
+        recovery_row.addWidget(self.recovery_button)
+        recovery_row.addStretch(1)
+        details.addLayout(recovery_row)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.keys_panel, 2)
+        layout.addWidget(self.details_box, 2)
         layout.addWidget(role_box, 3)
         self.refresh()
+
+    def _next_step(self, primary: QPushButton, secondary: list[QPushButton]) -> QFrame:
+        """The "what to do next" panel: the hint, ONE primary button, the others plain."""
+        frame = QFrame()
+        frame.setObjectName("nextStep")
+        frame.setStyleSheet(NEXT_STYLE)
+        primary.setStyleSheet(PRIMARY_STYLE)
+        primary.setDefault(True)
+        row = QHBoxLayout()
+        row.addWidget(primary)
+        for button in secondary:
+            button.setFlat(False)
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.details_button)
+        layout = QVBoxLayout(frame)
+        layout.addWidget(self.hint)
+        layout.addLayout(row)
+        return frame
+
+    def _show_details(self, shown: bool) -> None:
+        self.details_box.setVisible(shown)
+        self.details_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     # --- layout per role -----------------------------------------------------------------------
     def _commune_box(self) -> QGroupBox:
@@ -97,19 +162,14 @@ class ExchangeTab(QWidget):
         box = QGroupBox(f"Gửi gói cho cơ quan tiếp nhận: {reference.unit_name(self.ctx.store, receiving)} ({receiving})"
                         if receiving else "Gửi gói cho cơ quan tiếp nhận")
         self.export_button = QPushButton("Xuất gói tháng…")
-        self.export_button.clicked.connect(self.open_export)
-        self.import_button = QPushButton("Nhập biên nhận / gói tham chiếu…")
+        self.export_button.clicked.connect(lambda: self.open_export())
+        self.import_button = QPushButton("Nhập biên nhận…")
+        self.import_button.setToolTip("Nhập biên nhận hoặc gói tham chiếu do cơ quan tiếp nhận gửi về (tệp .cnb)")
         self.import_button.clicked.connect(self.import_files)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.import_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.recovery_button)
         table = _table(SENT_COLUMNS, stretch=2)
         self.sent_table = table
         layout = QVBoxLayout(box)
-        layout.addWidget(self.hint)
-        layout.addLayout(buttons)
+        layout.addWidget(self._next_step(self.export_button, [self.import_button]))
         layout.addWidget(QLabel("<b>Các gói đã gửi</b>"))
         layout.addWidget(table, 1)
         layout.addWidget(QLabel("<b>Theo dõi các tháng</b>"))
@@ -124,15 +184,8 @@ class ExchangeTab(QWidget):
         self.import_folder_button.clicked.connect(self.import_folder)
         self.reference_button = QPushButton("Gửi gói tham chiếu…")
         self.reference_button.clicked.connect(self.open_reference)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.import_folder_button)
-        buttons.addWidget(self.reference_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.recovery_button)
         layout = QVBoxLayout(box)
-        layout.addWidget(self.hint)
-        layout.addLayout(buttons)
+        layout.addWidget(self._next_step(self.import_button, [self.import_folder_button, self.reference_button]))
         layout.addWidget(QLabel("<b>Tình trạng nhận gói</b> (hạn: ngày 5 của tháng sau)"))
         layout.addWidget(self.grid)
         layout.addWidget(QLabel("<b>Các gói đã nhận</b>"))
@@ -150,19 +203,11 @@ class ExchangeTab(QWidget):
         store = self.ctx.store
         has_keys = keys.has_keys(store)
         peers = [k for k in roster.list_roster(store) if k.active]
-        if not has_keys:
-            hint = "Hãy <b>Tạo khóa</b> (bên trái) trước khi gửi hoặc nhận gói."
-        elif not peers:
-            hint = ("Chưa tin cậy khóa của đơn vị nào: hãy <b>Thêm từ thẻ khóa…</b> "
-                    + ("của các xã/phường." if self.inst.is_aggregator else "của cơ quan tiếp nhận."))
-        elif self.inst.is_aggregator:
-            hint = "Chọn các tệp .cnb hoặc cả thư mục USB; chương trình kiểm tra và cho xem trước rồi mới nhập."
-        else:
-            locked = export.locked_period(store)
-            hint = "Mỗi tháng xuất một gói và chép cho cơ quan tiếp nhận." + (
-                f" Kỳ đã gửi gần nhất: {locked[5:7]}/{locked[:4]}." if locked else "")
-        self.hint.setText(hint)
         ready = has_keys and bool(peers)
+        self.hint.setText(self._hint(has_keys, bool(peers)))
+        if not self._details_chosen:  # setting up the keys IS the next step: show them until done
+            self.details_button.setChecked(not ready)
+        self._show_details(self.details_button.isChecked())
         self.import_button.setEnabled(ready)
         if self.inst.is_aggregator:
             self.import_folder_button.setEnabled(ready)
@@ -173,6 +218,40 @@ class ExchangeTab(QWidget):
             self._fill_sent()
         self.keys_panel.refresh()
         self.grid.refresh()
+
+    def _hint(self, has_keys: bool, has_peers: bool) -> str:
+        """What to do next, in plain words (the first step not yet done)."""
+        office = self.inst.is_aggregator
+        if not has_keys:
+            return ("<b>Việc cần làm:</b> bấm <b>Tạo khóa…</b> (phần Chi tiết bên trái). Chỉ làm một lần; "
+                    "sau đó mới " + ("nhận được gói của các xã/phường." if office
+                                     else "gửi được gói cho cơ quan tiếp nhận."))
+        if not has_peers:
+            return ("<b>Việc cần làm:</b> bấm <b>Thêm từ thẻ khóa…</b> (bên trái) và chọn thẻ khóa "
+                    + ("của từng xã/phường" if office else "của cơ quan tiếp nhận")
+                    + ", rồi đọc dấu vân tay qua điện thoại với bên kia để chắc đúng thẻ.")
+        if office:
+            previous = next_period(None, date.today())
+            grid = completeness.completeness_grid(self.ctx.store, int(previous[:4]))
+            missing = [u for u, months in grid.items() if months.get(int(previous[5:7])) == "missing"]
+            text = ("<b>Việc cần làm:</b> bấm <b>Nhập gói…</b> và chọn các tệp .cnb các xã/phường gửi lên "
+                    "(hoặc cả thư mục USB). Chương trình kiểm tra và cho xem trước rồi mới nhập.")
+            if missing:
+                text += (f"<br>Tháng {month_label(previous)} còn thiếu gói của {len(missing)} đơn vị: "
+                         + ", ".join(self._unit_label(u) for u in missing[:6]) + ("…" if len(missing) > 6 else "")
+                         + ".")
+            return text
+        locked = export.locked_period(self.ctx.store)
+        self.period = next_period(locked, date.today())
+        self.export_button.setText(f"Xuất gói tháng {month_label(self.period)}")
+        due = completeness.deadline(int(self.period[:4]), int(self.period[5:7]))
+        receiving = self.inst.receiving_unit_code
+        office_name = reference.unit_name(self.ctx.store, receiving) if receiving else "cơ quan tiếp nhận"
+        text = (f"<b>Việc cần làm:</b> xuất gói tháng {month_label(self.period)}, chép vào USB và gửi "
+                f"{office_name} chậm nhất ngày {format_date(due)}.")
+        if locked:
+            text += f"<br>Gói gần nhất đã gửi: tháng {month_label(locked)}."
+        return text
 
     def _fill_sent(self) -> None:
         assert self.sent_table is not None
@@ -200,9 +279,10 @@ class ExchangeTab(QWidget):
                 self.received_table.setItem(i, c, QTableWidgetItem(value))
 
     # --- actions -------------------------------------------------------------------------------
-    def open_export(self) -> ExportDialog:
-        """The monthly export dialog (non-modal)."""
-        dialog = ExportDialog(self.ctx, self, on_exported=lambda _p: self.refresh())
+    def open_export(self, period: str | None = None) -> ExportDialog:
+        """The monthly export dialog (non-modal), at ``period`` (default: the month the button names)."""
+        dialog = ExportDialog(self.ctx, self, initial_period=period or self.period or None,
+                              on_exported=lambda _p: self.refresh())
         self.dialog = dialog
         dialog.show()
         return dialog

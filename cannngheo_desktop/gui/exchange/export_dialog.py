@@ -53,6 +53,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
                  peers: list[tuple[str, str]] | None = None, today: date | None = None,
+                 initial_period: str | None = None,
                  on_exported: Callable[[Path], None] | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -74,6 +75,8 @@ class ExportDialog(QDialog):
         locked = None if self.reference else export.locked_period(ctx.store)
         if locked and locked > str(self.month.currentData()) and self.month.findData(locked) >= 0:
             self.month.setCurrentIndex(self.month.findData(locked))  # … unless a later one was already sent
+        if initial_period and self.month.findData(initial_period) >= 0:
+            self.month.setCurrentIndex(self.month.findData(initial_period))  # the month the tab's button named
         self.full = QCheckBox("Gửi toàn bộ dữ liệu (không chỉ phần thay đổi chưa có biên nhận)")
         form = QFormLayout()
         if self.reference:
