@@ -41,6 +41,8 @@ FIELD_LABELS = {
     "able_to_work": "Có khả năng lao động", "has_health_insurance": "Có thẻ BHYT",
     "malnourished": "Suy dinh dưỡng", "disabled": "Khuyết tật", "social_allowance": "Trợ cấp xã hội",
     "merit_status": "Người có công", "sort_order": "Thứ tự", "kind": "Sự kiện",
+    "wants_job_support": "Có nhu cầu hỗ trợ việc làm", "got_job_support": "Được hỗ trợ việc làm",
+    "got_job": "Có việc làm sau hỗ trợ",
 }
 CODE_LABELS: dict[str, dict[str, str]] = {
     "category": model.CATEGORY_LABELS, "water_source": model.WATER_SOURCES, "latrine": model.LATRINES,
@@ -52,7 +54,7 @@ LIST_CODES = {"devices": model.DEVICES, "causes": model.CAUSES, "needs": model.N
 BOOL_FIELDS = {"wall_durable", "frame_durable", "roof_durable", "uses_telecom", "uses_digital_services", "is_merit",
                "no_labour_capacity", "is_ethnic_minority", "is_average_farm", "able_to_exit", "deleted", "in_school",
                "able_to_work", "has_health_insurance", "malnourished", "disabled", "social_allowance",
-               "merit_status"}
+               "merit_status", "wants_job_support", "got_job_support", "got_job"}
 DATE_FIELDS = {"birth_date", "cccd_date", "category_since", "exit_date", "event_date"}
 HEADERS = ("Thời gian", "Người sửa", "Nội dung", "Thông tin", "Trước", "Sau")
 
