@@ -30,13 +30,18 @@ def test_the_deciding_unconfirmed_indicator_is_named() -> None:
     assert ev.category == "poor"
     named = [w for w in ev.warnings if w.startswith("Chỉ số")]
     assert len(named) == 3 and any("Phương tiện" in w or "thông tin" in w for w in named)
-    assert all("(thiếu hụt)" in w for w in named)
-    # 2 deprivations: each unconfirmed indicator found not deprived would, reversed, make it poor
+    assert all("(thiếu hụt)" in w for w in named) and ev.deciding_unconfirmed == [
+        "drinking_water", "latrine", "information_devices"]
+    # 2 deprivations: any unconfirmed indicator found not deprived would, reversed, make it poor —
+    # said in one line with their number, not once per indicator
     ev = evaluate(household(1_000_000, **TWO), two_adults(), VN22, ON, "rural")
-    assert ev.category == "near_poor"
-    named = [w for w in ev.warnings if w.startswith("Chỉ số")]
-    not_deprived = [r.name for r in ev.indicators if r.status == "not_deprived"]
-    assert len(named) == len(not_deprived) and all("(không thiếu hụt)" in w for w in named)
+    assert ev.category == "near_poor" and not ev.deciding_unconfirmed
+    waiting = [r for r in ev.indicators if r.status == "not_deprived" and not VN22.indicator(r.code).confirmed]
+    assert ev.warnings == [f"Hộ thiếu hụt 2 chỉ số: nếu một trong {len(waiting)} chỉ số chưa được xác nhận "
+                           "(đang không thiếu hụt) được xác nhận khác đi, hộ sẽ là hộ nghèo."]
+    # 1 deprivation: no single indicator can change near-poor: nothing said
+    ev = evaluate(household(1_000_000, latrine="none"), two_adults(), VN22, ON, "rural")
+    assert ev.category == "near_poor" and ev.warnings == []
 
 
 def test_area_reason_never_contradicts_the_threshold() -> None:

@@ -62,6 +62,8 @@ class Evaluation:
     missing: list[tuple[str, str]]
     income_reason: str
     warnings: list[str] = field(default_factory=list)
+    # codes of the unconfirmed indicators that decided poor vs near-poor (each has a warning)
+    deciding_unconfirmed: list[str] = field(default_factory=list)
 
     @property
     def category_label(self) -> str:
@@ -204,7 +206,7 @@ def evaluate(household: Mapping[str, Any], members: Sequence[Mapping[str, Any]],
                     _income_reason(per_person, line, band, income, n, area_type) if explain else "")
     ev.warnings = _warnings(ruleset, on, category)
     if explain and category != UNDETERMINED:
-        ev.warnings.extend(_decisive_warnings(ruleset, results, category, deprived))
+        ev.warnings.extend(_decisive_warnings(ruleset, results, category, deprived, ev.deciding_unconfirmed))
     return ev
 
 
@@ -220,11 +222,13 @@ def _source_kind(part: Mapping[str, Any] | None) -> str:
 
 
 def _decisive_warnings(ruleset: Ruleset, results: Sequence[IndicatorResult], category: str,
-                       deprived: int) -> list[str]:
+                       deprived: int, codes: list[str]) -> list[str]:
     """Warnings about unconfirmed parts of the ruleset that decided this household's category:
-    an unconfirmed indicator whose verdict, reversed, would change poor ↔ near-poor (below the
-    line only: above it no indicator counts), and an income line whose figure is in doubt when
-    the household is classified by it. Nothing about parts that did not matter."""
+    an unconfirmed deprivation that made the household poor (named), one line when a household
+    one deprivation short of poor has unconfirmed indicators found not deprived (below the line
+    only: above it no indicator counts), and an income line whose figure is in doubt when
+    the household is classified by it. Nothing about parts that did not matter. The deciding
+    indicators' codes are added to ``codes`` (the screen marks their rows)."""
     out: list[str] = []
     lines = ruleset.definition.get("income_lines") or {}
     if (category in (POOR, NEAR_POOR, AVERAGE) and not lines.get("confirmed", True)
@@ -234,14 +238,18 @@ def _decisive_warnings(ruleset: Ruleset, results: Sequence[IndicatorResult], cat
     if category not in (POOR, NEAR_POOR):
         return out
     need = ruleset.poor_min_deprivations
-    for r in results:
-        d = ruleset.indicator(r.code)
-        if d is None or d.confirmed:
-            continue
-        if (r.status == DEPRIVED and deprived == need) or (r.status == NOT_DEPRIVED and deprived == need - 1):
-            verdict = "thiếu hụt" if r.status == DEPRIVED else "không thiếu hụt"
-            out.append(f"Chỉ số '{r.name}' ({verdict}) chưa được xác nhận theo văn bản nghị định "
-                       "và đã quyết định hộ nghèo hay cận nghèo.")
+    unconfirmed = [r for r in results if (d := ruleset.indicator(r.code)) is not None and not d.confirmed]
+    if deprived == need:  # each unconfirmed deprivation made the household poor: name it
+        for r in unconfirmed:
+            if r.status == DEPRIVED:
+                codes.append(r.code)
+                out.append(f"Chỉ số '{r.name}' (thiếu hụt) chưa được xác nhận theo văn bản nghị định "
+                           "và đã quyết định hộ nghèo.")
+    elif deprived == need - 1:  # one more would make it poor: said once, not per indicator
+        waiting = sum(1 for r in unconfirmed if r.status == NOT_DEPRIVED)
+        if waiting:
+            out.append(f"Hộ thiếu hụt {deprived} chỉ số: nếu một trong {waiting} chỉ số chưa được xác nhận "
+                       "(đang không thiếu hụt) được xác nhận khác đi, hộ sẽ là hộ nghèo.")
     return out
 
 

@@ -32,11 +32,19 @@ def render_html(ev: Evaluation) -> str:
              f"<p>{escape(ev.income_reason)}; {ev.deprivation_count} chỉ số thiếu hụt"
              f"{f', {ev.undetermined_count} chưa rõ' if ev.undetermined_count else ''}.</p>"]
     parts.append(f"<p style='color:#555'>Tính tại ngày {format_date(ev.assessed_on)}.</p>")
-    parts.extend(f"<p style='color:#9a6700'>⚠ {escape(w)}</p>" for w in ev.warnings)
+    # Unconfirmed rules are mentioned once, and only those that decided the result: the indicator
+    # rows they concern carry the mark, one line above says so (issue 17: not on every assessment).
+    deciding = set(ev.deciding_unconfirmed)
+    general = [w for w in ev.warnings if not w.startswith("Chỉ số '")]
+    parts.extend(f"<p style='color:#9a6700'>⚠ {escape(w)}</p>" for w in general)
+    if deciding:
+        parts.append(f"<p style='color:#9a6700'>⚠ Kết quả phụ thuộc {len(deciding)} chỉ số chưa được xác nhận theo "
+                     "văn bản nghị định (đánh dấu ⚠ bên dưới).</p>")
     if ev.missing:
         links = "".join(f"<li><a href='field:{escape(f)}'>{escape(label)}</a></li>" for f, label in ev.missing)
         parts.append(f"<p><b>Còn thiếu thông tin</b> (bấm để nhập):</p><ul style='margin-left:-20px'>{links}</ul>")
-    parts.append(indicator_table((r.status, r.name, r.reason) for r in ev.indicators))
+    parts.append(indicator_table((r.status, r.name + (" ⚠ chưa xác nhận" if r.code in deciding else ""), r.reason)
+                                 for r in ev.indicators))
     return "".join(parts)
 
 

@@ -33,7 +33,7 @@ from ..shell.tables import setup_table
 from .history_dialog import when_text
 
 WAITING_BRUSH = QBrush(QColor("#fff1c2"))
-COLUMNS = ("Nhóm", "Tham số", "Giá trị", "Trạng thái")
+COLUMNS = ("Nhóm", "Tham số", "Giá trị", "Trạng thái", "Nguồn")
 HISTORY_COLUMNS = ("Thời gian", "Người sửa", "Tham số", "Trước", "Sau")
 
 
@@ -117,11 +117,12 @@ class RulesetsDialog(QDialog):
                                 if waiting else "Mọi giá trị đã được xác nhận."))
         self.table.setRowCount(len(self.params))
         for row, p in enumerate(self.params):
-            values = (p.group, p.label, p.text, "Đã xác nhận" if p.confirmed else "Chờ xác nhận")
+            values = (p.group, p.label, p.text, "Đã xác nhận" if p.confirmed else "Chờ xác nhận", p.source)
+            tip = "\n".join(t for t in (p.note, f"Nguồn: {p.source}" if p.source else "") if t)
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
-                if p.note:
-                    item.setToolTip(p.note)
+                if tip:
+                    item.setToolTip(tip)
                 if not p.confirmed:
                     item.setBackground(WAITING_BRUSH)
                 self.table.setItem(row, col, item)

@@ -26,7 +26,10 @@ def test_admin_corrects_a_value_awaiting_confirmation(qtbot, app_ctx, monkeypatc
     assert dialog.table.item(row, 3).text() == "Chờ xác nhận"
     assert dialog.table.item(row, 1).background() == WAITING_BRUSH
     income = _row(dialog, "income_lines.rural")
-    assert dialog.table.item(income, 3).text() == "Đã xác nhận"
+    # the line is taken from the government's summary, not the decree's text: awaiting, with its source
+    assert dialog.table.item(income, 3).text() == "Chờ xác nhận"
+    assert "Nghị định 351/2025/NĐ-CP" in dialog.table.item(income, 4).text()
+    assert "Nguồn:" in dialog.table.item(income, 1).toolTip()
     assert "giá trị đang chờ xác nhận" in dialog.summary.text()
     dialog.table.selectRow(row)
     assert dialog.edit_button.isEnabled()
