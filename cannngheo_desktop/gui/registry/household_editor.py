@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QTableWidgetItem, QWidget
 
 from ...core import model
 from ...core.errors import AppError, ValidationError
+from ...core.household_checks import format_birth
 from ...core.standards import area_type_for_unit_kind
 from ...core.text import format_date
 from ...registry import duplicates
@@ -232,7 +233,7 @@ class HouseholdEditor(QDialog):
         table.setRowCount(len(live))
         for row, m in enumerate(live):
             values = (m.get("full_name") or "", model.RELATIONS.get(m.get("relation") or "", ""),
-                      format_date(m.get("birth_date")), model.SEXES.get(m.get("sex") or "", ""),
+                      format_birth(m.get("birth_date"), m.get("birth_year_only")), model.SEXES.get(m.get("sex") or "", ""),
                       m.get("cccd") or "", model.MEMBER_STATUSES.get(m.get("status") or "present", ""))
             for col, text in enumerate(values):
                 table.setItem(row, col, QTableWidgetItem(str(text)))
