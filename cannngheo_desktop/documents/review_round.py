@@ -176,8 +176,9 @@ def decision(store: Store, review_id: str) -> Decision:
         if key in groups:
             groups[key].append({"head_name": i["head_name"], "village": i.get("village") or "",
                                 "address": i.get("address") or "", "member_count": i.get("member_count")})
+    ruleset = rulesets.get_ruleset(store, rnd["ruleset_code"])
     return Decision(name, place_name(name), rnd["decision_no"], day, int(rnd["year"]), round_label(rnd),
-                    rnd["ruleset_code"], review_settings.signer_name(store), groups)
+                    rnd["ruleset_code"], review_settings.signer_name(store), groups, draft=not ruleset.confirmed)
 
 
 def write_round_decision(store: Store, review_id: str, path: Path | str) -> Path:

@@ -224,17 +224,18 @@ def record_request(store: Store, review_id: str, household_id: str, *, request_d
 
 
 def check_for_assessment(store: Store, item: Mapping[str, Any], on: date) -> None:
-    """Refuse to score a household whose record breaks the shared registry rules as of the
-    survey date (e.g. a member born after it): a ValidationError naming the household and
-    listing every field to correct, so nothing is written."""
+    """Refuse to score a household whose record breaks the shared assessment rules as of the
+    survey date (``registry.validation.assessment_problems``, the check shared with the registry,
+    the Excel import and ``evaluate``; e.g. a member born after it): a ValidationError naming
+    the household and listing every field to correct, so nothing is written."""
     hh = hh_repo.get_household(store, item["household_id"]) or {}
     members = hh_repo.get_members(store, item["household_id"])
-    problems = [i for i in validation.validate_household(hh, members, today=on) if i.is_error]
+    problems = validation.assessment_problems(hh, members, on)
     if problems:
-        listed = "; ".join(p.message for p in problems[:5])
         raise ValidationError(f"Hộ {item.get('head_name') or item['household_id']} chưa chấm điểm được vì thông tin "
-                              f"chưa hợp lệ tại ngày rà soát {on.strftime('%d/%m/%Y')}: {listed}. Hãy sửa thông tin "
-                              "của hộ rồi ghi lại kết quả rà soát.", field=problems[0].field)
+                              f"chưa hợp lệ tại ngày rà soát {on.strftime('%d/%m/%Y')}:\n"
+                              f"{validation.describe_problems(problems)}\nHãy sửa thông tin của hộ rồi ghi lại kết "
+                              "quả rà soát.", field=problems[0].field)
 
 
 def record_survey(store: Store, item_id: str, *, phieu_a_result: str, on: date,

@@ -17,8 +17,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from ...core.errors import ValidationError
-from .certificate_pdf import signer_block
-from .pdf_base import PageSetup, build_pdf, header_block, para, simple_table, title_block
+from .pdf_base import PageSetup, build_pdf, header_block, para, signature_block, simple_table, title_block
+from .xlsx_base import vn_date_line
 
 # group key → (title of the attached list, phrase in Article 1)
 GROUPS = {
@@ -43,6 +43,7 @@ class Decision:
     ruleset_label: str
     signer_name: str = ""
     groups: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    draft: bool = False  # scored on a ruleset not yet confirmed: "(DỰ THẢO)" title and watermark
 
 
 def _counts(d: Decision) -> str:
@@ -54,11 +55,9 @@ def decision_story(d: Decision, width: float) -> list[Flowable]:
     """The decision's pages: the decision itself, then one attached list per group."""
     if not d.decision_no.strip():
         raise ValidationError("Quyết định chưa có số.", field="decision_no")
-    place_date = f"{d.place}, ngày {d.decision_date.day:02d} tháng {d.decision_date.month:02d} " \
-                 f"năm {d.decision_date.year}"
-    story: list[Flowable] = [header_block(["ỦY BAN NHÂN DÂN", d.unit_name.upper(), f"Số: {d.decision_no}"],
-                                          place_date=place_date)]
-    story += title_block("QUYẾT ĐỊNH", f"Về việc công nhận hộ nghèo, hộ cận nghèo, hộ thoát nghèo, "
+    story: list[Flowable] = [header_block(["ỦY BAN NHÂN DÂN", d.unit_name.upper()], number=f"Số: {d.decision_no}",
+                                          place_date=vn_date_line(d.place, d.decision_date))]
+    story += title_block("QUYẾT ĐỊNH (DỰ THẢO)" if d.draft else "QUYẾT ĐỊNH", f"Về việc công nhận hộ nghèo, hộ cận nghèo, hộ thoát nghèo, "
                                       f"hộ thoát cận nghèo năm {d.year}")
     story += [para(f"CHỦ TỊCH ỦY BAN NHÂN DÂN {d.unit_name.upper()}", "bold_center"), Spacer(1, 3 * mm)]
     bases = [
@@ -79,7 +78,8 @@ def decision_story(d: Decision, width: float) -> list[Flowable]:
     ]
     for text in articles:
         story += [para(text), Spacer(1, 2 * mm)]
-    story += [Spacer(1, 6 * mm), signer_block(d.signer_name)]
+    story += [Spacer(1, 6 * mm), signature_block("", "CHỦ TỊCH", width=width, above_right="TM. ỦY BAN NHÂN DÂN",
+                                                 right_name=d.signer_name)]
     for key, (title, _phrase) in GROUPS.items():
         households = d.groups.get(key) or []
         if not households:
@@ -97,4 +97,5 @@ def decision_story(d: Decision, width: float) -> list[Flowable]:
 def write_decision(d: Decision, path: Path | str) -> Path:
     """The decision and its attached lists as one PDF."""
     page = PageSetup()
-    return build_pdf(path, decision_story(d, page.frame_width), title=f"Quyết định {d.decision_no}", page=page)
+    title = f"Quyết định {d.decision_no}" + (" (dự thảo)" if d.draft else "")
+    return build_pdf(path, decision_story(d, page.frame_width), title=title, page=page, draft=d.draft)

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from ...core.errors import ValidationError
 from ...core.model import CATEGORY_LABELS
-from .pdf_base import FONT, PageSetup, build_pdf, header_block, para, simple_table, title_block
+from .pdf_base import PageSetup, build_pdf, header_block, para, signature_block, simple_table, title_block
+from .xlsx_base import vn_date_line
 
 
 @dataclass
@@ -56,23 +57,12 @@ def vote_line(m: Minutes) -> str:
     return f"Biểu quyết: nhất trí {m.votes_for}/{m.attendees} người dự họp ({share}%){against}."
 
 
-def _signatures(m: Minutes) -> Table:
-    cells = [[para(t, "bold_center") for t in ("THƯ KÝ", "ĐẠI DIỆN CÁC HỘ DÂN", "CHỦ TRÌ CUỘC HỌP")],
-             [para("(Ký, ghi rõ họ tên)", "small_center")] * 3,
-             [Spacer(1, 16 * mm)] * 3,
-             [para(m.secretary, "bold_center"), para("", "center"), para(m.chair, "bold_center")]]
-    table = Table(cells, colWidths=["33%", "34%", "33%"])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return table
-
-
 def minutes_story(m: Minutes, width: float) -> list[Flowable]:
     """The flowables of one meeting's minutes."""
     if m.attendees < 1:
         raise ValidationError(f"Biên bản họp {m.village}: số người dự họp phải lớn hơn 0.", field="attendees")
-    place_date = f"{m.place or m.village}, ngày {m.meeting_date.day:02d} tháng {m.meeting_date.month:02d} " \
-                 f"năm {m.meeting_date.year}"
-    story: list[Flowable] = [header_block([m.unit_name.upper(), m.village.upper()], place_date=place_date)]
+    story: list[Flowable] = [header_block([m.unit_name.upper(), m.village.upper()],
+                                          place_date=vn_date_line(m.place or m.village, m.meeting_date))]
     story += title_block("BIÊN BẢN HỌP DÂN",
                          f"Thống nhất kết quả rà soát hộ nghèo, hộ cận nghèo năm {m.year} — {m.village}")
     lines = [
@@ -101,7 +91,11 @@ def minutes_story(m: Minutes, width: float) -> list[Flowable]:
         story.append(para(f"Ý kiến thống nhất: {m.agreed.strip()}"))
     story.append(para("Ý kiến khác: " + (m.disagreements.strip() or "không có.")))
     story += [para("Biên bản lập thành 02 bản: 01 bản lưu ở thôn, 01 bản gửi Ban Chỉ đạo rà soát cấp xã.", "italic"),
-              Spacer(1, 6 * mm), _signatures(m)]
+              Spacer(1, 6 * mm),
+              signature_block("THƯ KÝ", "CHỦ TRÌ CUỘC HỌP", width=width, right_caption="(Ký, ghi rõ họ tên)",
+                              left_name=m.secretary, right_name=m.chair),
+              Spacer(1, 4 * mm),
+              signature_block("", "ĐẠI DIỆN CÁC HỘ DÂN", width=width, right_caption="(Ký, ghi rõ họ tên)")]
     return story
 
 
