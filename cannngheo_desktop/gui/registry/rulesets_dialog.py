@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -60,6 +61,12 @@ class RulesetsDialog(QDialog):
         self.summary.setWordWrap(True)
         self.table, self.history = QTableWidget(), QTableWidget()
         setup_table(self.table, COLUMNS, stretch=1)
+        # Value lists and sources are long: fixed widths (the whole text is in the tooltip) so that
+        # the parameter's name keeps its room at 1366 px.
+        header = self.table.horizontalHeader()
+        for col, width in ((0, 190), (2, 200), (4, 300)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(col, width)
         setup_table(self.history, HISTORY_COLUMNS, stretch=2)
         self.edit_button = QPushButton("&Sửa giá trị…")
         self.edit_button.setEnabled(False)
@@ -117,7 +124,8 @@ class RulesetsDialog(QDialog):
                                 if waiting else "Mọi giá trị đã được xác nhận."))
         self.table.setRowCount(len(self.params))
         for row, p in enumerate(self.params):
-            values = (p.group, p.label, p.text, "Đã xác nhận" if p.confirmed else "Chờ xác nhận", p.source)
+            values = (p.group, p.label, p.text, "Đã xác nhận" if p.confirmed else "Chờ xác nhận",
+                      p.source.split(" — ", 1)[0])
             tip = "\n".join(t for t in (p.note, f"Nguồn: {p.source}" if p.source else "") if t)
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)

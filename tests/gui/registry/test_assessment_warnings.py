@@ -42,6 +42,3 @@ def test_the_deciding_unconfirmed_indicator_is_marked_once(qtbot) -> None:
     assert text.count("Kết quả phụ thuộc 3 chỉ số chưa được xác nhận") == 1
     assert text.count("⚠ chưa xác nhận") == 3
     assert "Chỉ số '" not in text  # the long per-indicator sentences are not repeated on screen
-    p.show()
-    qtbot.waitExposed(p)
-    p.grab().save("/tmp/shots/assessment_panel_warnings.png")
