@@ -82,3 +82,58 @@ def test_meeting_vote_under_half_sends_the_village_back(qtbot, commune_ctx, show
     assert all(i["surveyed_on"] is None for i in rv.items(ctx.store, rnd["id"], village="Thôn Một"))
     row = [v["village"] for v in page.villages].index("Thôn Một")
     assert page.village_table.item(row, 3).text() == "09/11/2026 (chưa đạt 50%)"
+
+
+def test_print_the_minutes_and_the_decision_then_close(qtbot, commune_ctx, shown_messages, monkeypatch,  # noqa: F811
+                                                       tmp_path):
+    from pypdf import PdfReader
+
+    from cannngheo_desktop.gui.review import page_helpers
+    from cannngheo_desktop.gui.shell import files
+    from cannngheo_desktop.review import outcome as rd
+
+    ctx, _ids = commune_ctx
+    opened: list = []
+    monkeypatch.setattr(page_helpers, "open_document", opened.append)
+    rnd = rv.create_round(ctx.store, kind="annual", year=2026, ruleset_code="VN-2022", on=date(2026, 11, 2))
+    for item in rv.items(ctx.store, rnd["id"]):
+        rv.record_survey(ctx.store, item["id"], phieu_a_result="continue", on=date(2026, 11, 5))
+    for village in ("Thôn Một", "Thôn Hai"):
+        rm.record_meeting(ctx.store, rnd["id"], village=village, meeting_date="16/11/2026", attendees=20,
+                          votes_for=18, chair="Lê Văn Chủ")
+    tab = _tab(qtbot, ctx, date(2026, 12, 10))
+    meeting = tab.step_pages[2]
+    qtbot.mouseClick(tab.step_bar.buttons[2], Qt.MouseButton.LeftButton)
+    meeting.village_table.selectRow([v["village"] for v in meeting.villages].index("Thôn Hai"))
+    minutes = tmp_path / "bien-ban.pdf"
+    monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: minutes)
+    qtbot.mouseClick(meeting.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(opened) == 1)
+    text = " ".join(PdfReader(str(opened[0])).pages[0].extract_text().split())
+    assert len(PdfReader(str(opened[0])).pages) == 1 and "THÔN HAI" in text and "nhất trí 18/20" in text
+
+    decision = tab.step_pages[5]
+    assert not decision.print_button.isEnabled()
+    rd.confirm_decision(ctx.store, rnd["id"], decision_no="9/QĐ-UBND", decision_date="04/12/2026")
+    tab.refresh()
+    assert decision.print_button.isEnabled()
+    out = tmp_path / "quyet-dinh.pdf"
+    monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: out)
+    qtbot.mouseClick(decision.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(opened) == 2)
+    assert "Số: 9/QĐ-UBND" in " ".join(PdfReader(str(opened[1])).pages[0].extract_text().split())
+
+    report = tab.step_pages[7]
+    qtbot.mouseClick(tab.step_bar.buttons[7], Qt.MouseButton.LeftButton)
+    seen = len(shown_messages)
+    qtbot.mouseClick(report.close_button, Qt.MouseButton.LeftButton)  # certificates not issued yet: refused
+    assert rv.get_round(ctx.store, rnd["id"])["status"] == "decided"
+    assert any("chưa được cấp giấy chứng nhận" in t for _i, _t, t in shown_messages[seen:])
+    rd.issue_certificates(ctx.store, rnd["id"], on="05/12/2026")
+    tab.refresh()
+    report.close_day.setDate(QDate(2026, 12, 10))
+    qtbot.mouseClick(report.close_button, Qt.MouseButton.LeftButton)
+    closed = rv.get_round(ctx.store, rnd["id"])
+    assert closed["status"] == "closed" and closed["closed_date"] == "2026-12-10"
+    assert not report.close_button.isEnabled() and "Đã kết thúc ngày 10/12/2026" in report.state.text()
+    assert "đã kết thúc" in tab.round_combo.currentText() and "Đợt rà soát đã kết thúc" in tab.step_bar.next_label.text()
