@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from ..core.errors import DatabaseError
-from ..storage import open_db
+from ..storage import keyslots, open_db
 from ..storage.backup import backup_database, list_backups, restore_database
-from . import add_db_argument, db_path
+from . import add_db_argument, db_path, read_secret
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(r)
     r.add_argument("backup_file", type=Path)
     r.add_argument("--yes", action="store_true", help="không hỏi xác nhận")
+    r.add_argument("--backup-passphrase-file", type=Path, default=None,
+                   help="bản sao lưu mã hóa bằng khóa khác (máy khác, trước khi đặt lại): tệp mà dòng đầu là "
+                        "mật khẩu của người dùng trong bản đó hoặc mã khôi phục của nó")
     r.set_defaults(func=run_restore)
 
 
@@ -50,9 +53,13 @@ def run_restore(args: argparse.Namespace) -> int:
     # Hold the session lock while replacing the file so a running window cannot be overwritten.
     from ..storage.lock import acquire
 
+    key = None
+    if args.backup_passphrase_file is not None:
+        secret = read_secret(args.backup_passphrase_file, what="mật khẩu của bản sao lưu", field="backup")
+        key = keyslots.unlock(args.backup_file, secret).key
     held = acquire(path) if path.exists() else None
     try:
-        safety = restore_database(args.backup_file, path)
+        safety = restore_database(args.backup_file, path, key=key)
     finally:
         if held:
             held.release()

@@ -18,7 +18,7 @@ from .cipher import SQLITE_HEADER
 from .driver import sqlite3
 from .failures import error_kind
 
-__all__ = ["SQLITE_HEADER", "backup_database", "daily_backup_due", "list_backups", "restore_database"]
+__all__ = ["SQLITE_HEADER", "BackupKeyError", "backup_database", "daily_backup_due", "list_backups", "restore_database"]
 
 KEEP_AUTOMATIC = 10
 
@@ -123,6 +123,10 @@ def daily_backup_due(db_path: Path) -> bool:
     return not any(p.name.startswith(f"{db_path.stem}-{today}") for p in list_backups(db_path))
 
 
+class BackupKeyError(DatabaseError):
+    """The backup is encrypted under another key: ask for its password or recovery key."""
+
+
 def restore_database(backup_file: Path, db_path: Path, *, key: bytes | None = None) -> Path:
     """Replace ``db_path`` with ``backup_file`` after backing up the current file.
 
@@ -145,6 +149,13 @@ def restore_database(backup_file: Path, db_path: Path, *, key: bytes | None = No
         raise DatabaseError(f"'{backup_file}' là bản sao lưu đã mã hóa; cần mật khẩu hoặc mã khôi phục của nó.")
     if len(header) < 16:
         raise DatabaseError(f"'{backup_file}' không phải bản sao lưu hợp lệ; không khôi phục.")
+    if not plain_copy and copy_key is not None:
+        slots = keyslots.read_key_file(backup_file)
+        if slots is not None and slots.check != cipher.key_check(copy_key):
+            raise BackupKeyError(
+                f"Bản sao lưu '{backup_file.name}' được mã hóa bằng khóa khác với tệp đang mở (máy khác, hoặc "
+                "trước khi đặt lại). Cần mật khẩu của người dùng trong bản đó hoặc mã khôi phục của nó; chưa có "
+                "gì thay đổi.")
     try:
         check_copy(backup_file, copy_key)
     except DatabaseError as exc:

@@ -178,3 +178,31 @@ def test_a_plain_demo_database_is_encrypted_with_every_row_kept(tmp_path: Path,
     assert after["audit_log"][0] == before["audit_log"][0] + 1 and [r["row_id"] for r in audit] == ["encryption"]
     assert after["users"][0] == before["users"][0]
     assert set(after) == set(before)
+
+
+def test_a_backup_under_another_key_is_restored_only_with_its_secret(demo_db, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    source, _ = demo_db
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    demo_pw = _secret(tmp_path, "demo.txt", PASSWORD)
+    assert cli.main(["backup", "--db", str(source), "--passphrase-file", str(demo_pw), "--out", str(usb)]) == 0
+    (copy,) = [p for p in usb.iterdir() if p.suffix == ".sqlite"]
+    target = tmp_path / "may-moi" / "xa.sqlite"
+    target.parent.mkdir()
+    own_pw = _secret(tmp_path, "own.txt", "mat khau may moi 2026")
+    assert cli.main(["init", "--db", str(target), "--role", "commune", "--unit", "00640", "--receiving-unit", "020",
+                     "--admin", "canbo", "--password-file", str(own_pw)]) == 0
+    cipher.forget(target)
+    capsys.readouterr()
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    code = cli.main(["restore", "--db", str(target), "--passphrase-file", str(own_pw), "--yes", str(copy)])
+    assert code == 1 and "khóa khác" in capsys.readouterr().err
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+    code = cli.main(["restore", "--db", str(target), "--passphrase-file", str(own_pw), "--yes", str(copy),
+                     "--backup-passphrase-file", str(demo_pw)])
+    assert code == 0, capsys.readouterr().err
+    cipher.forget(target)
+    unlocked = keyslots.unlock(target, "mat khau may moi 2026", name="canbo")  # still this PC's password
+    with open_db(target, create=False, readonly=True, key=unlocked.key) as store:
+        assert store.scalar("SELECT count(*) FROM households") > 500

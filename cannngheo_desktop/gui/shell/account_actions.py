@@ -1,0 +1,54 @@
+"""Menu actions about the signed-in person's secret (issue 16): change one's own password, and
+give the password or recovery key of a backup made under another key before restoring it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QWidget
+
+from ...core.errors import AppError
+from ...storage import keyslots, users
+from . import errors
+from .context import AppContext
+
+
+def run_dialog(dialog: QDialog) -> int:
+    """The one blocking point, which tests replace."""
+    return int(dialog.exec())
+
+
+def change_own_password(parent: QWidget, ctx: AppContext) -> bool:
+    """Tệp → Đổi mật khẩu…: the current password, then the new one twice; one audited write."""
+    from .password_dialog import PasswordDialog
+
+    name = str(ctx.user["name"])
+    dialog = PasswordDialog(name, "Đổi mật khẩu đăng nhập (cũng là mật khẩu mở dữ liệu đã mã hóa).", parent,
+                            ask_old=True)
+    while run_dialog(dialog) == QDialog.DialogCode.Accepted:
+        try:
+            users.set_password(ctx.store, name, dialog.password, old_password=dialog.old_password)
+        except AppError as exc:
+            dialog.errorLabel.setText(exc.message)
+            dialog.errorLabel.show()
+            continue
+        errors.inform(parent, "Đã đổi mật khẩu. Lần đăng nhập sau hãy dùng mật khẩu mới.")
+        return True
+    return False
+
+
+def backup_key(parent: QWidget, backup_file: Path) -> bytes | None:
+    """The key of a backup made under another key (another PC, before a reset): asks for a
+    password of that backup or the recovery key on its sheet. None when cancelled."""
+    while True:
+        text, ok = QInputDialog.getText(
+            parent, "Bản sao lưu có khóa khác",
+            f"Bản sao lưu '{backup_file.name}' được mã hóa bằng khóa khác với tệp đang mở.\n"
+            "Hãy nhập mật khẩu của người dùng trong bản sao lưu đó, hoặc mã khôi phục trên phiếu của nó:",
+            QLineEdit.EchoMode.Password)
+        if not ok or not text:
+            return None
+        try:
+            return keyslots.unlock(backup_file, text).key
+        except AppError as exc:
+            errors.warn(parent, exc.message)
