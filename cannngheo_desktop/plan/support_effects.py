@@ -55,7 +55,8 @@ class Effect:
         """'Khi xong: thành viên — Có thẻ BHYT (chưa chọn thành viên: mọi thành viên đang ở)'."""
         labels = MEMBER_FIELDS if self.on == "member" else HOUSEHOLD_FIELDS
         parts = [labels[f] if v is True else f"{labels[f]}: {value_text(f, v)}" for f, v in self.sets]
-        parts += [f"{labels[f]}: {value_text(f, v)}" for f, v, _ in self.set_if]
+        parts += [f"{labels[f]}: {value_text(f, v)} (nếu đang là {' hoặc '.join(value_text(f, o) for o in origins)})"
+                  for f, v, origins in self.set_if]
         who = "thành viên" if self.on == "member" else "hộ"
         text = f"Khi đánh dấu Đã xong, ghi cho {who}: {', '.join(parts)}"
         if self.on == "member":
@@ -182,9 +183,10 @@ def apply_effect(store: Store, action: Mapping[str, Any], *, reassess: bool = Tr
                 repo.update(store, "members", m["id"], changes)
                 name = m.get("full_name") or "(chưa có tên)"
                 outcome.changes += [_line(name, n, m.get(n), v, MEMBER_FIELDS) for n, v in changes.items()]
+    changed = any("→" in line for line in outcome.changes)
     if not outcome.changes:
         outcome.changes.append("Thông tin của hộ đã đúng như kết quả hỗ trợ, không cần thay đổi.")
-    elif reassess:
+    elif changed and reassess:
         hh_repo.refresh_derived(store, action["household_id"])
         outcome.reassessment = reassess_household(store, action["household_id"], _day(action))
     return outcome

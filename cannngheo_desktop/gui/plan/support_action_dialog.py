@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QSizePolicy, QWidget
 
 from ...core.errors import AppError
 from ...core.text import format_date, format_vnd
@@ -51,6 +51,7 @@ class SupportActionDialog(QDialog):
         self.effect_label = QLabel()
         self.effect_label.setWordWrap(True)
         self.effect_label.setStyleSheet("color: #205080;")
+        self.effect_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         ui.formLayout.insertRow(3, "", self.effect_label)
         self._measures = {m["code"]: m for m in reference.list_measures(store, active_only=action is None)}
         for m in self._measures.values():
