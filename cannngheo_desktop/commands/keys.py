@@ -6,6 +6,10 @@ A card with OTHER keys for a unit that already has keys is refused unless ``--re
 with ``--fingerprint`` and ``--reason``: that revokes the unit's old keys and trusts the new ones
 in one audited step (``roster.replace_unit_key``). Refusals exit with 4 (BundleError), a wrong
 command line or a missing confirmation with 1.
+
+``keys passphrase`` re-seals this copy's private keys under a new passphrase (the keys and the key
+card stay the same): 0 done, 1 the new passphrase breaks the rules or a file cannot be read,
+4 the old passphrase is wrong (counted: after five in a row each try waits) or a wait runs.
 """
 
 from __future__ import annotations
@@ -33,6 +37,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     init.add_argument("--passphrase-file", type=Path, default=None)
     init.add_argument("--rotate", action="store_true", help="thay khóa cũ (khóa mới được báo trong gói sau)")
     init.set_defaults(func=run_init)
+    phrase = ks.add_parser(
+        "passphrase", help="đổi cụm mật khẩu khóa (giữ nguyên khóa và thẻ khóa)",
+        description="Mã hóa lại khóa riêng của bản này bằng cụm mật khẩu khóa mới; khóa, thẻ khóa và dấu "
+                    "vân tay giữ nguyên, không cần gửi thẻ mới. Cụm mới cần ít nhất 10 ký tự, không nằm "
+                    "trong danh sách mật khẩu phổ biến, không chứa tên đăng nhập hoặc tên đơn vị. Sai cụm "
+                    "cũ: không có gì thay đổi; sai 5 lần liên tiếp thì mỗi lần thử sau phải chờ (30 giây, "
+                    "gấp đôi mỗi lần, tối đa 15 phút).",
+        epilog="Mã thoát: 0 đã đổi; 1 cụm mới không đạt yêu cầu, hai lần nhập không khớp hoặc không đọc "
+               "được tệp; 4 cụm cũ không đúng hoặc đang phải chờ sau nhiều lần sai.")
+    add_db_argument(phrase)
+    phrase.add_argument("--passphrase-file", type=Path, default=None, metavar="CŨ",
+                        help="tệp có cụm mật khẩu khóa hiện tại ở dòng đầu (không có: gõ vào)")
+    phrase.add_argument("--new-passphrase-file", type=Path, default=None, metavar="MỚI",
+                        help="tệp có cụm mật khẩu khóa mới ở dòng đầu (không có: gõ vào hai lần)")
+    phrase.set_defaults(func=run_passphrase)
     card = ks.add_parser("card", help="xuất thẻ khóa (JSON, kèm khóa công khai PEM) và trang PDF để in")
     add_db_argument(card)
     card.add_argument("--out", type=Path, required=True)
@@ -74,6 +93,20 @@ def run_init(args: argparse.Namespace) -> int:
         card = keycard.own_card(store)
     print(f"Đã tạo khóa. Khóa ký {crypto.group_hex(pair.sign_id)}, khóa mã hóa {crypto.group_hex(pair.encrypt_id)}.")
     print(f"Dấu vân tay thẻ khóa: {card.display_fingerprint}")
+    return 0
+
+
+def run_passphrase(args: argparse.Namespace) -> int:
+    old = read_passphrase(args.passphrase_file)
+    new = read_secret(args.new_passphrase_file, what="cụm mật khẩu khóa mới", field="new_passphrase",
+                      confirm=True)
+    with open_db(db_path(args), create=False) as store:
+        done = keys.change_passphrase(store, old, new)
+    print(f"Đã đổi cụm mật khẩu khóa: {done.changed} khóa riêng được mã hóa lại bằng cụm mới. Khóa, thẻ khóa "
+          "và dấu vân tay giữ nguyên. Từ nay hãy dùng cụm mới khi xuất, nhập gói.")
+    if done.skipped:
+        print(f"{done.skipped} khóa cũ (đã thay) không mở được bằng cụm cũ vừa nhập nên giữ nguyên cụm mật "
+              "khẩu trước đó của chúng.")
     return 0
 
 

@@ -14,7 +14,17 @@ from cannngheo_desktop.exchange import export, importer, keycard, roster
 from cannngheo_desktop.exchange.errors import BundleError
 from cannngheo_desktop.exchange.format import Limits
 from cannngheo_desktop.storage import repo
-from tests.exchange.bundle_helpers import CHEAP, COMMUNE, PASS, dump, entries, make_store, reseal, rezip
+from tests.exchange.bundle_helpers import (
+    CHEAP,
+    COMMUNE,
+    PASS,
+    data_dump,
+    dump,
+    entries,
+    make_store,
+    reseal,
+    rezip,
+)
 
 
 @pytest.fixture
@@ -84,8 +94,13 @@ def test_revoked_sender_key(pair, good):
 
 
 def test_wrong_passphrase(pair, good):
-    message = refused(pair.office, good, "mật khẩu", passphrase="sai-mat-khau")
-    assert "không đúng" in message
+    before = data_dump(pair.office)
+    with pytest.raises(BundleError) as err:
+        importer.apply_bundle(pair.office, good, "sai-mat-khau")
+    assert data_dump(pair.office) == before  # no data changed; only the failure was counted (audited)
+    assert pair.office.get_setting("key_passphrase_failures") == "1"
+    message = err.value.message
+    assert good.name in message and "mật khẩu" in message and "không đúng" in message
 
 
 def test_truncated_zip(pair, good):
