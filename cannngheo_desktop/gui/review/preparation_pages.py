@@ -196,6 +196,7 @@ class MeetingPage(StepPage):
 
     def load(self, rnd: dict[str, Any] | None, rows: list[dict[str, Any]]) -> None:
         keep = self.current_village()
+        self.save_button.setEnabled(rnd is not None and rnd["status"] == "open")  # decided: minutes are final
         self.villages = rw.village_overview(self.tab.store, rnd["id"]) if rnd else []
         fill(self.village_table, [[v["village"] or "(không ghi thôn)", v["households"], v["surveyed"],
                                    (format_date(v["meeting"]["meeting_date"])

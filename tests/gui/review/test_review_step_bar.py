@@ -116,7 +116,7 @@ def test_print_the_minutes_and_the_decision_then_close(qtbot, commune_ctx, shown
     assert not decision.print_button.isEnabled()
     rd.confirm_decision(ctx.store, rnd["id"], decision_no="9/QĐ-UBND", decision_date="04/12/2026")
     tab.refresh()
-    assert decision.print_button.isEnabled()
+    assert decision.print_button.isEnabled() and not meeting.save_button.isEnabled()
     out = tmp_path / "quyet-dinh.pdf"
     monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: out)
     qtbot.mouseClick(decision.print_button, Qt.MouseButton.LeftButton)
