@@ -89,7 +89,7 @@ def unresolved_cccd_conflicts(store: Store, members: Sequence[Mapping[str, Any]]
             if (str(live[d.member_index].get("cccd")).strip(), d.household_id) not in kept]
 
 
-def _record_conflicts(store: Store, household_id: str, unit_code: str, conflicts: Sequence[duplicates.Duplicate],
+def record_cccd_reasons(store: Store, household_id: str, unit_code: str, conflicts: Sequence[duplicates.Duplicate],
                       members: Sequence[Mapping[str, Any]], reason: str | None, today: date) -> None:
     """Refuse a CCCD held by another household unless a reason is given; the reason is kept as
     an audited event on this household (one per number and other household)."""
@@ -120,11 +120,13 @@ def save_household(store: Store, household: Mapping[str, Any], members: Sequence
     ``members`` is the editor's full list in display order: a member with an ``id`` is updated,
     one without is added, and one with ``deleted`` set is removed (soft delete: entered by
     mistake). A birth year alone ("1950") is stored as 1 January with ``birth_year_only``. A
-    CCCD held by a member of another household is refused unless ``duplicate_reason`` is given
-    (kept as an audited 'cccd_duplicate_kept' event). A new household without a code gets one
+    CCCD held by a member of another household is refused unless ``duplicate_reason`` (or
+    ``household['duplicate_reason']``, as the editor passes it) is given; it is kept as an
+    audited 'cccd_duplicate_kept' event. A new household without a code gets one
     (registry.codes). Validation errors raise ValidationError and nothing is written. Returns the id.
     """
     day = today or date.today()
+    duplicate_reason = duplicate_reason or household.get("duplicate_reason")
     members = [normalize_member(m) if "birth_date" in m else dict(m) for m in members]
     live = [m for m in members if not m.get("deleted")]
     _first_error(household, live, day)
@@ -136,10 +138,10 @@ def save_household(store: Store, household: Mapping[str, Any], members: Sequence
             if not str(data.get("household_code") or "").strip() and data.get("unit_code"):
                 data["household_code"] = household_code_for(store, data["unit_code"], data.get("village"))
             new_id = hh_repo.add_household(store, {**data, "status": "active"}, new_members)
-            _record_conflicts(store, new_id, data["unit_code"], conflicts, live, duplicate_reason, day)
+            record_cccd_reasons(store, new_id, data["unit_code"], conflicts, live, duplicate_reason, day)
         return new_id
     with store.transaction():
-        _record_conflicts(store, household_id, data.get("unit_code") or repo.require(
+        record_cccd_reasons(store, household_id, data.get("unit_code") or repo.require(
             store, "households", household_id)["unit_code"], conflicts, live, duplicate_reason, day)
         current = repo.require(store, "households", household_id)
         order = 0

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLineEdit, QWidget
 
 from ...core import model
+from ...core.household_checks import format_birth, parse_birth
 from ...core.text import format_date, parse_vn_date
 from ...registry.validation import validate_household
 from ..forms.ui_member_dialog import Ui_MemberDialog
@@ -46,13 +47,16 @@ class MemberDialog(QDialog):
         self.ui.buttonBox.accepted.connect(self.submit)
         self.ui.buttonBox.rejected.connect(self.reject)
         self.ui.errorLabel.hide()
+        self._warned: list[str] = []
         self._load(self.original)
 
     def _load(self, m: dict[str, Any]) -> None:
         for name, attr in TEXTS.items():
             getattr(self.ui, attr).setText(str(m.get(name) or ("Kinh" if name == "ethnicity" and not m.get("full_name") else "")))
-        for name, attr in DATES.items():
-            getattr(self.ui, attr).setText(format_date(m.get(name)) if m.get(name) else "")
+        self.ui.birthEdit.setText(format_birth(m.get("birth_date"), m.get("birth_year_only")))
+        self.ui.birthEdit.setPlaceholderText("dd/mm/yyyy, hoặc chỉ năm sinh (yyyy)")
+        self.ui.birthEdit.setToolTip("Ngày sinh dd/mm/yyyy; nếu sổ cũ chỉ ghi năm sinh thì nhập năm (ví dụ 1950).")
+        self.ui.cccdDateEdit.setText(format_date(m.get("cccd_date")) if m.get("cccd_date") else "")
         for name, (attr, _) in COMBOS.items():
             choices.set_value(getattr(self.ui, attr), m.get(name, "present" if name == "status" else None))
 
@@ -70,9 +74,15 @@ class MemberDialog(QDialog):
         for name, attr in DATES.items():
             text = getattr(self.ui, attr).text().strip()
             out[name] = None
+            if name == "birth_date":
+                out["birth_year_only"] = 0
             if text:
                 try:
-                    out[name] = parse_vn_date(text).isoformat()
+                    if name == "birth_date":
+                        day, year_only = parse_birth(text)
+                        out[name], out["birth_year_only"] = day.isoformat(), int(year_only)
+                    else:
+                        out[name] = parse_vn_date(text).isoformat()
                 except ValueError as exc:
                     bad[name] = f"{exc}."
         for name, (attr, _) in COMBOS.items():
@@ -81,10 +91,11 @@ class MemberDialog(QDialog):
 
     def submit(self) -> None:
         member, problems = self.collect()
-        issues = [i for i in validate_household({}, [member], today=self.today)
-                  if i.is_error and i.member_index == 0]
+        issues = [i for i in validate_household({}, [member], today=self.today) if i.member_index == 0]
         for issue in issues:
-            problems.setdefault(issue.field, issue.message)
+            if issue.is_error:
+                problems.setdefault(issue.field, issue.message)
+        warnings = [i.message for i in issues if not i.is_error]
         for name in (*TEXTS, *DATES, *COMBOS):
             widget = self.field_widget(name)
             if widget is not None:
@@ -95,6 +106,12 @@ class MemberDialog(QDialog):
             first = self.field_widget(next(iter(problems)))
             if isinstance(first, (QLineEdit, QComboBox)):
                 first.setFocus()
+            return
+        if warnings and warnings != self._warned:  # shown once; a second "Đồng ý" keeps the values
+            self._warned = warnings
+            self.ui.errorLabel.setText("Cảnh báo: " + "\n".join(warnings) + "\nBấm Đồng ý lần nữa nếu vẫn đúng.")
+            self.ui.errorLabel.show()
+            self.ui.cccdEdit.setFocus()
             return
         self.member = member
         self.accept()

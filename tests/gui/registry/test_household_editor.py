@@ -131,15 +131,26 @@ def test_edit_then_history_shows_field_before_after(editor, app_ctx, qtbot):
     assert all(r[1] == app_ctx.store.user for r in rows)
 
 
-def test_repeated_cccd_warns_with_link_and_not_duplicate_is_remembered(editor, app_ctx):
+def test_repeated_cccd_warns_with_link_and_not_duplicate_is_remembered(editor, app_ctx, monkeypatch):
+    from cannngheo_desktop.gui.registry import editor_checks
+
     first = _create(editor)
     assert first.save()
     other = first.household_id
     e = editor()
     fill_household(e, village="Thôn 5")
-    add_member(e, {"full_name": "Phạm Văn Tư", "birth_date": "01/01/1990", "relation": "head",
+    add_member(e, {"full_name": "Phạm Thị Tư", "birth_date": "01/01/1980", "relation": "head", "sex": "female",
                    "cccd": FOUR[0]["cccd"]})
+    asked = []
+
+    def give_reason(dialog):  # issue 17: a CCCD of another household needs a recorded reason
+        asked.append(dialog)
+        dialog.reason.setText("Đang chờ xóa đăng ký ở hộ cũ")
+        dialog.ok.click()
+        return dialog.result()
+    monkeypatch.setattr(editor_checks, "run_dialog", give_reason)
     assert not e.save()
+    assert len(asked) == 1
     label = e.ui.duplicateLabel
     assert label.isVisible() and FOUR[0]["cccd"] in label.text() and f"open:{other}" in label.text()
     opened = []
