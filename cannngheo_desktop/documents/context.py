@@ -1,11 +1,20 @@
 """What every document starts from: the parameters the user chose (``ReportParams``) and the
 heading they resolve to (``Context``: issuing unit lines, the place and date of the date line).
-Unit names are those valid at the report date (GSO codes were re-used after 1/7/2025)."""
+
+Names as of the document's date (the 2025 merger; GSO codes were re-used after 1/7/2025), by
+:func:`unit_label`: a unit valid on the date prints its name; a code re-used by a new unit prints
+the new name with the former one in brackets ("Xã Ngọc Hồi (xã Đại Áng cũ)"), because rows of a
+table are keyed by the code the households were registered under; a unit dissolved before the
+date prints its last name marked "(cũ)" (its households have not been moved to a successor — the
+old → new links are not confirmed, see docs/reference-data.md). The issuing unit follows the
+same rule, and the date line carries the issuing unit's own place name.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ..core.errors import ValidationError
 from ..core.model import CATEGORY_LABELS, NEAR_POOR, POOR
@@ -69,19 +78,60 @@ class Context:
     place: str
     unit_name: str
     on: date
+    versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def name_of(self, code: str) -> str:
-        unit = get_unit(self.store, code, self.on) or get_unit(self.store, code)
-        return unit["name"] if unit else code
+        """The unit's name on the report date (see the module docstring)."""
+        if not self.versions:
+            self.versions = unit_versions(self.store)
+        return unit_label(self.versions.get(code, []), self.on) or code
 
     def unit_names(self) -> dict[str, str]:
-        names = {u["code"]: u["name"] for u in list_units(self.store)}
-        names.update({u["code"]: u["name"] for u in list_units(self.store, on=self.on)})
-        return names
+        if not self.versions:
+            self.versions = unit_versions(self.store)
+        return {code: unit_label(v, self.on) or code for code, v in self.versions.items()}
 
     @property
     def date_line(self) -> str:
         return vn_date_line(self.place, self.on)
+
+
+def unit_versions(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Every stored version of every unit code, oldest first."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for unit in list_units(store):
+        out.setdefault(unit["code"], []).append(unit)
+    for versions in out.values():
+        versions.sort(key=lambda u: u.get("valid_from") or "")
+    return out
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def unit_parts(versions: list[dict[str, Any]], on: date) -> tuple[str, str, bool]:
+    """(name valid on ``on`` or the last name before it, former name if the code was re-used,
+    dissolved?) for one code's versions."""
+    day = on.isoformat()
+    now = next((u for u in versions if (u.get("valid_from") or "") <= day
+                and (u.get("valid_to") or "9999") >= day), None)
+    limit = (now.get("valid_from") or "") if now else day
+    before = [u for u in versions if u.get("valid_to") and u["valid_to"] < limit]
+    if now is not None:
+        former = before[-1]["name"] if before and before[-1]["name"] != now["name"] else ""
+        return now["name"], former, False
+    if before:
+        return before[-1]["name"], "", True
+    return "", "", False
+
+
+def unit_label(versions: list[dict[str, Any]], on: date) -> str:
+    """"Xã Ngọc Hồi (xã Đại Áng cũ)", "Xã Liên Ninh (cũ)" or the plain name (module docstring)."""
+    name, former, dissolved = unit_parts(versions, on)
+    if former:
+        return f"{name} ({_lower_first(former)} cũ)"
+    return f"{name} (cũ)" if dissolved else name
 
 
 _PREFIXES = ("Thành phố ", "Tỉnh ", "Huyện ", "Quận ", "Thị xã ", "Thị trấn ", "Xã ", "Phường ")
@@ -109,10 +159,10 @@ def make_context(store: Store, params: ReportParams) -> Context:
     if params.unit_code and get_unit(store, params.unit_code) is None:
         raise ValidationError(f"Không có đơn vị mã '{params.unit_code}'. Hãy chọn một đơn vị trong danh mục.",
                               field="unit")
-    unit = (get_unit(store, code, on) or get_unit(store, code)) if code else None
-    name = unit["name"] if unit else ""
+    versions = unit_versions(store)
+    name, _former, dissolved = unit_parts(versions.get(code or "", []), on)
     # The place of the date line is the ISSUING unit's (a commune's documents are dated at the
     # commune, never at the district), under its name on the document's date.
-    own_unit = (get_unit(store, own, on) or get_unit(store, own)) if own else None
-    place = place_name(name or (own_unit["name"] if own_unit else ""))
-    return Context(store, params, (ubnd(name), ""), place, name, on)
+    place = place_name(name)
+    label = f"{name} (cũ)" if dissolved else name
+    return Context(store, params, (ubnd(label), ""), place, label, on, versions)

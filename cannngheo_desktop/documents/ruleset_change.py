@@ -19,6 +19,7 @@ from . import queries as rq
 from .context import Context
 from .render.summary import Section, SummaryReport
 from .render.xlsx_base import Column
+from .summaries import ruleset_title
 
 COLUMNS = [Column("TT", 5, "int", "center"), Column("Mã hộ", 17), Column("Chủ hộ", 20), Column("Thôn/Tổ", 10),
            Column("Đơn vị", 16), Column("Phân loại hiện nay", 15), Column("Phân loại theo chuẩn mới", 15),
@@ -61,7 +62,7 @@ def ruleset_change_report(ctx: Context, progress: Progress | None = None) -> Sum
             for n, c in enumerate(changed, start=1)]
     moves = sorted(((a, b, n) for (a, b), n in cmp.transitions.items() if a != b), key=lambda m: -m[2])
     notes = [f"Đánh giá {cmp.total} hộ đang quản lý tại ngày {format_date(ctx.on)} theo hai bộ chuẩn: "
-             f"{current.name} ({current.code}) và {newer.name} ({newer.code}). "
+             f"{ruleset_title(current.name)} ({current.code}) và {ruleset_title(newer.name)} ({newer.code}). "
              f"{len(changed)} hộ thay đổi phân loại, {cmp.total - len(changed)} hộ giữ nguyên."]
     notes += [f"{CATEGORY_LABELS[a]} → {CATEGORY_LABELS[b]}: {n} hộ" for a, b, n in moves]
     if cmp.skipped:
@@ -73,4 +74,5 @@ def ruleset_change_report(ctx: Context, progress: Progress | None = None) -> Sum
         unit_lines=ctx.unit_lines,
         subtitle=(f"{current.code} → {newer.code} — {ctx.unit_name or 'tất cả đơn vị'}{only}: {len(changed)}/{cmp.total} hộ "
                   "thay đổi phân loại (tổng hợp ở cuối danh sách)"),
-        place=ctx.place, on=ctx.on, notes=notes, landscape=True, sheet_name="Thay doi phan loai")
+        place=ctx.place, on=ctx.on, notes=notes, landscape=True, sheet_name="Thay doi phan loai",
+        draft=not (current.confirmed and newer.confirmed))

@@ -18,6 +18,7 @@ from ..core.text import fold
 from ..plan import appendix, plans, tracker_queries
 from ..plan.allocation import rate_percent
 from ..plan.objectives import years_before
+from ..plan.progress import BEHIND
 from ..storage import assessments, rulesets
 from ..storage.reference import get_unit, short_unit_name
 from . import queries as rq
@@ -60,6 +61,8 @@ def plan_table_report(ctx: Context) -> PlanTable:
                                doc_date=doc_date, place=place_name(owner["name"]))
 
 
+MISSED = "không đạt"  # a unit behind its target when the plan year is over
+
 PLAN_RESULT_COLUMNS = [
     Column("TT", 5, "int", "center"), Column("Đơn vị", 18), Column("Hộ cận nghèo đầu năm", 11, "int"),
     Column("Chỉ tiêu giảm", 10, "int"), Column("Đã thoát cận nghèo", 10, "int"),
@@ -82,16 +85,23 @@ def plan_results_report(ctx: Context, progress: Any = None, plan: dict[str, Any]
         plan, progress = _plan_progress(ctx)
     assert plan is not None
     units = [u for u in progress.units if ctx.params.unit_code in (None, u.unit_code)]
+    year_over = progress.as_of >= date(int(progress.year), 12, 31)
+
+    def word(status: str) -> str:  # at the year's end a miss is a miss, not "late"
+        return MISSED if year_over and status == BEHIND else status
+
     rows = [[i, u.unit_name, u.baseline, u.target, u.exited, u.new, u.to_poor, u.net_change,
-             u.percent_of_target, u.status] for i, u in enumerate(units, start=1)]
+             u.percent_of_target, word(u.status)] for i, u in enumerate(units, start=1)]
     t = progress.total
     section = Section(rows, total_label="Tổng cộng", sum_columns=(2, 3, 4, 5, 6, 7),
-                      total_values={8: t.percent_of_target, 9: t.status}) if len(units) > 1 else Section(rows)
+                      total_values={8: t.percent_of_target, 9: word(t.status)}) if len(units) > 1 else Section(rows)
     subtitle = f"Kế hoạch {plan.get('doc_no') or ''} — tính đến ngày {progress.as_of:%d/%m/%Y}".replace("  ", " ")
     return _report(ctx, f"Kết quả thực hiện kế hoạch giảm hộ cận nghèo năm {progress.year}", PLAN_RESULT_COLUMNS,
                    [section], subtitle=subtitle, landscape=True, sheet="Ket qua KH",
-                   notes=("Trạng thái: 'đạt' khi số hộ thoát đạt chỉ tiêu; 'đúng tiến độ' khi đạt mức kỳ vọng "
-                          "theo thời gian trong năm; 'chậm' khi chưa đạt.",))
+                   notes=(("Trạng thái: 'đạt' khi số hộ thoát đạt chỉ tiêu; 'không đạt' khi hết năm mà chưa đạt."
+                           if year_over else
+                           "Trạng thái: 'đạt' khi số hộ thoát đạt chỉ tiêu; 'đúng tiến độ' khi đạt mức kỳ vọng "
+                           "theo thời gian trong năm; 'chậm' khi chưa đạt."),))
 
 
 def plan_results_pdf(ctx: Context, out: Path) -> Path:
@@ -149,9 +159,17 @@ def deprivation_report(ctx: Context) -> SummaryReport:
                Column("Hộ cận nghèo thiếu hụt (hộ)", 11, "int"),
                Column("Tỉ lệ so với hộ cận nghèo (%)", 11, "percent")]
     section = Section(table, total_label="Tổng số hộ", total_values={3: totals[POOR], 5: totals[NEAR_POOR]}, label_column=2)
-    return _report(ctx, "Phân tích thiếu hụt các dịch vụ xã hội cơ bản", columns, [section],
-                   subtitle=f"{ctx.unit_name} — {ruleset.name} ({code}), {source}", sheet="Thieu hut",
-                   notes=("Tỉ lệ = số hộ thiếu hụt chỉ số / tổng số hộ cùng phân loại × 100.",))
+    report = _report(ctx, "Phân tích thiếu hụt các dịch vụ xã hội cơ bản", columns, [section],
+                     subtitle=f"{ctx.unit_name} — {ruleset_title(ruleset.name)} ({code}), {source}",
+                     sheet="Thieu hut", notes=("Tỉ lệ = số hộ thiếu hụt chỉ số / tổng số hộ cùng phân loại × 100.",))
+    report.draft = not ruleset.confirmed  # said once, in the title and the watermark
+    return report
+
+
+def ruleset_title(name: str) -> str:
+    """A ruleset's name without its working note "(chờ xác nhận)": a document built on an
+    unconfirmed ruleset is marked as a draft as a whole instead."""
+    return name.replace(" (chờ xác nhận)", "").replace("(chờ xác nhận)", "").strip()
 
 
 def vn_sort_key(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import re
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,9 @@ def test_pdf_by_format_flag(demo_db: Path, tmp_path: Path) -> None:
     code = cli.main(["report", "household-profile", "--db", str(demo_db), "--out", str(out),
                      "--household", "TTR-00679-0001", "--date", "31/12/2023", "--format", "pdf"])
     assert code == 0
-    assert "Thanh Trì, ngày 31 tháng 12 năm 2023" in PdfReader(out).pages[0].extract_text()
+    text = PdfReader(out).pages[0].extract_text()
+    assert "Đại Áng, ngày 31 tháng 12 năm 2023" in text  # dated at the household's commune
+    assert "Thanh Trì, ngày" not in text
 
 
 def test_user_errors_exit_1_in_vietnamese(demo_db: Path, tmp_path: Path, capsys) -> None:
@@ -82,3 +85,23 @@ def test_a_report_open_in_excel_is_refused_in_words(demo_db: Path, tmp_path: Pat
     assert code == 1
     assert "tệp đang mở trong chương trình khác (Excel" in capsys.readouterr().err
     assert out.read_bytes() == before
+
+
+def test_noi_bo_flag_prints_full_ids_and_says_internal(demo_db: Path, tmp_path: Path, capsys) -> None:
+    public, internal = tmp_path / "ny.pdf", tmp_path / "noi-bo.pdf"
+    args = ["report", "posting-list", "--db", str(demo_db), "--unit", "00679", "--year", "2023",
+            "--category", "near_poor"]
+    assert cli.main([*args, "--out", str(public)]) == 0
+    assert cli.main([*args, "--out", str(internal), "--noi-bo"]) == 0
+    shown = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(public).pages)
+    full = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(internal).pages)
+    assert not re.search(r"\b\d{12}\b", shown) and "NỘI BỘ" not in shown
+    assert len(re.findall(r"\b\d{12}\b", full)) == 58 and "(NỘI BỘ)" in full
+    help_text = _help(capsys)
+    assert "--noi-bo" in help_text and "Mã thoát" in help_text
+
+
+def _help(capsys) -> str:
+    with pytest.raises(SystemExit):
+        cli.main(["report", "--help"])
+    return " ".join(capsys.readouterr().out.split())
