@@ -88,6 +88,8 @@ def member_rows(number: int, household: Mapping[str, Any], members: Sequence[Map
                 row.append(fmt(household.get(name)) if i == 0 else None)
             elif name == "cccd" and mask_ids:
                 row.append(mask_cccd(m.get(name)) or None)
+            elif name == "birth_date" and m.get("birth_year_only") and m.get(name):
+                row.append(str(m[name])[:4])  # only the year is known: written (and read back) as a year
             else:
                 row.append(fmt(m.get(name)))
         rows.append(row)

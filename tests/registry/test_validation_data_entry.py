@@ -101,3 +101,70 @@ def test_the_sequence_continues_after_the_highest_code():
         == "00643-03-0010"
     assert household_codes.village_part("Tổ dân phố 12") == "12"
     assert household_codes.village_part("Xóm Bãi Giữa Sông Lớn") == "XBGS"
+
+
+def _workbook(path, rows):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["STT", "Họ và tên", "Quan hệ với chủ hộ", "Năm sinh", "Giới tính", "Số CCCD", "Thôn",
+               "Lý do trùng CCCD"])
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_the_excel_import_keeps_years_generates_codes_and_records_reasons(store, tmp_path):
+    from cannngheo_desktop.registry import excel_import
+
+    old = _save(store, [member("Người Cũ", "head", "1960-01-01", "001060000333", sex="male")], village="Thôn 2")
+    path = _workbook(tmp_path / "ds.xlsx", [
+        [1, "Nguyễn Văn An", "Chủ hộ", 1948, "Nam", None, "Thôn 2", None],
+        [2, "Lê Văn Dũng", "Chủ hộ", "12/05/1960", "Nam", "001060000333", "Thôn 2", None],
+    ])
+    report = excel_import.dry_run(store, path, UNIT_A, today=TODAY)
+    assert [(e.row, e.field) for e in report.errors] == [(3, "cccd")]
+    assert "Lý do trùng CCCD" in report.errors[0].message
+    before = store.scalar("SELECT count(*) FROM households")
+    with pytest.raises(excel_import.ImportHasErrors):
+        excel_import.apply_import(store, report, backup=False)
+    assert store.scalar("SELECT count(*) FROM households") == before
+
+    path = _workbook(tmp_path / "ds2.xlsx", [
+        [1, "Nguyễn Văn An", "Chủ hộ", 1948, "Nam", None, "Thôn 2", None],
+        [2, "Lê Văn Dũng", "Chủ hộ", "12/05/1960", "Nam", "001060000333", "Thôn 2", "Đã chuyển hộ, chờ cắt khẩu"],
+    ])
+    report = excel_import.dry_run(store, path, UNIT_A, today=TODAY)
+    assert report.errors == []
+    assert any(w.row == 3 and "Giữ vì: Đã chuyển hộ, chờ cắt khẩu" in w.message for w in report.warnings)
+    summary = excel_import.apply_import(store, report, backup=False, today=TODAY)
+    an, dung = (households.get_household(store, h) for h in summary.household_ids)
+    assert (an["household_code"], dung["household_code"]) == (f"{UNIT_A}-02-0002", f"{UNIT_A}-02-0003")
+    (a_member,) = households.get_members(store, an["id"])
+    assert (a_member["birth_date"], a_member["birth_year_only"]) == ("1948-01-01", 1)
+    (event,) = store.query("SELECT * FROM household_events WHERE household_id = ?", (dung["id"],))
+    assert event["kind"] == "cccd_duplicate_kept" and event["related_household_id"] == old
+    assert event["note"].endswith("Lý do: Đã chuyển hộ, chờ cắt khẩu")
+
+
+def test_a_year_alone_is_exported_as_a_year_and_read_back_as_one(store, tmp_path):
+    import openpyxl
+
+    from cannngheo_desktop.registry import excel_export, excel_import
+
+    hid = _save(store, [member("Nguyễn Văn Cả", "head", "1948", sex="male"),
+                        member("Lê Thị Hai", "spouse", "02/03/1952", sex="female")])
+    rows = excel_export.member_rows(1, households.get_household(store, hid), households.get_members(store, hid))
+    birth = excel_export.HEADERS.index("Ngày sinh")
+    assert [r[birth] for r in rows] == ["1948", "02/03/1952"]
+    wb = openpyxl.Workbook()
+    wb.active.append(excel_export.HEADERS)
+    for r in rows:
+        wb.active.append(r)
+    wb.save(tmp_path / "back.xlsx")
+    plan = excel_import.read_workbook(tmp_path / "back.xlsx")
+    (back,) = plan.households
+    assert [(m["birth_date"], m["birth_year_only"]) for m in back.members] == [("1948-01-01", 1),
+                                                                               ("1952-03-02", 0)]
