@@ -1,4 +1,5 @@
-"""Keys section of the "Trao đổi dữ liệu" tab: create this copy's keys, export its key card, and
+"""Keys section of the "Trao đổi dữ liệu" tab: create this copy's keys, change their passphrase
+(keys.change_passphrase: the keys and the card stay), export its key card, and
 the roster of trusted keys (add from a key card after the fingerprint read over the phone was
 typed and matched; replace a known unit's key the same way plus a reason; revoke).
 
@@ -70,6 +71,9 @@ class KeysPanel(QGroupBox):
         self.own_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.create_button = QPushButton("Tạo khóa…")
         self.create_button.clicked.connect(self.create_keys)
+        self.passphrase_button = QPushButton("Đổi cụm mật khẩu…")
+        self.passphrase_button.setToolTip("Đổi cụm mật khẩu khóa; khóa và thẻ khóa giữ nguyên")
+        self.passphrase_button.clicked.connect(self.change_passphrase)
         self.card_button = QPushButton("Xuất thẻ khóa…")
         self.card_button.clicked.connect(self.export_card)
         self.trust_button = QPushButton("Thêm từ thẻ khóa…")
@@ -91,6 +95,7 @@ class KeysPanel(QGroupBox):
         own_buttons = QHBoxLayout()
         own_buttons.addWidget(self.create_button)
         own_buttons.addWidget(self.card_button)
+        own_buttons.addWidget(self.passphrase_button)
         own_buttons.addStretch(1)
         roster_buttons = QHBoxLayout()
         roster_buttons.addWidget(self.trust_button)
@@ -118,6 +123,7 @@ class KeysPanel(QGroupBox):
                 f"Khóa ký {crypto.group_hex(own.sign_id)} · khóa mã hóa {crypto.group_hex(own.encrypt_id)}")
         self.create_button.setVisible(own is None)
         self.card_button.setEnabled(own is not None)
+        self.passphrase_button.setVisible(own is not None)
         self.rows = roster.list_roster(self.ctx.store)
         self.table.setRowCount(len(self.rows))
         for r, key in enumerate(self.rows):
@@ -154,6 +160,25 @@ class KeysPanel(QGroupBox):
 
         self.ctx.tasks.run_task(self, lambda store, _p: keys.init_keys(store, passphrase, kdf=kdf),
                                 on_success=done, label="Đang tạo khóa…", cancellable=False)
+
+    def change_passphrase(self) -> None:
+        """Current + new passphrase → keys re-sealed on the worker (scrypt); keys and card stay."""
+        typed = passphrase_dialog.ask_new_passphrase(self)
+        if typed is None:
+            return
+        old, new = typed
+        kdf = KDF
+
+        def done(change: keys.PassphraseChange) -> None:
+            text = ("Đã đổi cụm mật khẩu khóa. Khóa, thẻ khóa và dấu vân tay giữ nguyên; từ nay hãy dùng "
+                    "cụm mới khi xuất hoặc nhập gói.")
+            if change.skipped:
+                text += (f"<br><br>{change.skipped} khóa cũ (đã thay trước đây) không mở được bằng cụm vừa nhập "
+                         "nên giữ nguyên cụm mật khẩu trước đó của chúng.")
+            errors.inform(self, text)
+
+        self.ctx.tasks.run_task(self, lambda store, _p: keys.change_passphrase(store, old, new, kdf=kdf),
+                                on_success=done, label="Đang đổi cụm mật khẩu khóa…", cancellable=False)
 
     def export_card(self) -> None:
         """JSON + PDF (+ PEM for openssl) of this copy's card into a chosen folder."""
