@@ -65,19 +65,26 @@ def test_catalogue_describes_every_report() -> None:
 def test_plan_results_per_unit_and_totals(store, tmp_path: Path) -> None:
     ws = _sheet(store, tmp_path, "plan-results", year=2023, on=date(2023, 12, 31))
     rows = _rows(ws)
-    assert _by_label(rows, "Xã Đại Áng")[2:10] == [62, 9, len(EXITS), 0, 0, -4, 44.44, "chậm"]
+    # on 31/12 the year is over: a unit short of its target "did not reach" it, it is not "late"
+    assert _by_label(rows, "Xã Đại Áng")[2:10] == [62, 9, len(EXITS), 0, 0, -4, 44.44, "không đạt"]
     assert _by_label(rows, "Xã Tả Thanh Oai")[2:8] == [89, 12, 0, 0, 1, -1]
     assert _by_label(rows, "Thị trấn Văn Điển")[2:8] == [2, 2, 0, 1, 0, 1]
     total = _by_label(rows, "Tổng cộng")
     assert [_check_sum(ws, total, c) for c in range(2, 8)] == [505, 75, 4, 1, 1, -4]
-    assert total[8] == 5.33 and total[9] == "chậm"
+    assert total[8] == 5.33 and total[9] == "không đạt"
+    assert not any(r[9] == "chậm" for r in rows)
+
+
+def test_plan_results_during_the_year_say_late(store, tmp_path: Path) -> None:
+    ws = _sheet(store, tmp_path, "plan-results", year=2023, on=date(2023, 6, 30))
+    assert _by_label(_rows(ws), "Tổng cộng")[9] == "chậm"
 
 
 def test_plan_results_pdf_has_table_and_chart(store, tmp_path: Path) -> None:
     out = build_report(store, "plan-results", ReportParams(year=2023, on=date(2023, 12, 31)), tmp_path / "kq.pdf")
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
     assert "KẾT QUẢ THỰC HIỆN KẾ HOẠCH GIẢM HỘ CẬN NGHÈO NĂM 2023" in text
-    assert "Xã Đại Áng 62 9 4 0 0 -4 44,44 chậm" in text
+    assert "Xã Đại Áng 62 9 4 0 0 -4 44,44 không đạt" in text
     assert "Chỉ tiêu giảm và số hộ đã thoát theo đơn vị" in text  # the chart's title
     assert "Tả Thanh Oai" in text and "Đã thoát" in text  # chart labels and legend
 
