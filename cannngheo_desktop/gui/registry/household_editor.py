@@ -28,6 +28,7 @@ from ...storage import assessments, reference, rulesets
 from ..forms.ui_household_editor import Ui_HouseholdEditor
 from ..shell import choices, errors
 from ..shell.context import AppContext
+from . import editor_keys
 from . import household_drafts as drafts
 from .assessment_history import AssessmentHistoryDialog
 from .assessment_panel import AssessmentPanel
@@ -87,6 +88,7 @@ class HouseholdEditor(QDialog):
         elif household_id is not None:
             self._offer_draft()
         self._connect()
+        self.print_button = editor_keys.install(self)  # Ctrl+S, Ctrl+P, Delete, tooltips, «In hồ sơ…»
         self._loading = False
         self._recompute()
         self._draft_timer.start()
@@ -355,7 +357,7 @@ class HouseholdEditor(QDialog):
         self._dup_shown = False
         self.ui.duplicateLabel.hide()
         self.ui.saveButton.setText("&Lưu")
-        self.ui.statusLabel.setText("Đã lưu.")
+        self.ui.statusLabel.setText(editor_keys.saved_text(self.stored.get("head_name"), self.stored.get("household_code")))
         self._update_title()
         self._recompute()
         self.saved.emit(hid)

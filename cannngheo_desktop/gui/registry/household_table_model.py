@@ -13,15 +13,20 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QTableView
 
-from ...core.model import CATEGORY_LABELS, HOUSEHOLD_STATUSES
+from ...core.model import CATEGORY_LABELS, HOUSEHOLD_STATUSES, RELATIONS
 from ...core.text import format_date
 from ...registry import queries as rq
 from ...storage.db import Store
 
 PAGE_SIZE = 200
 MAX_PAGES = 8
-COLUMNS = rq.LIST_COLUMNS
+# The list's columns plus "matched": the member a search found, with the relation to the head
+# (empty and hidden while nothing is typed; sorting by it is the search's best-match order).
+MATCHED = "matched"
+COLUMNS = (*rq.LIST_COLUMNS[:2], MATCHED, *rq.LIST_COLUMNS[2:])
+LABELS = {**rq.LIST_LABELS, MATCHED: "Người tìm thấy"}
 NUMERIC = {"member_count", "deprivation_count"}
 CENTERED = {"able_to_exit", "is_merit", "updated_at"}
 _Index = QModelIndex | QPersistentModelIndex
@@ -36,6 +41,12 @@ def _yes_no(value: Any) -> str:
 def display_value(column: str, row: dict[str, Any]) -> str:
     """What a cell shows (Vietnamese labels, dd/mm/yyyy)."""
     value = row.get(column)
+    if column == MATCHED:
+        name = row.get("matched_name")
+        if not name:
+            return ""
+        relation = RELATIONS.get(row.get("matched_relation") or "", "")
+        return f"{name} ({relation})" if relation else str(name)
     if column == "category":
         return CATEGORY_LABELS.get(value or "undetermined", value or "")
     if column == "able_to_exit":
@@ -109,7 +120,7 @@ class HouseholdTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return rq.LIST_LABELS[COLUMNS[section]]
+            return LABELS[COLUMNS[section]]
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return str(section + 1)
         return None
@@ -146,6 +157,19 @@ class HouseholdTableModel(QAbstractTableModel):
         """SQL sorts: the query's sort column changes and the pages are read again."""
         if not 0 <= column < len(COLUMNS):
             return
-        self.query.sort = COLUMNS[column]
+        self.query.sort = rq.RELEVANCE if COLUMNS[column] == MATCHED else COLUMNS[column]
         self.query.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
+
+
+def show_sort(view: QTableView, query: rq.ListQuery) -> None:
+    """Put the header's sort mark where ``query`` sorts (best match: the "Người tìm thấy" column,
+    shown only while a search is typed), without asking the model to sort again."""
+    header = view.horizontalHeader()
+    header.blockSignals(True)
+    column = MATCHED if query.sort == rq.RELEVANCE else query.sort
+    order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
+    header.setSortIndicator(COLUMNS.index(column), order)
+    header.blockSignals(False)
+    header.viewport().update()
+    view.setColumnHidden(COLUMNS.index(MATCHED), not query.search)

@@ -1,7 +1,9 @@
 """Tab "Hộ gia đình": find, edit, assess, import and export households.
 
-The list is a paged SQL model (models/household_table_model.py); the search box folds
-diacritics and đ (FTS) and waits ~250 ms after the last keystroke; filters combine.
+The list is a paged SQL model; the search (storage.household_search) waits ~250 ms after the last
+keystroke, lists best matches first until a header is clicked, and shows whom it found. Keys: Enter/F2
+open, Delete asks first, Tab leaves the table; the main window's Ctrl+N/F/P call ``new_household``,
+``focus_search`` and ``print_current``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QShowEvent
+from PySide6.QtGui import QAction, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,13 +39,15 @@ from . import household_drafts as drafts
 from .event_dialog import EventDialog
 from .history_dialog import HistoryDialog
 from .household_editor import HouseholdEditor
-from .household_table_model import COLUMNS, HouseholdTableModel
+from .household_table_model import COLUMNS, MATCHED, HouseholdTableModel, show_sort
 from .import_dialog import XLSX_FILTER, ImportDialog
+from .profile_print import print_profile
 
 TITLE = "Hộ gia đình"
 SEARCH_DELAY_MS = 250
 ANY = "— Tất cả —"
-COLUMN_WIDTHS = {"household_code": 115, "head_name": 180, "village": 80, "unit_name": 160, "category": 145,
+OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
+COLUMN_WIDTHS = {"household_code": 115, "head_name": 180, MATCHED: 200, "village": 80, "unit_name": 160, "category": 145,
                  "member_count": 105, "deprivation_count": 135, "able_to_exit": 105, "is_merit": 100}
 
 
@@ -55,8 +59,10 @@ class HouseholdsTab(QWidget):
         self.ctx = ctx
         self.editors: dict[str | None, HouseholdEditor] = {}
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Tìm theo tên chủ hộ/thành viên, số CCCD, mã hộ, địa chỉ — gõ không dấu "
-                                       "cũng được (ví dụ: nguyen thi lan)")
+        self.search.setPlaceholderText("Tìm một người theo họ tên (chủ hộ hoặc thành viên), hoặc một phần mã hộ, "
+                                       "số CCCD (từ 4 ký tự) — gõ không dấu cũng được, ví dụ: nguyen thi lan (Ctrl+F)")
+        self.search.setToolTip("Ctrl+F: về ô tìm kiếm · Tab: xuống danh sách · Enter/F2 trong danh sách: mở hộ")
+        self._chosen_sort = False  # a header was clicked: keep that order while searching
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel()
         self._search_timer = QTimer(self)
@@ -72,6 +78,10 @@ class HouseholdsTab(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table (Windows), arrows move in it
+        self.view.installEventFilter(self)
+        self.view.horizontalHeader().sectionClicked.connect(lambda _c: setattr(self, "_chosen_sort", True))
+        self.view.setToolTip("Enter hoặc F2: mở hộ đang chọn · Delete: đưa hộ ra khỏi danh sách (có hỏi trước)")
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setStretchLastSection(True)
@@ -99,7 +109,7 @@ class HouseholdsTab(QWidget):
         self.view.doubleClicked.connect(lambda index: self.edit_household(self.model.household_id(index.row())))
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.modelReset.connect(self._update_actions)
-        self._update_count()
+        self.apply_filters()
         self._update_actions()
         QTimer.singleShot(0, self.offer_drafts)
 
@@ -158,7 +168,7 @@ class HouseholdsTab(QWidget):
     def _build_toolbar(self) -> QToolBar:
         bar = QToolBar()
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        specs = [("add", "Thêm hộ", lambda: self.edit_household(None)),
+        specs = [("add", "Thêm hộ", self.new_household),
                  ("edit", "Sửa", lambda: self.edit_household(self.selected_id())),
                  ("event", "Ghi sự kiện…", self.record_event),
                  ("history", "Lịch sử", self.show_history), None,
@@ -174,6 +184,8 @@ class HouseholdsTab(QWidget):
             action = bar.addAction(text)
             action.triggered.connect(slot)
             self.actions_by_name[name] = action
+        for name, tip in (("add", "Thêm hộ mới (Ctrl+N)"), ("edit", "Mở hộ đang chọn (Enter, F2)")):
+            self.actions_by_name[name].setToolTip(tip)
         return bar
 
     # -- list ---------------------------------------------------------------------------------------
@@ -182,6 +194,10 @@ class HouseholdsTab(QWidget):
         base = getattr(self, "model", None)
         sort = base.query.sort if base else "head_name"
         descending = base.query.descending if base else False
+        if self.search.text().strip() and not self._chosen_sort:
+            sort, descending = rq.RELEVANCE, False  # best matches first: the person's own household
+        elif not self.search.text().strip() and sort == rq.RELEVANCE:
+            sort, descending = "head_name", False
         return rq.ListQuery(
             search=self.search.text().strip(), unit_code=self.unit.currentData(), village=self.village.currentData(),
             category=self.category.currentData(), able_to_exit=self.able.currentData(),
@@ -193,7 +209,11 @@ class HouseholdsTab(QWidget):
     def apply_filters(self) -> None:
         """Re-query with the search box and filters (the debounced search lands here too)."""
         self._search_timer.stop()
-        self.model.reload(self.current_query())
+        if not self.search.text().strip():
+            self._chosen_sort = False
+        query = self.current_query()
+        self.model.reload(query)
+        show_sort(self.view, query)
         self._update_count()
 
     def _update_count(self) -> None:
@@ -229,6 +249,35 @@ class HouseholdsTab(QWidget):
             self.actions_by_name[name].setEnabled(has)
 
     # -- actions ------------------------------------------------------------------------------------
+    def new_household(self) -> HouseholdEditor | None:
+        """Ctrl+N (main window) and «Thêm hộ»: the editor of a new household."""
+        return self.edit_household(None)
+
+    def focus_search(self) -> None:
+        """Ctrl+F (main window): to the search box, its text selected for typing over."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def print_current(self) -> None:
+        """Ctrl+P (main window): the profile of the selected household."""
+        if (hid := self.selected_id()) is None:
+            self._note("Chọn một hộ trong danh sách rồi bấm Ctrl+P để in hồ sơ hộ.")
+            return
+        print_profile(self, self.ctx, hid, f"Hồ sơ hộ {self._selected_head()}".strip())
+
+    def _selected_head(self) -> str:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.index(rows[0].row(), COLUMNS.index("head_name")).data() if rows else ""
+
+    def remove_selected(self) -> EventDialog | None:
+        """Delete: a household is never erased (its history stays); ask, then record why it leaves."""
+        if self.selected_id() is None:
+            return None
+        if not errors.confirm(self, f"Hộ {self._selected_head()} không xóa hẳn khỏi sổ được (phải giữ lịch sử).\n"
+                                    "Ghi sự kiện (chuyển đi, gộp hộ, thoát nghèo…) cho hộ này?"):
+            return None
+        return self.record_event()
+
     def edit_household(self, household_id: str | None, *,
                        draft: tuple[Path, dict[str, Any]] | None = None) -> HouseholdEditor | None:
         """Open (or raise) the editor of a household; None opens a new one."""
@@ -241,6 +290,7 @@ class HouseholdsTab(QWidget):
         key = household_id if household_id is not None else f"new-{id(editor)}"
         self.editors[key] = editor
         editor.saved.connect(lambda _hid: self.refresh())
+        editor.saved.connect(lambda _hid: self._note(editor.ui.statusLabel.text()))
         editor.open_requested.connect(lambda other: self.edit_household(other))
         editor.destroyed.connect(lambda *_: self.editors.pop(key, None))
         editor.resize(min(1240, self.window().width()), min(680, self.window().height()))
@@ -251,8 +301,7 @@ class HouseholdsTab(QWidget):
         hid = self.selected_id()
         if hid is None:
             return None
-        rows = self.view.selectionModel().selectedRows()
-        head = self.model.index(rows[0].row(), COLUMNS.index("head_name")).data() if rows else ""
+        head = self._selected_head()
         dialog = EventDialog(self.ctx.store, hid, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.refresh)
@@ -336,6 +385,14 @@ class HouseholdsTab(QWidget):
         super().showEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.view and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            if event.key() in OPEN_KEYS and self.selected_id() is not None:
+                self.edit_household(self.selected_id())
+                return True
+            if event.key() == Qt.Key.Key_Delete:
+                self.remove_selected()
+                return True
         if event.type() == QEvent.Type.Close and watched is getattr(self, "_watching", None) \
                 and not self.close_editors():
             event.ignore()

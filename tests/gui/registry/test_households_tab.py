@@ -50,8 +50,9 @@ def _heads(tab):
 
 def test_list_columns_and_count(tab):
     headers = [tab.model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))]
-    assert headers == ["Mã hộ", "Chủ hộ", "Thôn/Tổ", "Đơn vị", "Phân loại", "Số nhân khẩu",
+    assert headers == ["Mã hộ", "Chủ hộ", "Người tìm thấy", "Thôn/Tổ", "Đơn vị", "Phân loại", "Số nhân khẩu",
                        "Số chỉ số thiếu hụt", "Khả năng thoát", "Người có công", "Cập nhật"]
+    assert tab.view.isColumnHidden(COLUMNS.index("matched"))  # nothing typed: no one was found
     assert tab.model.rowCount() == 5 and "<b>5</b> hộ" in tab.count_label.text()
     index = tab.model.index(0, COLUMNS.index("category"))
     assert tab.model.data(index) in {"Hộ cận nghèo", "Hộ nghèo", "Không thuộc diện"}
