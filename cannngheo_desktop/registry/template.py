@@ -32,6 +32,8 @@ NOTES = [
     "• Ngày sinh ghi dd/mm/yyyy (ví dụ 15/04/1978); nếu chỉ biết năm sinh thì ghi năm (1978).",
     "• Số CCCD ghi đủ 12 chữ số. Nên định dạng cột là Văn bản (Text) để Excel không làm mất số 0 ở đầu.",
     "• 'Mã đơn vị' để trống thì dùng đơn vị chọn khi nhập.",
+    "• 'Mã hộ' để trống thì phần mềm tự sinh mã: <mã đơn vị>-<số thôn>-<số thứ tự 4 chữ số>.",
+    "• Một số CCCD là một người: nếu số đã có ở hộ khác mà vẫn cần giữ, thêm cột 'Lý do trùng CCCD' và ghi lý do.",
     "• 3 dòng chữ nghiêng màu xám (hộ VD-001) là ví dụ. Hộ có mã bắt đầu bằng 'VD-' không bao giờ được "
     "nhập (chương trình báo 'Bỏ qua hộ ví dụ của tệp mẫu'); có thể xóa các dòng này hoặc để nguyên.",
     "• Nhập thử trước (kiểm tra): chương trình liệt kê lỗi theo từng dòng và có thể lưu bảng lỗi để sửa.",

@@ -92,14 +92,12 @@ def _cccd_reason_given(form: HouseholdForm, household: dict[str, Any], members: 
     key = tuple(sorted((d.member_id, d.household_id) for d in conflicts))
     if not conflicts:
         return True
-    answered = getattr(form, "cccd_reasons", {})
-    if key not in answered:
+    if key not in form.cccd_reasons:
         reason = ask_cccd_reason(editor, conflicts)
         if reason is None:
             return False
-        answered[key] = reason
-        form.cccd_reasons = answered  # type: ignore[attr-defined]
-    household["duplicate_reason"] = answered[key]
+        form.cccd_reasons[key] = reason
+    household["duplicate_reason"] = form.cccd_reasons[key]
     return True
 
 

@@ -72,6 +72,8 @@ class HouseholdForm:
         self.devices = _checklist(ui.devicesBox, model.DEVICES, 3)
         self.causes = _checklist(ui.causesBox, model.CAUSES, 2)
         self.needs = _checklist(ui.needsBox, model.NEEDS, 2)
+        self.cccd_reasons: dict[tuple[tuple[str, str], ...], str] = {}  # editor_checks: reasons given
+        ui.codeEdit.setPlaceholderText("Để trống: tự sinh mã <mã xã>-<số thôn>-<số thứ tự> khi lưu")
 
     def widgets(self) -> list[QWidget]:
         """Every input (the editor listens to all of them for changes)."""
