@@ -28,7 +28,8 @@ def test_init_refuses_an_unknown_unit_and_writes_nothing(tmp_path: Path, capsys)
 
 def test_init_twice_is_refused(tmp_path: Path, capsys) -> None:
     db, secret = tmp_path / "xa.sqlite", _secret(tmp_path)
-    args = ["init", "--db", str(db), "--role", "commune", "--unit", "00649", "--receiving-unit", "020",
+    args = ["init", "--on", "01/06/2024", "--db", str(db), "--role", "commune", "--unit", "00649",
+            "--receiving-unit", "020",
             "--admin", "canbo", "--password-file", str(secret)]
     assert cli.main(args) == 0
     assert cli.main(args) == 1
@@ -38,7 +39,7 @@ def test_init_twice_is_refused(tmp_path: Path, capsys) -> None:
 def test_backup_then_restore_brings_the_old_content_back(tmp_path: Path, capsys) -> None:
     db, usb = tmp_path / "xa.sqlite", tmp_path / "usb"
     usb.mkdir()
-    assert cli.main(["init", "--db", str(db), "--role", "commune", "--unit", "00649", "--receiving-unit", "020",
+    assert cli.main(["init", "--on", "01/06/2024", "--db", str(db), "--role", "commune", "--unit", "00649", "--receiving-unit", "020",
                      "--admin", "canbo", "--password-file", str(_secret(tmp_path))]) == 0
     with open_db(db) as store:
         households.add_household(store, {"unit_code": "00649", "household_code": "A1"},

@@ -34,9 +34,9 @@ def test_two_copies_exchange_bundles_from_the_command_line(run, tmp_path: Path):
     secret.write_text("cum-mat-khau-1\n", encoding="utf-8")
     xa, phong, usb = tmp_path / "xa.sqlite", tmp_path / "phong.sqlite", tmp_path / "usb"
     usb.mkdir()
-    assert run("init", "--db", xa, "--role", "commune", "--unit", "00640", "--receiving-unit", "020",
+    assert run("init", "--on", "01/06/2024", "--db", xa, "--role", "commune", "--unit", "00640", "--receiving-unit", "020",
                "--admin", "canbo", "--password-file", secret)[0] == 0
-    assert run("init", "--db", phong, "--role", "aggregator", "--unit", "020", "--admin", "canbo",
+    assert run("init", "--on", "01/06/2024", "--db", phong, "--role", "aggregator", "--unit", "020", "--admin", "canbo",
                "--password-file", secret)[0] == 0
     for db in (xa, phong):
         code, out = run("keys", "init", "--db", db, "--passphrase-file", secret)
@@ -89,9 +89,9 @@ def test_a_refused_waiting_bundle_makes_the_import_exit_4_after_applying_the_fil
     xa, phong, usb, again = tmp_path / "xa.sqlite", tmp_path / "phong.sqlite", tmp_path / "usb", tmp_path / "lai"
     usb.mkdir()
     again.mkdir()
-    run("init", "--db", xa, "--role", "commune", "--unit", "00640", "--receiving-unit", "020",
+    run("init", "--on", "01/06/2024", "--db", xa, "--role", "commune", "--unit", "00640", "--receiving-unit", "020",
         "--admin", "canbo", "--password-file", secret)
-    run("init", "--db", phong, "--role", "aggregator", "--unit", "020", "--admin", "canbo", "--password-file", secret)
+    run("init", "--on", "01/06/2024", "--db", phong, "--role", "aggregator", "--unit", "020", "--admin", "canbo", "--password-file", secret)
     fps = {}
     for db, card in ((xa, "xa.json"), (phong, "phong.json")):
         run("keys", "init", "--db", db, "--passphrase-file", secret)

@@ -57,9 +57,9 @@ def test_three_months_between_two_new_copies(run, tmp_path: Path):
     secret.write_text("cum-mat-khau-1\n", encoding="utf-8")
     xa, phong, usb = tmp_path / "xa.sqlite", tmp_path / "phong.sqlite", tmp_path / "usb"
     usb.mkdir()
-    assert run("init", "--db", xa, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE,
+    assert run("init", "--on", "01/06/2024", "--db", xa, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE,
                "--admin", "canbo", "--password-file", secret)[0] == 0
-    assert run("init", "--db", phong, "--role", "aggregator", "--unit", OFFICE, "--admin", "canbo",
+    assert run("init", "--on", "01/06/2024", "--db", phong, "--role", "aggregator", "--unit", OFFICE, "--admin", "canbo",
                "--password-file", secret)[0] == 0
     read_out = {}  # the fingerprint each side reads to the other over the phone
     for db, card in ((xa, "xa.json"), (phong, "phong.json")):

@@ -253,7 +253,7 @@ def test_cli_keys_passphrase(run, tmp_path, capsys):
     new.write_text(NEW + "\n", encoding="utf-8")
     weak.write_text("matkhau123\n", encoding="utf-8")
     db = tmp_path / "xa.sqlite"
-    assert run("init", "--db", db, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE,
+    assert run("init", "--on", "01/06/2024", "--db", db, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE,
                "--on", "01/01/2025", "--admin", "canbo", "--password-file", old)[0] == 0
     with open_db(db, create=False) as s:
         keys.init_keys(s, PASS, kdf=CHEAP)  # cheap to make; the command re-seals at the real cost

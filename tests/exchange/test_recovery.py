@@ -259,8 +259,8 @@ def test_lost_pc_from_the_command_line(run, tmp_path: Path):
     xa, phong, usb = tmp_path / "xa.sqlite", tmp_path / "phong.sqlite", tmp_path / "usb"
     usb.mkdir()
     init = ("--admin", "canbo", "--password-file", secret)
-    run("init", "--db", xa, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE, *init)
-    run("init", "--db", phong, "--role", "aggregator", "--unit", OFFICE, *init)
+    run("init", "--on", "01/06/2024", "--db", xa, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE, *init)
+    run("init", "--on", "01/06/2024", "--db", phong, "--role", "aggregator", "--unit", OFFICE, *init)
 
     def card_of(db: Path, name: str) -> str:
         code, out = run("keys", "card", "--db", db, "--out", tmp_path / name)
@@ -275,7 +275,7 @@ def test_lost_pc_from_the_command_line(run, tmp_path: Path):
     assert run("bundle", "import", "--db", phong, usb / f"{COMMUNE}-2026-01-1.cnb", "--passphrase-file", secret)[0] == 0
     # the commune's PC dies: a fresh install, new keys, the office's card trusted again
     xa2 = tmp_path / "xa-moi.sqlite"
-    run("init", "--db", xa2, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE, *init)
+    run("init", "--on", "01/06/2024", "--db", xa2, "--role", "commune", "--unit", COMMUNE, "--receiving-unit", OFFICE, *init)
     run("keys", "init", "--db", xa2, "--passphrase-file", secret)
     run("keys", "trust", "--db", xa2, tmp_path / "phong.json", "--fingerprint", card_of(phong, "phong.json"))
     new_fp = card_of(xa2, "xa-moi.json")

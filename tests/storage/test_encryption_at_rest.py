@@ -191,7 +191,7 @@ def test_a_backup_under_another_key_is_restored_only_with_its_secret(demo_db, tm
     target = tmp_path / "may-moi" / "xa.sqlite"
     target.parent.mkdir()
     own_pw = _secret(tmp_path, "own.txt", "mat khau may moi 2026")
-    assert cli.main(["init", "--db", str(target), "--role", "commune", "--unit", "00640", "--receiving-unit", "020",
+    assert cli.main(["init", "--on", "01/06/2024", "--db", str(target), "--role", "commune", "--unit", "00640", "--receiving-unit", "020",
                      "--admin", "canbo", "--password-file", str(own_pw)]) == 0
     cipher.forget(target)
     capsys.readouterr()

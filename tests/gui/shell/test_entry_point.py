@@ -79,7 +79,7 @@ def test_cli_subcommand_is_delegated(tmp_path, capsys):
     secret = tmp_path / "pw.txt"
     secret.write_text("bimat-2023\n", encoding="utf-8")
     db = tmp_path / "xa.sqlite"
-    code = entry.main(["init", "--db", str(db), "--role", "commune", "--unit", "00649",
+    code = entry.main(["init", "--on", "01/06/2024", "--db", str(db), "--role", "commune", "--unit", "00649",
                        "--receiving-unit", "020", "--admin", "canbo", "--password-file", str(secret)])
     assert code == 0
     with open_db(db) as store:
