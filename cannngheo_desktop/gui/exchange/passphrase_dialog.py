@@ -111,7 +111,7 @@ class ChangePassphraseDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(560, 0)
+        self.setMinimumWidth(560)
         self.oldEdit.setFocus()
 
     def error(self) -> tuple[str, QLineEdit | None]:
@@ -134,6 +134,7 @@ class ChangePassphraseDialog(QDialog):
         if problem:
             self.errorLabel.setText(problem)
             self.errorLabel.show()
+            self.adjustSize()
             if edit is not None:
                 edit.selectAll()
                 edit.setFocus()
