@@ -17,8 +17,8 @@ from ..registry.validation import assessment_problems, describe_problems, normal
 from . import add_db_argument, db_path
 
 EVALUATE_EPILOG = ("Mã thoát: 0 đã đánh giá (kết quả JSON ở đầu ra); 1 tệp hoặc bộ chuẩn không đọc được, ngày "
-                   "sai; 2 hộ không hợp lệ để đánh giá (ví dụ thành viên sinh sau ngày đánh giá, CCCD sai, "
-                   "không có chủ hộ): mọi trường sai được liệt kê, không có kết quả nào được in.")
+                   "sai; 2 hộ không hợp lệ để đánh giá (ví dụ thành viên sinh hoặc được cấp CCCD sau ngày đánh giá, "
+                   "số CCCD hay ngày sinh sai dạng): mọi trường sai được liệt kê, không có kết quả nào được in.")
 
 CATEGORY_ORDER = (POOR, NEAR_POOR, AVERAGE, NOT_POOR, UNDETERMINED)
 
