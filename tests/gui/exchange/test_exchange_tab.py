@@ -200,7 +200,7 @@ def test_passphrase_dialog_checks_repeat_and_length(qtbot):
     assert dialog.ui.warningLabel.isVisibleTo(dialog) and "không ai khôi phục" in dialog.ui.warningLabel.text()
     dialog.ui.passphraseEdit.setText("ngan")
     dialog.submit()
-    assert dialog.passphrase is None and "ít nhất 8" in dialog.ui.errorLabel.text()
+    assert dialog.passphrase is None and "ít nhất 10" in dialog.ui.errorLabel.text()
     dialog.ui.passphraseEdit.setText("mot cau dai du")
     dialog.ui.repeatEdit.setText("mot cau khac")
     dialog.submit()
