@@ -28,24 +28,26 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...core.model import CATEGORY_LABELS, EDUCATION_LEVELS, EMPLOYMENT, RELATIONS, SEXES
 from ...core.sheet_cells import FORMULA_STARTS, ILLEGAL, as_text, sheet_text
 from ...core.text import nfc
-from .xlsx_base import BORDER, CENTER, DATE_FORMAT, FONT_NAME, HEADER_FILL, Column
+from .xlsx_base import BORDER, CENTER, DATE_FORMAT, FONT_NAME, HEADER_FILL, Column, wrapped_lines
 
+# Widths (≈ 190 characters in all) print on A4 landscape at about 75 % with narrow margins; the
+# body stays one line per cell (write-only rows cannot be sized row by row at 100,000 households).
 COLUMNS = [
-    Column("TT", 6, "int", "center"),
-    Column("Mã hộ", 16),
-    Column("Đơn vị", 16),
-    Column("Thôn/Tổ dân phố", 12),
-    Column("Địa chỉ", 44),
-    Column("Phân loại", 13),
-    Column("Họ và tên", 22),
-    Column("Quan hệ với chủ hộ", 10, align="center"),
-    Column("Giới tính", 7, align="center"),
-    Column("Ngày sinh", 11, "date"),
-    Column("Số định danh cá nhân (CCCD)", 15, align="center"),
-    Column("Dân tộc", 8, align="center"),
-    Column("Trình độ học vấn", 20),
-    Column("Việc làm", 28),
-    Column("Thẻ BHYT", 7, align="center"),
+    Column("TT", 5, "int", "center"),
+    Column("Mã hộ", 14),
+    Column("Đơn vị", 13),
+    Column("Thôn/Tổ dân phố", 10),
+    Column("Địa chỉ", 40),
+    Column("Phân loại", 11),
+    Column("Họ và tên", 19),
+    Column("Quan hệ với chủ hộ", 8, align="center"),
+    Column("Giới tính", 5, align="center"),
+    Column("Ngày sinh", 10, "date"),
+    Column("Số định danh cá nhân (CCCD)", 13, align="center"),
+    Column("Dân tộc", 6, align="center"),
+    Column("Trình độ học vấn", 16),
+    Column("Việc làm", 20),
+    Column("Thẻ BHYT", 5, align="center"),
 ]
 CENTER_ONE_LINE = Alignment(horizontal="center", vertical="center")
 LEFT_ONE_LINE = Alignment(horizontal="left", vertical="center")
@@ -212,6 +214,14 @@ def write_household_list(chunks: Iterable[Sequence[tuple[Mapping[str, Any], Sequ
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddFooter.center.text = "Trang &P/&N"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # Rows must be sized before they are appended: the title (size 14) and the header, as tall as
+    # its longest wrapped title, so no header is clipped.
+    ws.row_dimensions[4].height = 21
+    lines = max(wrapped_lines(c.title, c.width, 1.1) for c in COLUMNS)
+    ws.row_dimensions[header_row].height = 13.5 * lines + 6
     _title_rows(ws, heading)
     head_font = Font(name=FONT_NAME, bold=True, size=10)
     header = []

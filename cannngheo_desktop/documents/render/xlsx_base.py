@@ -67,7 +67,7 @@ def _lines(value: Any, width: float) -> int:
     return max(1, -(-len(value) // max(1, int(width * 1.15))))
 
 
-def _wrapped_lines(text: str, width: float, char_width: float) -> int:
+def wrapped_lines(text: str, width: float, char_width: float) -> int:
     """Lines ``text`` wraps to in ``width`` column units, a character taking ``char_width``
     units (bold/large fonts are wider); words are not split, so count word by word."""
     room = max(1.0, width - 1)
@@ -139,11 +139,11 @@ class OfficialSheet:
         row += 1
         total = sum(c.width for c in self.columns)
         self._merged(row, 1, n, title.upper(), bold=True, size=14)
-        self.ws.row_dimensions[row].height = 21 * _wrapped_lines(title, total, 1.45)
+        self.ws.row_dimensions[row].height = 21 * wrapped_lines(title, total, 1.45)
         row += 1
         if subtitle:  # its own row, tall enough for its wrapped lines: never over the title
             self._merged(row, 1, n, subtitle, italic=True, size=12)
-            self.ws.row_dimensions[row].height = 17 * _wrapped_lines(subtitle, total, 1.15)
+            self.ws.row_dimensions[row].height = 17 * wrapped_lines(subtitle, total, 1.15)
             row += 1
         self.row = row + 1
 
@@ -153,7 +153,7 @@ class OfficialSheet:
         ws = self.ws
         titles = titles or [c.title for c in self.columns]
         if not height:
-            lines = max((_wrapped_lines(t, c.width, 1.2) for t, c in zip(titles, self.columns, strict=False)),
+            lines = max((wrapped_lines(t, c.width, 1.2) for t, c in zip(titles, self.columns, strict=False)),
                         default=1)
             height = max(30.0, 15.0 * lines + 6)
         for i, text in enumerate(titles, start=1):

@@ -1,0 +1,132 @@
+"""Every document of the catalogue, written from the demo database and read back as a reader
+would (issue 18): PDF text through pypdf — place-and-date line of the issuing unit, "Trang x/y"
+on every page, section labels whole on one line, no "chờ xác nhận", the draft mark only where the
+rules are unconfirmed — and xlsx through openpyxl — cached totals equal to the sum of the rows
+(read with data_only), the SUM formula kept, A4 / fit to width / print titles, fixed number format.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from cannngheo_desktop.documents.catalogue import build_report, list_reports
+from cannngheo_desktop.documents.context import ReportParams
+from cannngheo_desktop.documents.render.xlsx_base import INT_FORMAT, PERCENT_VALUE_FORMAT
+
+COMMUNE = "00679"
+SUMMARIES = ("plan-results", "deprivation", "movements", "groups", "support", "posting-list")
+DRAFTS = {"deprivation", "ruleset-change"}  # built on HN-2022 / VN-2027, which are not confirmed
+SECTION_LABELS = {"movements": ("Hộ cận nghèo", "Hộ nghèo"),
+                  "groups": ("I. Theo nguyên nhân nghèo", "II. Theo nhóm đối tượng", "III. Trẻ em")}
+
+
+def _params(code: str, unit: str | None, year: int = 2023) -> ReportParams:
+    start = date(year, 1, 1) if code == "movements" else None
+    return ReportParams(unit_code=unit, year=year, on=date(year, 12, 31) if year == 2023 else date(year, 3, 31),
+                        start=start)
+
+
+def _pdf_lines(path: Path) -> tuple[list[str], list[str]]:
+    """(lines of all pages, text of each page) with whitespace runs collapsed."""
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    lines = [" ".join(line.split()) for text in pages for line in text.splitlines()]
+    return lines, [" ".join(t.split()) for t in pages]
+
+
+@pytest.mark.parametrize("code", SUMMARIES + ("plan-table", "ruleset-change"))
+@pytest.mark.parametrize("unit", [None, COMMUNE])
+def test_pdf_reads_as_a_document(store, tmp_path: Path, code: str, unit: str | None) -> None:
+    if code == "plan-table" and unit:
+        pytest.skip("the plan appendix is the district's")
+    out = build_report(store, code, _params(code, unit), tmp_path / f"{code}.pdf")
+    lines, pages = _pdf_lines(out)
+    text = " ".join(pages)
+    place = "Đại Áng" if unit else "Thanh Trì"
+    assert f"{place}, ngày" in text and ("Thanh Trì, ngày" not in text or not unit)
+    for number, page in enumerate(pages, start=1):
+        assert f"Trang {number}/{len(pages)}" in page
+    assert "chờ xác nhận" not in text
+    assert ("DỰ THẢO" in text) == (code in DRAFTS), code
+    for label in SECTION_LABELS.get(code, ()):
+        assert label in lines, f"section label '{label}' broken across lines"
+
+
+def test_names_as_of_2026(store, tmp_path: Path) -> None:
+    """After the 1/7/2025 merger: re-used codes print the new name with the former in brackets,
+    dissolved communes are marked (cũ), the dissolved district issuer too; a commune's own
+    report is dated at its new name."""
+    out = build_report(store, "movements", _params("movements", None, 2026), tmp_path / "bd.pdf")
+    lines, pages = _pdf_lines(out)
+    text = " ".join(pages)
+    assert "Xã Ngọc Hồi (xã Đại Áng cũ)" in text
+    assert "Xã Liên Ninh (cũ)" in text and "UBND HUYỆN THANH TRÌ (CŨ)" in text
+    assert not re.search(r"Xã Đại Áng(?! cũ)", text.replace("xã Đại Áng cũ", ""))
+    out = build_report(store, "groups", _params("groups", COMMUNE, 2026), tmp_path / "nhom.pdf")
+    text = " ".join(_pdf_lines(out)[1])
+    assert "UBND XÃ NGỌC HỒI" in text and "Ngọc Hồi, ngày 31 tháng 03 năm 2026" in text
+
+
+def _bordered_rows(ws) -> tuple[int, list[list]]:
+    """(header row number, rows of the bordered table after it)."""
+    header = next(r[0].row for r in ws.iter_rows() if r[0].value == "TT")
+    rows = []
+    for row in ws.iter_rows(min_row=header + 1):
+        if row[0].border.left.style != "thin" and row[1].border.left.style != "thin":
+            break
+        rows.append(list(row))
+    return header, rows
+
+
+@pytest.mark.parametrize("code", SUMMARIES + ("plan-table",))
+def test_xlsx_totals_are_cached_and_print_setup_is_a4(store, tmp_path: Path, code: str) -> None:
+    out = build_report(store, code, _params(code, None), tmp_path / f"{code}.xlsx")
+    ws = load_workbook(out).active
+    values = load_workbook(out, data_only=True).active
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    header, rows = _bordered_rows(ws)
+    assert ws.print_title_rows.replace("$", "") == f"{header}:{header}"
+    assert ws.row_dimensions[header].height and ws.row_dimensions[header].height >= 30
+    checked = 0
+    block: list[list] = []
+    for row in rows:
+        formulas = [c for c in row if isinstance(c.value, str) and c.value.startswith("=SUM(")]
+        if not formulas:
+            block.append(row)
+            continue
+        for cell in formulas:
+            col = cell.column - 1
+            expected = sum(r[col].value for r in block if isinstance(r[col].value, (int, float)))
+            assert values.cell(cell.row, cell.column).value == expected, f"{code} {cell.coordinate}"
+            assert cell.number_format == INT_FORMAT
+            checked += 1
+        block = []
+    assert checked > 0 or code in ("deprivation", "groups")
+    ints = [c for r in rows for c in r if isinstance(c.value, int) and c.column > 1]
+    # counts and money in the fixed grouping; a whole percent (0) keeps the percent format
+    assert ints and all(c.number_format in (INT_FORMAT, PERCENT_VALUE_FORMAT) for c in ints)
+    assert any(c.number_format == INT_FORMAT for c in ints)
+
+
+def test_every_catalogue_report_is_covered() -> None:
+    covered = set(SUMMARIES) | {"plan-table", "ruleset-change", "household-list", "household-profile",
+                                "household-profiles"}
+    assert {spec.code for spec in list_reports()} <= covered
+
+
+def test_household_list_prints_landscape_fit_to_width(store, tmp_path: Path) -> None:
+    out = build_report(store, "household-list", ReportParams(unit_code=COMMUNE, year=2023), tmp_path / "ds.xlsx")
+    ws = load_workbook(out).active
+    header = next(r[0].row for r in ws.iter_rows() if r[0].value == "TT")
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.page_setup.fitToWidth == 1 and ws.print_title_rows.replace("$", "") == f"{header}:{header}"
+    # the tallest header title ("Số định danh cá nhân (CCCD)" in 13 characters) needs 3 lines
+    assert ws.row_dimensions[header].height >= 3 * 13
+    widths = sum(ws.column_dimensions[chr(ord("A") + i)].width for i in range(15))
+    assert widths <= 200  # ≈ 75 % on A4 landscape (it was 235: about 60 %)
