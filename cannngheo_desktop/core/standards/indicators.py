@@ -182,11 +182,11 @@ def _member_ratio(params: Mapping[str, Any], where: str) -> Callable[[Context], 
                 return DEPRIVED, "", []
             names = ", ".join(mv.label() for mv in yes)  # only the deprived text names them
             return DEPRIVED, (f"{len(yes)}/{n} thành viên là người phụ thuộc ({names}), "
-                              f"vượt quá {max_share:.0%}"), []
+                              f"trên {_num(max_share * 100)}%"), []
         if len(yes) + len(unknown) <= max_share * n:
             if not ctx.explain:
                 return NOT_DEPRIVED, "", []
-            return NOT_DEPRIVED, f"{len(yes)}/{n} thành viên là người phụ thuộc, không quá {max_share:.0%}", []
+            return NOT_DEPRIVED, f"{len(yes)}/{n} thành viên là người phụ thuộc, không quá {_num(max_share * 100)}%", []
         missing: Missing = []
         for mv in unknown:
             fields: list[str] = []
