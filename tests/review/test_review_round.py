@@ -134,7 +134,7 @@ def test_annual_round_from_list_to_certificates(commune, tmp_path):
     assert len(pages) == 3
     d_page = pages[0]
     for text in ("GIẤY CHỨNG NHẬN HỘ NGHÈO", "Số: 001/GCN-HN.HCN", "Đặng Thị Ngọc Ánh", "Phan Văn Tú",
-                 "Dân tộc: Kinh", "125/QĐ-UBND", "năm 2027", "Nguyễn Thành Trung", "Xã Thanh Trì",
+                 "Dân tộc: Kinh", "125/QĐ-UBND", "năm 2027", "Nguyễn Thành Trung", "xã Thanh Trì",
                  "10/04/2021", "Số 4, Thôn Hai"):
         assert text in d_page, text
     assert re.search(r"\b001198000003\b", d_page)  # full ID number on the household's own paper

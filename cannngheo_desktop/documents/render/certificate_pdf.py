@@ -4,6 +4,11 @@ The data is a plain mapping (review.outcome.certificate_record): number, categor
 head (name, ethnicity, ID number and date), address, members, validity year, unit, decision,
 signer. The certificate is handed to the household itself, so ID numbers are printed in full
 (unlike the public posting list).
+
+Names as of the certificate's date: the issuing unit is written in lower case inside sentences
+("Ủy ban nhân dân xã Ngọc Hồi chứng nhận"), and from 1/7/2025 (district level abolished, communes
+merged) the address drops its district part and names the issuing commune, the former commune in
+brackets: "Số 92, Thôn 1, xã Ngọc Hồi (xã Đại Áng cũ), Hà Nội" (:func:`address_as_of`).
 """
 
 from __future__ import annotations
@@ -31,6 +36,46 @@ def place_date_line(place: str, on: date | str | None) -> str:
         return f"{place}, ngày ..... tháng ..... năm ......."
     day = on if isinstance(on, date) else date.fromisoformat(str(on)[:10])
     return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+MERGER = date(2025, 7, 1)
+_UNIT_WORDS = ("xã ", "phường ", "thị trấn ")
+_DISTRICT_WORDS = ("huyện ", "quận ", "thị xã ")
+
+
+def in_sentence(name: str) -> str:
+    """"Xã Đại Áng" → "xã Đại Áng": a unit's kind is lower case inside a sentence."""
+    for word in ("Thị trấn ", "Xã ", "Phường ", "Huyện ", "Quận ", "Thị xã ", "Thành phố ", "Tỉnh "):
+        if name.startswith(word):
+            return word.lower() + name[len(word):]
+    return name
+
+
+def address_as_of(address: str, unit_name: str, on: date | None) -> str:
+    """The address as valid on ``on``: before the merger unchanged; from 1/7/2025 without the
+    (abolished) district part, and with the issuing commune instead of a former one."""
+    if not address or on is None or on < MERGER or not unit_name:
+        return address
+    parts = [p.strip() for p in address.split(",")]
+    out = []
+    for part in parts:
+        low = part.lower()
+        if low.startswith(_DISTRICT_WORDS):
+            continue
+        if low.startswith(_UNIT_WORDS) and low != unit_name.lower():
+            out.append(f"{in_sentence(unit_name)} ({in_sentence(part)} cũ)")
+            continue
+        out.append(in_sentence(part) if low.startswith(_UNIT_WORDS) else part)
+    return ", ".join(out)
+
+
+def _day(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
 
 
 def unit_heading(unit_name: str) -> list[str]:
@@ -71,16 +116,16 @@ def certificate_story(cert: Mapping[str, Any]) -> list[Flowable]:
         decision = f" theo Quyết định số {cert['decision_no']}"
         if cert.get("decision_date"):
             decision += f" ngày {format_date(cert['decision_date'])}"
-        decision += f" của Ủy ban nhân dân {unit}"
+        decision += f" của Ủy ban nhân dân {in_sentence(unit)}"
     id_line = f"Số định danh cá nhân (CCCD): {cert.get('cccd') or '....................'}"
     if cert.get("cccd_date"):
         id_line += f"   ngày cấp: {format_date(cert['cccd_date'])}"
     lines = [
-        f"Ủy ban nhân dân {unit} chứng nhận:",
+        f"Ủy ban nhân dân {in_sentence(unit)} chứng nhận:",
         f"Họ và tên chủ hộ: {cert.get('head_name') or ''}",
         f"Dân tộc: {cert.get('ethnicity') or ''}",
         id_line,
-        f"Nơi cư trú: {cert.get('address') or ''}",
+        f"Nơi cư trú: {address_as_of(str(cert.get('address') or ''), unit, _day(cert.get('date')))}",
         f"Là {CATEGORY_WORDS[category]}{decision}.",
         "Các thành viên trong hộ gia đình:",
     ]
