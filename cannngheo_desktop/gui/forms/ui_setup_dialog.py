@@ -111,6 +111,8 @@ class Ui_SetupDialog(object):
 
         self.receivingNote = QLabel(SetupDialog)
         self.receivingNote.setObjectName(u"receivingNote")
+        sizePolicy1.setHeightForWidth(self.receivingNote.sizePolicy().hasHeightForWidth())
+        self.receivingNote.setSizePolicy(sizePolicy1)
         self.receivingNote.setStyleSheet(u"color: #505050;")
         self.receivingNote.setWordWrap(True)
 

@@ -113,6 +113,9 @@ class SetupDialog(QDialog):
         code = self.ui.unitCombo.currentData()
         return next((u for u in self.units if _get(u, "code") == code), None)
 
+    def _name(self, code: str) -> str:
+        return next((str(_get(u, "name")) for u in self.units if _get(u, "code") == code), code)
+
     def suggested_receiving(self) -> str | None:
         """The unit's parent when it is an office valid on the start date, else None."""
         unit = self.unit()
@@ -133,8 +136,7 @@ class SetupDialog(QDialog):
         elif chosen == parent:
             text = "Điền sẵn theo cấp trên của đơn vị. Gói số liệu hằng tháng chỉ gửi được cho cơ quan này."
         else:
-            text = (f"Khác cấp trên của đơn vị ({self.ui.receivingCombo.itemText(self.ui.receivingCombo.findData(parent))})"
-                    " — chương trình sẽ hỏi lại trước khi lưu.")
+            text = f"Khác cấp trên của đơn vị ({self._name(parent)}) — chương trình sẽ hỏi lại trước khi lưu."
         self.ui.receivingNote.setText(text)
         self.ui.receivingNote.setVisible(bool(text))
 
@@ -187,8 +189,7 @@ class SetupDialog(QDialog):
         parent, chosen = self.suggested_receiving(), self.ui.receivingCombo.currentData()
         if parent is None or chosen is None or chosen == parent:
             return True
-        parent_name = self.ui.receivingCombo.itemText(self.ui.receivingCombo.findData(parent))
-        if errors.confirm(self, receiving_warning(parent_name)):
+        if errors.confirm(self, receiving_warning(self._name(parent))):
             return True
         self.show_error("receiving_unit_code", "Hãy chọn lại cơ quan tiếp nhận (gợi ý: cấp trên của đơn vị).")
         return False
