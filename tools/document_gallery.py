@@ -1,6 +1,6 @@
 """Render every document of the report catalogue from the demo database, so anyone can look.
 
-    .venv/bin/python tools/document_gallery.py --out /tmp/gallery [--no-png]
+    .venv/bin/python tools/document_gallery.py --out /tmp/gallery [--no-png] [--only CODE] [--dpi 60]
 
 Builds the demo database (the 2023 plan of the former Thanh Trì district, year in progress) in a
 temporary folder, then writes each report of ``documents.catalogue`` in every format it has, for
@@ -94,7 +94,7 @@ def render(store: Store, job: Job, out_dir: Path) -> list[str]:
     return errors
 
 
-def to_png(path: Path, png_dir: Path) -> list[Path]:
+def to_png(path: Path, png_dir: Path, dpi: int = 60) -> list[Path]:
     """PNG pages of a PDF (pdftoppm) or of an xlsx (LibreOffice → PDF → pdftoppm) when available."""
     pdf = path
     if path.suffix == ".xlsx":
@@ -111,7 +111,7 @@ def to_png(path: Path, png_dir: Path) -> list[Path]:
         stem = path.stem
     if not shutil.which("pdftoppm"):
         return []
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(png_dir / stem)], check=False,
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(png_dir / stem)], check=False,
                    capture_output=True, timeout=300)
     return sorted(png_dir.glob(f"{stem}*.png"))
 
@@ -122,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="thư mục kết quả (tạo nếu chưa có)")
     parser.add_argument("--no-png", action="store_true", help="không tạo ảnh PNG")
     parser.add_argument("--only", default=None, help="chỉ các báo cáo có mã chứa chuỗi này")
+    parser.add_argument("--dpi", type=int, default=60, choices=range(20, 301), metavar="20..300",
+                        help="độ phân giải ảnh PNG (mặc định 60)")
     args = parser.parse_args(argv)
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 errors += render(store, job, out_dir)
                 for path in job.outputs:
-                    pngs = [] if args.no_png else to_png(path, png_dir)
+                    pngs = [] if args.no_png else to_png(path, png_dir, args.dpi)
                     lines.append(f"{path.name}\t{len(pngs)} PNG")
     (out_dir / "index.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for line in errors:
