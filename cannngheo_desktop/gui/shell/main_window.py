@@ -222,7 +222,11 @@ class MainWindow(QMainWindow):
         return new() if callable(new) else tab.edit_household(None)
 
     def focus_search(self) -> None:
-        """Ctrl+F: the search box of the tab in use, else the households search box."""
+        """Ctrl+F: the search of the tab in use (its focus_search() or its search box), else the households'."""
+        own = getattr(self.ui.tabs.currentWidget(), "focus_search", None)
+        if callable(own):
+            own()
+            return
         box = getattr(self.ui.tabs.currentWidget(), "search", None)
         if not isinstance(box, QLineEdit):
             box = getattr(self._tab(households_tab.HouseholdsTab), "search", None)

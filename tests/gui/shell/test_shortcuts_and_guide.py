@@ -111,6 +111,7 @@ def test_ctrl_f_puts_the_cursor_in_the_household_search(qtbot, window):
 def test_ctrl_p_without_a_chosen_form_says_what_to_do(qtbot, window):
     reports = window.ui.tabs.widget(window.tab_titles().index("Báo cáo"))
     reports.spec = None
+    window.ui.tabs.setCurrentIndex(window.tab_titles().index("Trao đổi dữ liệu"))  # a tab that prints nothing
     _press(qtbot, window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert window.ui.tabs.currentWidget() is reports
     assert "Chọn mẫu cần in" in window.note_label.text()
