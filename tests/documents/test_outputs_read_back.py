@@ -114,6 +114,21 @@ def test_xlsx_totals_are_cached_and_print_setup_is_a4(store, tmp_path: Path, cod
     assert any(c.number_format == INT_FORMAT for c in ints)
 
 
+def test_xlsx_title_and_subtitle_rows_fit_their_text(store, tmp_path: Path) -> None:
+    """The deprivation sheet's long subtitle used to overlap its title: each has its own row,
+    tall enough for its wrapped lines (Excel does not size merged rows)."""
+    out = build_report(store, "deprivation", ReportParams(ruleset="HN-2022", on=date(2023, 12, 31)),
+                       tmp_path / "th.xlsx")
+    ws = load_workbook(out).active
+    width = sum(ws.column_dimensions[chr(ord("A") + i)].width for i in range(7))
+    title = next(c for r in ws.iter_rows(max_row=8) for c in r if str(c.value or "").startswith("PHÂN TÍCH"))
+    subtitle = ws.cell(title.row + 1, 1)
+    assert "HN-2022" in subtitle.value and len(subtitle.value) > width  # long enough to wrap
+    assert ws.row_dimensions[title.row].height >= 20
+    assert ws.row_dimensions[subtitle.row].height >= 2 * 15
+    assert subtitle.alignment.wrap_text
+
+
 def test_every_catalogue_report_is_covered() -> None:
     covered = set(SUMMARIES) | {"plan-table", "ruleset-change", "household-list", "household-profile",
                                 "household-profiles"}

@@ -139,7 +139,7 @@ class OfficialSheet:
         row += 1
         total = sum(c.width for c in self.columns)
         self._merged(row, 1, n, title.upper(), bold=True, size=14)
-        self.ws.row_dimensions[row].height = 21 * wrapped_lines(title, total, 1.45)
+        self.ws.row_dimensions[row].height = 21 * wrapped_lines(title.upper(), total, 1.7)
         row += 1
         if subtitle:  # its own row, tall enough for its wrapped lines: never over the title
             self._merged(row, 1, n, subtitle, italic=True, size=12)
