@@ -204,7 +204,7 @@ CATALOGUE: dict[str, ReportSpec] = {spec.code: spec for spec in (
                "Hồ sơ một hộ: thông tin chung, thành viên, điều kiện sống, kết quả đánh giá và lý do, "
                "kế hoạch hỗ trợ, lịch sử thay đổi.", ("household", "date"), ("pdf",), _profile),
     ReportSpec("household-profiles", "Hồ sơ hộ (in hàng loạt)",
-               "Hồ sơ của mọi hộ theo bộ lọc, mỗi hộ một trang, trong một tệp PDF.",
+               "Hồ sơ của mọi hộ theo bộ lọc, mỗi hộ bắt đầu một trang mới, trong một tệp PDF.",
                ("unit", "year", "category"), ("pdf",), _profiles),
 )}
 
