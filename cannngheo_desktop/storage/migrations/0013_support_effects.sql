@@ -19,3 +19,4 @@ CREATE TABLE support_effects (
     deleted INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX support_effects_action ON support_effects(action_id);
+CREATE TRIGGER support_effects_no_delete BEFORE DELETE ON support_effects BEGIN SELECT RAISE(ABORT, 'rows are never deleted'); END;
