@@ -60,6 +60,10 @@ SORT_EXPRESSIONS = {
 RELEVANCE = "relevance"
 
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
+# Above this many households found, a page walks the sort index and tests each household against the
+# hits (stopping after a page) instead of sorting every hit; best-first order then falls back to the
+# head-name order: words that common rank nothing ("nguyen": ~80% of households).
+BROAD_SEARCH_HITS = 2000
 REVIEW_AFTER_MONTHS = 12
 
 
@@ -96,7 +100,22 @@ def _bool_filter(clauses: list[str], expr: str, value: bool | None) -> None:
         clauses.append(f"NOT {expr}")
 
 
-def _where(q: ListQuery, *, counting: bool = False, ranked: bool = False) -> tuple[str, dict[str, Any]]:
+_last_hits: dict[str, Any] = {}
+
+
+def _broad(store: Store, q: ListQuery) -> bool:
+    """True when the search finds more than BROAD_SEARCH_HITS households (count and page of one
+    keystroke ask once: the answer is kept until the connection writes anything)."""
+    if not search.terms(q.search):
+        return False
+    key = (id(store.conn), q.search, store.conn.total_changes)
+    if _last_hits.get("key") != key:
+        _last_hits.update(key=key, hits=search.count_matches(store, q.search))
+    return int(_last_hits["hits"]) > BROAD_SEARCH_HITS
+
+
+def _where(q: ListQuery, *, counting: bool = False, ranked: bool = False,
+           broad: bool = False) -> tuple[str, dict[str, Any]]:
     """WHERE of a list statement; ``ranked``: the search's ranked hits are joined in already."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
@@ -109,8 +128,8 @@ def _where(q: ListQuery, *, counting: bool = False, ranked: bool = False) -> tup
     terms = search.terms(q.search)
     if terms:
         params.update(terms.params())
-        if not ranked:
-            clauses.append(search.filter_sql(terms))
+        if not ranked:  # "+h.rowid": walk the sort index, test each household (see _broad)
+            clauses.append(search.filter_sql(terms, "+h.rowid" if broad else "h.rowid"))
     if q.unit_code:
         clauses.append("h.unit_code = :unit_code")
         params["unit_code"] = q.unit_code
@@ -165,29 +184,29 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _relevance(q: ListQuery) -> bool:
-    return q.sort == RELEVANCE and bool(search.terms(q.search))
+def _relevance(q: ListQuery, store: Store) -> bool:
+    return q.sort == RELEVANCE and bool(search.terms(q.search)) and not _broad(store, q)
 
 
 def _from_where(store: Store, q: ListQuery) -> tuple[str, dict[str, Any]]:
     """FROM and WHERE of a list statement; relevance order joins the ranked hits for their tier."""
-    if _relevance(q):
+    if _relevance(q, store):
         where, params = _where(q, ranked=True)
         ranked = search.ranked_sql(search.terms(q.search))
-        return f" FROM ({ranked}) r JOIN households h ON h.id = r.hid{where}", params
-    where, params = _where(q)
+        return f" FROM ({ranked}) r JOIN households h ON h.rowid = r.hrow{where}", params
+    where, params = _where(q, broad=_broad(store, q))
     return f" FROM households h{where}", params
 
 
-def _order_by(q: ListQuery, store: Store | None = None) -> str:
+def _order_by(q: ListQuery, store: Store) -> str:
     if q.sort == RELEVANCE:
-        if _relevance(q):
-            return " ORDER BY r.tier, h.head_sort, h.id"
-        q = ListQuery(sort="head_name")  # nothing typed: the picker lists by name
+        if _relevance(q, store):
+            return f" ORDER BY {search.rank_order()}"
+        q = ListQuery(sort="head_name")  # nothing typed, or too common words: by head name
     expr = SORT_EXPRESSIONS.get(q.sort)
     if expr is None:
         raise ValueError(f"cannot sort by {q.sort!r}; one of {sorted(SORT_EXPRESSIONS)}")
-    if q.sort == "unit_name" and store is not None:
+    if q.sort == "unit_name":
         expr = _unit_rank(store)
     direction = "DESC" if q.descending else "ASC"
     return f" ORDER BY {expr} {direction}, h.id {direction}"
@@ -227,8 +246,8 @@ def rebuild_search_index(store: Store) -> None:
     """Rebuild the search indexes from their tables (after a VACUUM, which may renumber the rowids
     they are keyed on, or if ``check_search_index`` fails)."""
     with store.transaction() as conn:
-        for index in search.SEARCH_INDEXES:
-            conn.execute(f"INSERT INTO {index}({index}) VALUES ('rebuild')")
+        conn.execute("INSERT INTO household_fts(household_fts) VALUES ('rebuild')")
+        search.rebuild(store)
 
 
 def check_search_index(store: Store) -> bool:
