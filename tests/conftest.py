@@ -33,6 +33,25 @@ def encrypted_databases() -> Iterator[bytes | None]:
     cipher.set_key_for_new_files(None)
 
 
+# A child process (the command line, a second app copy) knows no key: these run it with the suite's
+# key for files made without key slots, exactly as this process opens them.
+CHILD_PRELUDE = ("import os, sys\n"
+                 "from cannngheo_desktop.storage import cipher\n"
+                 "if os.environ.get('CANNGHEO_TEST_KEY'):\n"
+                 "    cipher.set_key_for_new_files(bytes.fromhex(os.environ['CANNGHEO_TEST_KEY']))\n")
+CHILD_CLI = CHILD_PRELUDE + "from cannngheo_desktop.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+
+
+def child_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    from cannngheo_desktop.storage import cipher
+
+    out = dict(os.environ if env is None else env)
+    key = cipher.key_for_new_file()
+    if key is not None:
+        out["CANNGHEO_TEST_KEY"] = key.hex()
+    return out
+
+
 def raw_connect(path: Path | str, **kwargs):
     """A bare connection to a database file a test made (keyed when the suite encrypts)."""
     from cannngheo_desktop.storage import cipher

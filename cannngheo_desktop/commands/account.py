@@ -85,13 +85,9 @@ def encrypt(args: argparse.Namespace) -> int:
         inst = installation.current(store)
         done = encryption.encrypt_plain_database(store.conn, path, admin_name=str(user["name"]),
                                                  password=password, label=inst.unit_name if inst else "")
-    with open_db(path, create=False, lock=True, user=args.name, key=done.key) as store, \
-            store.transaction() as conn:
-        conn.execute("UPDATE users SET password_hash = ? WHERE name = ? AND deleted = 0",
-                     (users.KEYSLOT, user["name"]))
-        conn.execute("INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
-                     "VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, 'database', 'encryption', 'update', "
-                     "'encrypted', 'plain', ?)", (user["name"], f"sqlcipher; encrypted backup {done.backup.name}"))
+    with open_db(path, create=False, lock=True, user=args.name, key=done.key) as store:
+        users.record_encryption(store, str(user["name"]), f"sqlcipher; encrypted backup {done.backup.name}; "
+                                                          f"{done.backups_encrypted} older backups encrypted")
     print(f"Đã mã hóa {path}. Bản sao lưu (đã mã hóa) trước khi mã hóa: {done.backup}.")
     if done.backups_encrypted:
         print(f"Đã mã hóa lại {done.backups_encrypted} bản sao lưu tự động cũ.")

@@ -15,6 +15,7 @@ from ..core.errors import DatabaseError
 from ..paths import backups_dir
 from . import cipher, keyslots
 from .cipher import SQLITE_HEADER
+from .copies import check_copy, export_copy, open_file, wipe
 from .driver import sqlite3
 from .failures import error_kind
 
@@ -25,8 +26,6 @@ KEEP_AUTOMATIC = 10
 
 def _copy(conn: sqlite3.Connection, target: Path, *, chosen: bool, key: bytes | None,
           source_plain: bool) -> None:
-    from .encryption import export_copy
-
     tmp = target.with_suffix(target.suffix + ".part")
     try:
         tmp.unlink(missing_ok=True)
@@ -136,8 +135,6 @@ def restore_database(backup_file: Path, db_path: Path, *, key: bytes | None = No
     current passwords keep working. The caller must have closed every connection to
     ``db_path``. Returns the safety copy.
     """
-    from .encryption import check_copy, export_copy, open_file, wipe
-
     with backup_file.open("rb") as fh:
         header = fh.read(16)
     plain_copy = header == SQLITE_HEADER

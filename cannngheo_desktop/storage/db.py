@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import threading
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..core.errors import DatabaseError, EncryptedDatabaseError
+from ..core.errors import DatabaseError
 from . import cipher, keyslots
 from . import lock as lockmod
 from .backup import backup_database
@@ -219,27 +218,6 @@ def _foreign(path: Path) -> DatabaseError:
         "Hãy chọn đúng tệp .sqlite hoặc tạo cơ sở dữ liệu mới; tệp này không bị thay đổi.")
 
 
-def _key_for(path: Path, exists: bool, key: bytes | None) -> bytes | None:
-    """The key to open ``path`` with: none for a plain file, the given or remembered key for an
-    encrypted one (refused when there is none), and for a new file the given key or the one
-    this process set for new files (cipher.set_key_for_new_files)."""
-    if str(path) == ":memory:":
-        return None
-    if exists:
-        if cipher.is_plain_file(path):
-            return None
-        # A file with its own key slots needs its key; one made without (the test suite's, see
-        # cipher.set_key_for_new_files) opens with the key this process makes new files with.
-        found = key or cipher.recall(path) or (
-            None if keyslots.keys_path(path).exists() else cipher.key_for_new_file())
-        if found is None:
-            raise EncryptedDatabaseError(
-                f"Tệp dữ liệu '{path}' đã được mã hóa. Hãy đăng nhập bằng mật khẩu của mình; ở dòng lệnh "
-                "dùng --passphrase-file TỆP (dòng đầu là mật khẩu hoặc mã khôi phục).")
-        return found
-    return key or cipher.key_for_new_file()
-
-
 def _connect(path: Path, *, readonly: bool = False, immutable: bool = False,
              check_same_thread: bool = True, key: bytes | None = None) -> sqlite3.Connection:
     uri = f"file:{path.as_posix()}?mode={'ro' if readonly else 'rwc'}" + ("&immutable=1" if immutable else "")
@@ -325,7 +303,7 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
         raise DatabaseError(f"Không tìm thấy tệp dữ liệu '{path}'.")
     if exists and not readonly and not _writable(path):
         readonly = True  # a read-only copy: open it to read and export, never to write
-    key = _key_for(path, exists, key)
+    key = keyslots.key_for_open(path, exists, key)
     session_lock = _take_lock(path, user, readonly) if lock and str(path) != ":memory:" else None
     conn = None
     try:
@@ -367,24 +345,8 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
     if key is not None:
         cipher.remember(path, key)
         if not readonly:
-            audit_key_events(store)
+            keyslots.audit_events(store.conn, path, utc_now())
     return store
-
-
-def audit_key_events(store: Store) -> None:
-    """Write the unlock attempts kept in the key-slot file (failures, waits, recovery-key use)
-    to the audit log, then drop them from the file."""
-    events = keyslots.pending_events(store.path)
-    if not events:
-        return
-
-    with store.transaction() as conn:
-        for event in events:
-            conn.execute("INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
-                         "VALUES (?, ?, 'key_slots', ?, 'insert', 'unlock', NULL, ?)",
-                         (utc_now(), event.get("name") or None, event.get("event", "?"),
-                          json.dumps(event, ensure_ascii=False)))
-    keyslots.clear_events(store.path, len(events))
 
 
 def _writable(path: Path) -> bool:

@@ -32,12 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..core.errors import AuthError, DatabaseError
+from ..core.errors import AuthError, DatabaseError, EncryptedDatabaseError
 from . import cipher
+from .recovery_key import format_recovery, key_from_recovery, new_recovery_secret, parse_recovery
+
+__all__ = ["KeyFile", "Slot", "Unlocked", "format_recovery", "key_for_open", "key_from_recovery", "keys_path",
+           "new_recovery_secret", "parse_recovery", "read_key_file", "set_slot", "unlock", "write_key_file"]
 
 FORMAT = "cannngheo-keyslots"
 VERSION = 1
@@ -49,9 +51,6 @@ FREE_TRIES = 5
 FIRST_WAIT_S, MAX_WAIT_S = 30, 15 * 60
 SLOT_KINDS = ("user", "signing")
 
-RECOVERY_BYTES = 20  # 160 bits, 32 characters of Crockford base32, 8 groups of 4
-_B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_B32_READ = {**{c: i for i, c in enumerate(_B32)}, "O": 0, "I": 1, "L": 1}
 
 
 def keys_path(db_path: Path) -> Path:
@@ -80,34 +79,6 @@ def _damaged(where: Path, what: str) -> DatabaseError:
 
 def norm_name(name: str) -> str:
     return unicodedata.normalize("NFC", name or "").strip()
-
-
-# --- recovery key -------------------------------------------------------------------------------
-def new_recovery_secret() -> bytes:
-    return secrets.token_bytes(RECOVERY_BYTES)
-
-
-def format_recovery(secret: bytes) -> str:
-    number = int.from_bytes(secret, "big")
-    chars = "".join(_B32[(number >> (5 * i)) & 31] for i in reversed(range(RECOVERY_BYTES * 8 // 5)))
-    return "-".join(chars[i:i + 4] for i in range(0, len(chars), 4))
-
-
-def parse_recovery(text: str) -> bytes | None:
-    """The recovery key typed from the sheet (case, spaces and dashes do not matter; O/0 and
-    I/L/1 are read alike), or None when ``text`` is not one."""
-    chars = [c for c in (text or "").upper() if c not in " -\t"]
-    if len(chars) != RECOVERY_BYTES * 8 // 5 or any(c not in _B32_READ for c in chars):
-        return None
-    number = 0
-    for c in chars:
-        number = (number << 5) | _B32_READ[c]
-    return number.to_bytes(RECOVERY_BYTES, "big")
-
-
-def key_from_recovery(secret: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=cipher.KEY_BYTES, salt=None,
-                info=b"cannngheo-desktop database key v1").derive(secret)
 
 
 # --- the file -----------------------------------------------------------------------------------
@@ -383,3 +354,44 @@ def clear_events(db_path: Path, count: int) -> None:
     if kf is not None and count:
         kf.events = kf.events[count:]
         write_key_file(db_path, kf)
+
+
+# --- used by storage/db.open_db -----------------------------------------------------------------
+def key_for_open(path: Path, exists: bool, key: bytes | None) -> bytes | None:
+    """The key to open ``path`` with: none for a plain file, the given or remembered key for an
+    encrypted one (refused when there is none), and for a new file the given key or the one
+    this process set for new files (cipher.set_key_for_new_files)."""
+    if str(path) == ":memory:":
+        return None
+    if exists:
+        if cipher.is_plain_file(path):
+            return None
+        # A file with its own key slots needs its key; one made without (the test suite's, see
+        # cipher.set_key_for_new_files) opens with the key this process makes new files with.
+        found = key or cipher.recall(path) or (None if keys_path(path).exists() else cipher.key_for_new_file())
+        if found is None:
+            raise EncryptedDatabaseError(
+                f"Tệp dữ liệu '{path}' đã được mã hóa. Hãy đăng nhập bằng mật khẩu của mình; ở dòng lệnh "
+                "dùng --passphrase-file TỆP (dòng đầu là mật khẩu hoặc mã khôi phục).")
+        return found
+    return key or cipher.key_for_new_file()
+
+
+def audit_events(conn: Any, db_path: Path, now: str) -> None:
+    """Write the unlock attempts kept in the slot file (failures, waits, recovery-key use) to
+    the database's audit log in one transaction, then drop them from the file."""
+    events = pending_events(db_path)
+    if not events:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for event in events:
+            conn.execute("INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
+                         "VALUES (?, ?, 'key_slots', ?, 'insert', 'unlock', NULL, ?)",
+                         (now, event.get("name") or None, event.get("event", "?"),
+                          json.dumps(event, ensure_ascii=False)))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    clear_events(db_path, len(events))

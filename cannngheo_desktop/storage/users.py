@@ -16,7 +16,7 @@ import os
 from ..core.errors import AuthError, ValidationError
 from ..core.text import nfc
 from . import keyslots, repo
-from .db import Store
+from .db import Store, utc_now
 
 _R, _P = 8, 1
 KEYSLOT = "keyslot"  # password_hash of a user whose password is a key slot
@@ -113,3 +113,18 @@ def set_password(store: Store, name: str, new_password: str, *, old_password: st
 def list_users(store: Store) -> list[dict]:
     return [dict(r) for r in store.query(
         "SELECT id, name, full_name, role FROM users WHERE deleted = 0 ORDER BY name")]
+
+
+def first_admin_name(store: Store) -> str:
+    return str(store.scalar("SELECT name FROM users WHERE role = 'admin' AND deleted = 0 ORDER BY name LIMIT 1")
+               or "")
+
+
+def record_encryption(store: Store, name: str, note: str) -> None:
+    """After the first-start encryption (storage/encryption.py): ``name``'s password is now their
+    key slot, and the encryption itself is audited; one transaction."""
+    with store.transaction() as conn:
+        conn.execute("UPDATE users SET password_hash = ? WHERE name = ? AND deleted = 0", (KEYSLOT, nfc(name)))
+        conn.execute("INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
+                     "VALUES (?, ?, 'database', 'encryption', 'update', 'encrypted', 'plain', ?)",
+                     (utc_now(), name, note))

@@ -20,6 +20,7 @@ from cannngheo_desktop.core.errors import DatabaseError
 from cannngheo_desktop.registry import excel_import
 from cannngheo_desktop.storage import installation, open_db
 from cannngheo_desktop.storage.backup import backup_database
+from tests.conftest import CHILD_CLI, child_env
 from tests.registry.registry_fixtures import write_messy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,10 +92,10 @@ def test_a_backup_to_a_chosen_full_folder_says_choose_another(office: Path, tmp_
 
 def test_the_command_line_prints_the_vietnamese_message_and_logs_the_english(office: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    env = {**os.environ, "CANNGHEO_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)}
+    env = child_env({**os.environ, "CANNGHEO_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)})
     workbook = write_messy(tmp_path / "ds.xlsx", bad=False)
     with full_disk(tmp_path / "backups") as backups:
-        result = subprocess.run([sys.executable, "-m", "cannngheo_desktop.cli", "import-excel", "--db", str(office),
+        result = subprocess.run([sys.executable, "-c", CHILD_CLI, "import-excel", "--db", str(office),
                                  str(workbook), "--unit", UNIT], capture_output=True, text=True, encoding="utf-8",
                                 env=env, cwd=tmp_path, timeout=120, check=False)
     assert result.returncode == 1

@@ -22,7 +22,7 @@ from cannngheo_desktop.storage import households as hh
 from cannngheo_desktop.storage import repo
 from cannngheo_desktop.storage.db import APPLICATION_ID, SCHEMA_VERSION, open_db
 from cannngheo_desktop.storage.driver import sqlite3
-from tests.conftest import raw_connect
+from tests.conftest import CHILD_PRELUDE, child_env, raw_connect
 from tests.storage.file_states import read_only
 
 PACKAGE_DIR = Path(cannngheo_desktop.__file__).resolve().parent
@@ -421,7 +421,7 @@ def test_read_only_medium_opens_without_side_files_and_refuses_writes(tmp_path: 
         subprocess.run(["umount", str(mnt)], capture_output=True)
 
 
-_HOLDER = """
+_HOLDER = CHILD_PRELUDE + """
 import sys
 from cannngheo_desktop.storage.db import open_db
 s = open_db(sys.argv[1], lock=True, user="Nguyễn Thị Mai")
@@ -433,7 +433,7 @@ s.close()
 
 def test_second_copy_is_told_who_holds_the_file(tmp_path: Path) -> None:
     path = _closed_current_file(tmp_path / "chung.sqlite")
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONIOENCODING": "utf-8"}
+    env = child_env({**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONIOENCODING": "utf-8"})
     proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, env=env, text=True)
     try:

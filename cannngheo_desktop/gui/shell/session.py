@@ -111,8 +111,7 @@ def _unlocked_user(store: Store, inst: Any, unlocked: keyslots.Unlocked, user_na
     from .password_dialog import PasswordDialog
 
     if unlocked.kind == "recovery":
-        name = user_name or str(store.scalar(
-            "SELECT name FROM users WHERE role = 'admin' AND deleted = 0 ORDER BY name LIMIT 1") or "")
+        name = user_name or users.first_admin_name(store)
         user = users.find_user(store, name)
         if user is None:
             raise AuthError(f"Không có người dùng '{name}' trong tệp dữ liệu này.")
@@ -171,13 +170,8 @@ def _encrypt_plain(store: Store, user: dict, password: str, parent: QWidget | No
     store.close()
     reopened = open_db(path, create=False, lock=True, user="", key=done.key)
     reopened.user = user_lock
-    with reopened.transaction() as conn:
-        conn.execute("UPDATE users SET password_hash = ? WHERE name = ? AND deleted = 0", (users.KEYSLOT, name))
-        conn.execute("INSERT INTO audit_log(at, user, table_name, row_id, action, field, before, after) "
-                     "VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, 'database', 'encryption', 'update', "
-                     "'encrypted', 'plain', ?)",
-                     (name, f"sqlcipher; encrypted backup {done.backup.name}; {done.backups_encrypted} older "
-                            "backups encrypted"))
+    users.record_encryption(reopened, name, f"sqlcipher; encrypted backup {done.backup.name}; "
+                                           f"{done.backups_encrypted} older backups encrypted")
     return reopened, done.recovery
 
 
