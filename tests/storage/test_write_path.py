@@ -257,7 +257,9 @@ _DELETE = re.compile(r"\bDELETE\s+FROM\s+([\w{}\"\[\]]+)", re.IGNORECASE)
 # Tables that are not data rows (none today: the search index follows rows by triggers).
 # bundle_pieces hold a waiting bundle's file (migration 0009); they are released with it, and the
 # bundle's own row, status and audit stay.
-_MAY_DELETE: set[str] = {"bundle_pieces"}
+# member_fts, member_cccd_fts, household_code_fts: contentless search indexes (migration 0010) whose
+# entries triggers delete and re-insert when a member or code changes; no data row is ever deleted.
+_MAY_DELETE: set[str] = {"bundle_pieces", "member_fts", "member_cccd_fts", "household_code_fts"}
 
 
 def test_no_hard_delete_path_in_the_code() -> None:
