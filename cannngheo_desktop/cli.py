@@ -65,6 +65,12 @@ def _add_passphrase_files(sub: argparse._SubParsersAction) -> None:
         if "--db" in actions and "--passphrase-file" not in actions:
             parser.add_argument("--passphrase-file", type=Path, default=None,
                                 help="tệp mà dòng đầu là mật khẩu (hoặc mã khôi phục) mở tệp dữ liệu đã mã hóa")
+        elif "--db" in actions and "--db-passphrase-file" not in actions:
+            # the command reads the unit's key passphrase from --passphrase-file; that passphrase
+            # also opens the database (its "signing" key slot), else this flag names another secret
+            parser.add_argument("--db-passphrase-file", type=Path, default=None,
+                                help="tệp mà dòng đầu là mật khẩu (hoặc mã khôi phục) mở tệp dữ liệu, khi khác "
+                                     "cụm mật khẩu khóa trong --passphrase-file")
         for action in parser._actions:  # noqa: SLF001
             if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
                 _add_passphrase_files(action)
@@ -107,7 +113,7 @@ def _unlock_database(args: argparse.Namespace) -> None:
         return  # open_db words the problem with the file
     if cipher.recall(path) is not None:
         return  # unlocked earlier in this process
-    secret_file = getattr(args, "passphrase_file", None)
+    secret_file = getattr(args, "db_passphrase_file", None) or getattr(args, "passphrase_file", None)
     if secret_file is None and not sys.stdin.isatty():
         return  # open_db refuses with the message naming --passphrase-file
     secret = read_secret(secret_file, what="mật khẩu (hoặc mã khôi phục) mở tệp dữ liệu", field="passphrase")

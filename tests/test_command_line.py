@@ -12,17 +12,24 @@ from pathlib import Path
 import pytest
 
 from cannngheo_desktop import cli
-from cannngheo_desktop.storage import installation, open_db
+from cannngheo_desktop.storage import cipher, encryption, installation, open_db
 
 ENTRIES = {"cannngheo": "cannngheo_desktop.cli", "cannngheo-desktop": "cannngheo_desktop"}
 
 
+PASSWORD = "so-tay-can-bo-2026"
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
+    """A database as `cannngheo init` makes it: encrypted, unlocked by the admin's password."""
     path = tmp_path / "xa.sqlite"
-    with open_db(path, user="quantri") as store:
+    new = encryption.prepare_new_database(path)
+    with open_db(path, user="quantri", key=new.key) as store:
         installation.initialize(store, role="commune", unit_code="00640", receiving_unit_code="020",
-                                admin_name="quantri", admin_password="so-tay-can-bo-2026")
+                                admin_name="quantri", admin_password=PASSWORD)
+    cipher.forget(path)
+    (tmp_path / "pw.txt").write_text(PASSWORD + "\n", encoding="utf-8")
     return path
 
 
@@ -41,7 +48,8 @@ def test_output_into_a_closed_pipe_exits_quietly(entry, db, tmp_path):
     os.close(read_end)  # the reader is gone before the first byte is written
     try:
         result = subprocess.run(
-            [sys.executable, "-m", ENTRIES[entry], "rulesets", "show", "VN-2027", "--db", str(db)],
+            [sys.executable, "-m", ENTRIES[entry], "rulesets", "show", "VN-2027", "--db", str(db),
+             "--passphrase-file", str(tmp_path / "pw.txt")],
             stdout=write_end, stderr=subprocess.PIPE, env=_env(tmp_path / "data"), cwd=tmp_path,
             timeout=120, check=False)
     finally:

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..core import passwords
 from ..core.errors import ValidationError
-from ..storage import installation, repo
+from ..storage import installation, keyslots, repo
 from ..storage.db import Store, utc_now
 from . import crypto, passphrase_tries, rotation, sync
 from .errors import BundleError
@@ -181,7 +181,18 @@ def init_keys(store: Store, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF,
             rotation.save_endorsement(store, pair.sign_id, old.sign_id if endorsement else None, endorsement)
             repo.set_setting(store, "key_rotation_pending", old.sign_id if endorsement else None)
             repo.set_setting(store, "key_rotation_announced_seq", None)
+    if old is None:
+        _signing_slot(store, passphrase)
     return pair
+
+
+def _signing_slot(store: Store, passphrase: str) -> None:
+    """One secret for whoever holds the unit's key: on an encrypted database with key slots, the
+    key passphrase also unlocks the database (a "signing" slot, storage/keyslots.py), so
+    ``--passphrase-file`` with the key passphrase opens both, and changing it changes both."""
+    if store.key is not None and keyslots.read_key_file(store.path) is not None:
+        inst = installation.current(store)
+        keyslots.set_slot(store.path, store.key, "signing", inst.unit_code if inst else "unit", passphrase)
 
 
 def current_keys(store: Store) -> KeyPair | None:
@@ -264,4 +275,5 @@ def change_passphrase(store: Store, old: str, new: str, *, kdf: KdfParams = DEFA
     with store.transaction():
         for key_id, sealed in resealed:
             _store_sealed(store, key_id, sealed, "passphrase_changed")
+    _signing_slot(store, new)
     return PassphraseChange(len(resealed), len(rows) - len(resealed))

@@ -21,6 +21,7 @@ from cannngheo_desktop.exchange import export, importer
 from cannngheo_desktop.exchange.envelope import verify_bundle
 from cannngheo_desktop.exchange.errors import BundleError
 from cannngheo_desktop.exchange.format import DEFAULT_LIMITS, Limits, read_bundle
+from tests.conftest import CHILD_CLI, child_env
 from tests.exchange.bundle_helpers import PASS, Pair, dump, entries, make_pair, rezip
 from tests.exchange.limit_forge import lying_payload, many_entries, one_long_line, repeated_zlib, signed
 
@@ -270,9 +271,9 @@ def _run_cli(pair: Pair, path: Path) -> tuple[int, str, str, float]:
     secret = pair.tmp / "mat-khau.txt"
     secret.write_text(PASS + "\n", encoding="utf-8")
     err = pair.tmp / "err.txt"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    env = child_env({**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
     with err.open("wb") as e:
-        proc = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, "-m", "cannngheo_desktop.cli",
+        proc = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, "-c", CHILD_CLI,
                                "bundle", "import", "--db", str(pair.office.path), "--passphrase-file", str(secret),
                                str(path)], stdout=subprocess.PIPE, stderr=e, cwd=pair.tmp, env=env, check=False)
     out = proc.stdout.decode("utf-8").splitlines()

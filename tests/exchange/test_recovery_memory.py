@@ -18,6 +18,7 @@ from typing import Any
 from cannngheo_desktop.exchange import envelope, payload, restore
 from cannngheo_desktop.exchange.format import write_bundle
 from cannngheo_desktop.storage import open_db
+from tests.conftest import CHILD_CLI, child_env
 from tests.exchange.bundle_helpers import COMMUNE, OFFICE, PASS, Pair, make_pair, rows_of
 from tests.exchange.test_limits import CEILING_MB, LAUNCHER, ROOT, needs_rusage
 
@@ -54,8 +55,8 @@ def _apply_in_child(pair: Pair, path: Path) -> tuple[int, str, str, float]:
     """``cannngheo recovery apply`` in a child; (exit code, stdout, stderr, peak RSS in MB)."""
     secret = pair.tmp / "mat-khau.txt"
     secret.write_text(PASS + "\n", encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
-    proc = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, "-m", "cannngheo_desktop.cli",
+    env = child_env({**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
+    proc = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, "-c", CHILD_CLI,
                            "recovery", "apply", "--db", str(pair.commune.path), "--passphrase-file", str(secret),
                            str(path)], capture_output=True, cwd=pair.tmp, env=env, check=False)
     out = proc.stdout.decode("utf-8").splitlines()
