@@ -193,7 +193,7 @@ def build_profile(ctx: Context, household: Mapping[str, Any], members: Sequence[
     sections.append(("IV. Kết quả đánh giá gần nhất", []))
     latest = registry_queries.latest_assessment(store, hid)
     sections += assessment_parts(latest, indicators)
-    draft = bool(latest) and not indicators.confirmed(latest["ruleset_code"])
+    draft = latest is not None and not indicators.confirmed(latest["ruleset_code"])
     sections.append(("V. Kế hoạch hỗ trợ và kết quả thực hiện", support_table(support.list_actions(store, hid))))
     sections.append(("VI. Lịch sử thay đổi", []))
     sections += history_parts(registry_queries.list_events(store, hid), rq.audit_summary(store, hid))
