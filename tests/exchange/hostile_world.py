@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cannngheo_desktop.exchange import crypto, export, importer, keycard, keys, roster
-from cannngheo_desktop.storage import households, repo
+from cannngheo_desktop.storage import cipher, households, repo
 from cannngheo_desktop.storage.db import Store, utc_now
 from cannngheo_desktop.storage.driver import sqlite3
 from tests.exchange.bundle_helpers import COMMUNE, OFFICE, PASS, Pair, dump, make_pair, make_store
@@ -118,6 +118,8 @@ class World:
     def snapshot(self) -> None:
         for name, store in self.stores.items():
             mem = sqlite3.connect(":memory:")
+            if store.key is not None:  # SQLCipher copies pages between files of the same key only
+                cipher.apply_key(mem, store.key)
             store.conn.backup(mem)
             self.snapshots[name] = mem
             self.base_rows[name] = dump(store)
