@@ -23,7 +23,7 @@ from ..core.text import parse_vn_date
 from ..documents.catalogue import FORMATS, get_report, list_reports
 from ..documents.context import CATEGORY_FILTERS, PARAM_LABELS, ReportParams
 from ..storage import open_db
-from . import add_db_argument, db_path
+from . import add_db_argument, db_path, read_secret
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--village", default=None, help="thôn/tổ dân phố")
     p.add_argument("--noi-bo", dest="internal", action="store_true",
                    help="bản NỘI BỘ: in đầy đủ số định danh (mặc định che, để niêm yết)")
+    p.add_argument("--xlsx-password-file", type=Path, default=None,
+                   help="bản nội bộ dạng Excel (--noi-bo): tệp mà dòng đầu là mật khẩu đặt cho tệp Excel (bắt buộc, "
+                        "ít nhất 8 ký tự); Excel hỏi mật khẩu này khi mở")
     p.add_argument("--format", choices=FORMATS, default=None, help="dạng tệp (mặc định: theo đuôi tệp)")
     p.set_defaults(func=run)
 
@@ -79,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
     params = ReportParams(unit_code=args.unit, year=args.year, on=_day(args.date, "date"),
                           start=_day(args.start, "from"), category=args.category, ruleset=args.ruleset,
                           compare_to=args.compare,
-                          household=args.household, village=args.village, internal=args.internal)
+                          household=args.household, village=args.village, internal=args.internal,
+                          password=read_secret(args.xlsx_password_file, what="mật khẩu tệp Excel",
+                                               field="password") if args.xlsx_password_file else None)
     with open_db(db_path(args), create=False) as store:
         out = spec.build(store, params, args.out, args.format)
     print(f"Đã xuất '{spec.title}' vào {out}", file=sys.stdout)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..core.errors import AppError, Cancelled, ValidationError
 from ..core.model import NEAR_POOR, POOR
+from ..core.personal_data import check_export_password, protect_xlsx
 from ..core.progress import Progress, or_null
 from ..storage.db import Store
 from . import queries as rq
@@ -65,9 +66,20 @@ class ReportSpec:
                                   field="category")
         if params.category == POOR_OR_NEAR_POOR and self.code not in LIST_REPORTS:
             params = replace(params, category=None)  # the summaries count both categories anyway
+        protect = fmt == "xlsx" and params.internal and "internal" in self.params
+        if protect and not params.password:
+            raise ValidationError(
+                "Bản nội bộ dạng Excel có đầy đủ số định danh nên phải đặt mật khẩu cho tệp (dòng lệnh: "
+                "--xlsx-password-file TỆP). Báo mật khẩu cho người nhận qua điện thoại, không gửi kèm tệp.",
+                field="password")
+        if protect:
+            check_export_password(params.password or "")
         prog = or_null(progress)
         _check_replaceable(out)
-        return self.builder(make_context(store, params), out, fmt, prog)
+        written = self.builder(make_context(store, params), out, fmt, prog)
+        if protect:
+            protect_xlsx(written, params.password or "")  # Decree 13/2023: full ID numbers locked
+        return written
 
 
 def _check_replaceable(out: Path) -> None:

@@ -55,6 +55,7 @@ class ReportParams:
     household: str | None = None    # id or household code (household-profile)
     village: str | None = None
     internal: bool = False          # full ID numbers, "NỘI BỘ" in the title (never for posting)
+    password: str | None = None     # an internal xlsx is written as a password-protected workbook
 
     def report_year(self) -> int:
         return self.year or (self.on.year if self.on else date.today().year)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cannngheo_desktop.core.errors import Cancelled
+from cannngheo_desktop.core.errors import Cancelled, ValidationError
+from cannngheo_desktop.core.personal_data import open_protected_xlsx
 from cannngheo_desktop.documents.catalogue import build_report
 from cannngheo_desktop.documents.context import ReportParams
 from cannngheo_desktop.documents.render.household_list import COLUMNS, TITLE_ROWS
@@ -101,10 +103,15 @@ def test_posting_list_masks_ids(store, tmp_path: Path) -> None:
 
 
 def test_posting_list_internal_copy_has_full_ids(store, tmp_path: Path) -> None:
-    """--noi-bo / the "Nội bộ" box: full numbers, and the title says it is internal."""
-    out = build_report(store, "posting-list", ReportParams(unit_code="00679", year=2023, category="near_poor",
-                                                           internal=True), tmp_path / "noi-bo.xlsx")
-    ws = load_workbook(out).active
+    """--noi-bo / the "Nội bộ" box: full numbers, the title says it is internal, and the workbook is
+    locked with its password (issue 16); without a password nothing is written."""
+    params = ReportParams(unit_code="00679", year=2023, category="near_poor", internal=True)
+    with pytest.raises(ValidationError, match="phải đặt mật khẩu"):
+        build_report(store, "posting-list", params, tmp_path / "noi-bo.xlsx")
+    assert not (tmp_path / "noi-bo.xlsx").exists()
+    out = build_report(store, "posting-list", replace(params, password="mat-khau-tep-noi-bo"), tmp_path / "noi-bo.xlsx")
+    assert not zipfile.is_zipfile(out)  # encrypted: the raw file shows nothing of its content
+    ws = load_workbook(open_protected_xlsx(out, "mat-khau-tep-noi-bo")).active
     texts = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
     assert any(t.startswith("DANH SÁCH HỘ CẬN NGHÈO NĂM 2023 (NỘI BỘ)") for t in texts)
     assert not any("NIÊM YẾT CÔNG KHAI" in t for t in texts)

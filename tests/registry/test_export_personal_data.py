@@ -7,6 +7,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from msoffcrypto.exceptions import InvalidKeyError
 
 from cannngheo_desktop.core.errors import ValidationError
 from cannngheo_desktop.core.personal_data import INTERNAL_MARK, mask_cccd, open_protected_xlsx
@@ -60,7 +61,7 @@ def test_an_internal_export_is_whole_and_locked_with_its_password(demo_store, tm
     raw = out.read_bytes()
     assert not zipfile.is_zipfile(out)                       # an encrypted container, not a plain xlsx
     assert not any(c.encode() in raw or n.encode("utf-8") in raw for n, c in people)
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidKeyError):
         open_protected_xlsx(out, "mat-khau-sai-roi")
     ws = openpyxl.load_workbook(open_protected_xlsx(out, "mat-khau-tep-xuat")).active
     rows = _cells(ws)

@@ -9,6 +9,7 @@ the ``reporting.ReportParams`` the catalogue builds from; ``mark(field, message)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.text import fold
 from ...documents.catalogue import ReportSpec
 from ...documents.context import CATEGORY_CHOICES, PARAM_LABELS, POOR_OR_NEAR_POOR, ReportParams
 from ...plan import plans
@@ -314,3 +316,11 @@ class ReportParamsForm(QWidget):
         for _k, widget in targets:
             if widget is not None:
                 choices.mark_error(widget, message)
+
+
+def file_stem(spec: ReportSpec, params: ReportParams) -> str:
+    """'Biểu kế hoạch giảm hộ cận nghèo', 2023 → 'bieu-ke-hoach-giam-ho-can-ngheo-2023'."""
+    stem = re.sub(r"[^a-z0-9]+", "-", fold(spec.title)).strip("-")
+    extra = params.household or params.unit_code or ""
+    parts = [stem, extra, str(params.year) if params.year else ""]
+    return "-".join(p for p in parts if p)

@@ -9,8 +9,8 @@ printing go through dialogs/print_preview.py (QtPdf). The last export folder is 
 
 from __future__ import annotations
 
-import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
@@ -33,14 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import AppError
-from ...core.text import fold
 from ...documents.catalogue import ReportSpec, build_report, list_reports
-from ...documents.context import ReportParams
 from ...storage import repo
 from ..shell import errors, files
+from ..shell.account_actions import ask_export_password
 from ..shell.context import AppContext
 from . import print_preview
-from .report_params import ReportParamsForm, load_choices
+from .report_params import ReportParamsForm, file_stem, load_choices
 
 TITLE = "Báo cáo"
 FOLDER_SETTING = "reports.last_folder"
@@ -55,14 +54,6 @@ FILTERS = {"xlsx": "Bảng tính Excel (*.xlsx)", "pdf": "Tệp PDF (*.pdf)"}
 CODE_ROLE = Qt.ItemDataRole.UserRole
 DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 1
 PAD = 4
-
-
-def file_stem(spec: ReportSpec, params: ReportParams) -> str:
-    """'Biểu kế hoạch giảm hộ cận nghèo', 2023 → 'bieu-ke-hoach-giam-ho-can-ngheo-2023'."""
-    stem = re.sub(r"[^a-z0-9]+", "-", fold(spec.title)).strip("-")
-    extra = params.household or params.unit_code or ""
-    parts = [stem, extra, str(params.year) if params.year else ""]
-    return "-".join(p for p in parts if p)
 
 
 class ReportTree(QTreeWidget):
@@ -282,10 +273,10 @@ class ReportsTab(QWidget):
         self.xlsx_button.setToolTip("" if "xlsx" in spec.formats else "Báo cáo này chỉ có bản PDF.")
 
     # --- building ------------------------------------------------------------------------------
-    def _build(self, fmt: str, out: Path, on_success, label: str) -> None:
+    def _build(self, fmt: str, out: Path, on_success, label: str, password: str | None = None) -> None:
         """Build the current report into ``out`` on the worker; ``on_success(path)`` afterwards."""
         assert self.spec is not None
-        code, params = self.spec.code, self.form.params()
+        code, params = self.spec.code, replace(self.form.params(), password=password)
         self.form.mark(None, None)
         self.ctx.tasks.run_task(
             self, lambda store, progress: build_report(store, code, params, out, fmt, progress),
@@ -318,9 +309,12 @@ class ReportsTab(QWidget):
             return
         if path.suffix.lower() != f".{fmt}":
             path = path.with_name(path.name.removesuffix(".sqlite") + f".{fmt}")
+        password = ask_export_password(self) if fmt == "xlsx" and self.form.params().internal else ""
+        if password is None:  # an internal Excel copy is locked with a password; cancelled
+            return
         if path.parent != self.last_folder():
             repo.set_setting(self.ctx.store, FOLDER_SETTING, str(path.parent))
-        self._build(fmt, path, self._exported, f"Đang lập «{self.spec.title}»…")
+        self._build(fmt, path, self._exported, f"Đang lập «{self.spec.title}»…", password or None)
 
     def _exported(self, path: Path) -> None:
         self.last_output = Path(path)

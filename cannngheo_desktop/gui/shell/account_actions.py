@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QWidget
 
 from ...core.errors import AppError
+from ...core.personal_data import check_export_password
 from ...storage import keyslots, users
 from . import errors
 from .context import AppContext
@@ -52,3 +53,29 @@ def backup_key(parent: QWidget, backup_file: Path) -> bytes | None:
             return keyslots.unlock(backup_file, text).key
         except AppError as exc:
             errors.warn(parent, exc.message)
+
+
+def ask_export_password(parent: QWidget) -> str | None:
+    """An internal Excel copy (full ID numbers) is locked with a password: asked twice; None when
+    cancelled (issue 16, core/personal_data.protect_xlsx)."""
+    while True:
+        first, ok = QInputDialog.getText(
+            parent, "Mật khẩu cho tệp Excel nội bộ",
+            "Bản nội bộ có đầy đủ số định danh nên được khóa bằng mật khẩu (ít nhất 8 ký tự).\n"
+            "Excel sẽ hỏi mật khẩu này khi mở tệp. Báo mật khẩu cho người nhận qua điện thoại, không gửi kèm tệp.",
+            QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        again, ok = QInputDialog.getText(parent, "Mật khẩu cho tệp Excel nội bộ", "Nhập lại mật khẩu:",
+                                         QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        if first != again:
+            errors.warn(parent, "Hai lần nhập mật khẩu không khớp; hãy nhập lại.")
+            continue
+        try:
+            check_export_password(first)
+        except AppError as exc:
+            errors.warn(parent, exc.message)
+            continue
+        return first
