@@ -21,7 +21,7 @@ HOUSEHOLD_FIELDS = ("household_code", "group_no", "head_name", "village", "addre
                     "unit_code", "is_merit", "income_month", "floor_area_m2")
 MEMBER_FIELDS = ("full_name", "relation", "birth_date", "birth_male", "birth_female", "sex", "cccd",
                  "ethnicity", "education_level", "in_school", "employment", "has_health_insurance",
-                 "disabled")
+                 "disabled", "cccd_duplicate_reason")
 IGNORED_FIELDS = ("row_no", "note", "import_errors", "import_warnings")
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -53,6 +53,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "employment": ("viec lam", "tinh trang viec lam", "nghe nghiep", "cong viec"),
     "has_health_insurance": ("the bhyt", "bhyt", "co the bhyt", "bao hiem y te"),
     "disabled": ("khuyet tat", "nguoi khuyet tat"),
+    # why a CCCD already held by another household is kept (issue 17: otherwise refused)
+    "cccd_duplicate_reason": ("ly do trung cccd", "ly do giu cccd trung", "ly do trung so cccd"),
     "row_no": ("stt", "tt", "so tt", "so thu tu"),
     "note": ("ghi chu",),
     # the columns write_error_workbook adds, so a corrected error workbook imports as it is

@@ -22,7 +22,9 @@ from ..storage.backup import backup_database
 from ..storage.db import Store
 from . import duplicates
 from .duplicates import folded
+from .editing import record_cccd_reasons
 from .excel_reader import EXAMPLE_SKIPPED, CandidateHousehold, ImportPlan, RowIssue, read_workbook
+from .household_codes import household_code_for
 from .validation import validate_household
 
 __all__ = ["CandidateHousehold", "ImportHasErrors", "ImportPlan", "ImportReport", "ImportSummary",
@@ -137,6 +139,18 @@ def _validate(report: ImportReport, today: date) -> None:
                                           issue.message))
 
 
+NEEDS_REASON = ("Mỗi số CCCD là một người: nếu đúng là người này ở cả hai hộ, ghi lý do vào cột "
+                "'Lý do trùng CCCD' của dòng này rồi nhập lại.")
+
+
+def _cccd_issue(row: int, m: dict[str, Any], message: str) -> RowIssue:
+    """A CCCD held by another household: an error, or a warning when the row gives a reason."""
+    reason = m.get("cccd_duplicate_reason")
+    if reason:
+        return RowIssue(row, "warning", "cccd", f"{message} Giữ vì: {reason}")
+    return RowIssue(row, "error", "cccd", f"{message} {NEEDS_REASON}")
+
+
 def _file_duplicates(report: ImportReport) -> None:
     by_cccd: dict[str, tuple[int, int]] = {}
     by_name: dict[tuple[str, str, str], tuple[int, int]] = {}
@@ -148,8 +162,8 @@ def _file_duplicates(report: ImportReport) -> None:
             if cccd:
                 first = by_cccd.setdefault(cccd, (n, row))
                 if first[0] != n:
-                    report.issues.append(RowIssue(row, "warning", "cccd",
-                                                  f"Số CCCD {cccd} trùng với dòng {first[1]} trong tệp."))
+                    report.issues.append(_cccd_issue(row, m, f"Số CCCD {cccd} trùng với dòng {first[1]} "
+                                                             "(hộ khác) trong tệp."))
             if m.get("full_name") and m.get("birth_date"):
                 key = (folded(m["full_name"]), str(m["birth_date"]), village)
                 first = by_name.setdefault(key, (n, row))
@@ -163,9 +177,12 @@ def _db_duplicates(store: Store, report: ImportReport) -> None:
     items = [(c.household, c.members) for c in report.households]
     for cand, found in zip(report.households, duplicates.find_duplicates_many(store, items), strict=True):
         for dup in found:
-            report.issues.append(RowIssue(_row_of(cand, dup.member_index), "warning",
-                                          "cccd" if dup.kind == "cccd" else "full_name",
-                                          f"Có thể trùng với hộ đã có: {dup.message}"))
+            row = _row_of(cand, dup.member_index)
+            if dup.kind == "cccd":
+                report.issues.append(_cccd_issue(row, cand.members[dup.member_index], dup.message))
+            else:
+                report.issues.append(RowIssue(row, "warning", "full_name",
+                                              f"Có thể trùng với hộ đã có: {dup.message}"))
 
 
 def dry_run(store: Store, path: Path | str, unit_code: str | None, *, today: date | None = None
@@ -218,19 +235,44 @@ def apply_import(store: Store, report_or_path: ImportReport | Path | str, unit_c
     total = len(report.households)
     backup_path = backup_database(store.conn, store.path, reason="truoc-nhap-excel") if backup else None
     ids: list[str] = []
+    day = today or date.today()
     with store.transaction():
+        codes: set[str] = set()
         for chunk in _chunks(report.households, APPLY_CHUNK):
             if prog.cancelled():
                 raise Cancelled()
-            ids.extend(hh_repo.add_households(store, [(_db_household(c), c.members) for c in chunk]))
+            rows = [(_db_household(store, c, codes), [_db_member(m) for m in c.members]) for c in chunk]
+            chunk_ids = hh_repo.add_households(store, rows)
+            for cand, hid, (hh, _) in zip(chunk, chunk_ids, rows, strict=True):
+                _record_reasons(store, cand, hid, hh["unit_code"], day)
+            ids.extend(chunk_ids)
             prog.report(len(ids), total)
     return ImportSummary(len(ids), report.plan.member_count, backup_path, ids)
 
 
-def _db_household(cand: CandidateHousehold) -> dict[str, Any]:
+def _db_household(store: Store, cand: CandidateHousehold, codes: set[str]) -> dict[str, Any]:
+    """The household row; one without a code gets the next generated one (registry.household_codes)."""
     data = {k: v for k, v in cand.household.items() if v is not None}
     data.setdefault("status", "active")
+    if not str(data.get("household_code") or "").strip():
+        data["household_code"] = household_code_for(store, data["unit_code"], data.get("village"), codes)
+        codes.add(data["household_code"])
     return data
+
+
+def _db_member(m: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in m.items() if k != "cccd_duplicate_reason"}
+
+
+def _record_reasons(store: Store, cand: CandidateHousehold, household_id: str, unit_code: str, day: date) -> None:
+    """The reasons given for CCCDs held by another household (earlier in the file or in the
+    registry), kept as audited events like the editor's."""
+    for m in cand.members:
+        reason = m.get("cccd_duplicate_reason")
+        if not reason or not m.get("cccd"):
+            continue
+        conflicts = duplicates.cccd_conflicts(store, [m], exclude_id=household_id)
+        record_cccd_reasons(store, household_id, unit_code, conflicts, [m], reason, day)
 
 
 def write_error_workbook(report: ImportReport, out_path: Path | str) -> Path:

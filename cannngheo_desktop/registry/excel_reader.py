@@ -152,6 +152,16 @@ def _is_total_row(values: dict[str, Any], raw: tuple) -> bool:
     return False
 
 
+MAX_REASON_CHARS = 500
+
+
+def _reason(value: str) -> str | None:
+    text = " ".join(value.split())
+    if len(text) > MAX_REASON_CHARS:
+        raise col.CellError(f"Lý do trùng CCCD dài {len(text)} ký tự; tối đa {MAX_REASON_CHARS}")
+    return text or None
+
+
 CONVERTERS: dict[str, Any] = {
     "household_code": lambda v: col.text(v) or None, "village": lambda v: col.text(v) or None,
     "address": lambda v: col.text(v) or None, "unit_code": lambda v: col.text(v) or None,
@@ -167,6 +177,7 @@ CONVERTERS: dict[str, Any] = {
     "in_school": lambda v: col.bool_from(v, "Đang đi học"),
     "has_health_insurance": lambda v: col.bool_from(v, "Thẻ BHYT"),
     "disabled": lambda v: col.bool_from(v, "Khuyết tật"),
+    "cccd_duplicate_reason": lambda v: _reason(col.text(v)),
 }
 
 
@@ -202,9 +213,7 @@ class _Builder:
                     m["birth_date"], year_only = col.date_from(value)
                     if name != "birth_date":
                         m["sex"] = "male" if name == "birth_male" else "female"
-                    if year_only:
-                        self._issue(row, "warning", "birth_date",
-                                    f"Chỉ có năm sinh {m['birth_date'][:4]}; tạm ghi ngày 01/01/{m['birth_date'][:4]}.")
+                    m["birth_year_only"] = int(year_only)  # a year alone is kept and printed as a year
             except col.CellError as exc:
                 self._issue(row, "error", name, f"{exc}.")
         return hh, m

@@ -104,17 +104,19 @@ def test_error_workbook_never_overwrites_the_original(store, messy) -> None:
         excel_import.write_error_workbook(report, path)
 
 
-def test_repeated_cccd_warns_within_the_file_and_against_the_database(store, messy) -> None:
+def test_a_cccd_of_another_household_is_refused_within_the_file_and_against_the_database(store, messy) -> None:
+    """Issue 17: one CCCD is one person; without a reason in 'Lý do trùng CCCD' the row is an error."""
     households.add_household(store, {"unit_code": UNIT_A, "household_code": "OLD", "village": "Thôn 9"},
                              [member("Người Cũ", "head", "1960-01-01", "001080000555")])
     extra = [(5, "HN005", "Phan Văn Lợi", "Chủ hộ", "01/01/1985", "Nam", "001072000111", "Thôn 4", None,
               "Cận nghèo")]
     report = excel_import.dry_run(store, messy(bad=False, extra_rows=extra), UNIT_A, today=TODAY)
-    assert report.errors == []
-    cccd_warnings = {i.row: i.message for i in report.warnings if i.field == "cccd"}
+    cccd_errors = {i.row: i.message for i in report.errors if i.field == "cccd"}
     in_file_row = FIRST_DATA_ROW + len(GOOD_ROWS)
-    assert f"dòng {FIRST_DATA_ROW + 1}" in cccd_warnings[in_file_row]
-    assert "OLD" in cccd_warnings[FIRST_DATA_ROW + 7]  # Hoàng Văn Tú's CCCD is already registered
+    assert set(cccd_errors) == {in_file_row, FIRST_DATA_ROW + 7}
+    assert f"dòng {FIRST_DATA_ROW + 1}" in cccd_errors[in_file_row]
+    assert "OLD" in cccd_errors[FIRST_DATA_ROW + 7]  # Hoàng Văn Tú's CCCD is already registered
+    assert "Lý do trùng CCCD" in cccd_errors[in_file_row]
 
 
 def test_same_name_birth_and_village_warns(store, messy) -> None:
