@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from cannngheo_desktop.core.personal_data import open_protected_xlsx
 from cannngheo_desktop.registry import excel_import
 from cannngheo_desktop.registry.excel_export import export_households
 from cannngheo_desktop.registry.queries import ListQuery
@@ -40,8 +41,16 @@ def test_export_then_import_gives_the_same_registry(store, tmp_path: Path) -> No
                              [member("Lý Thị Mười", "head", "1977-10-10", "000177000009", sex="female",
                                      education_level="primary", has_health_insurance=1),
                               member("Lý Văn Út", "child", "2011-01-31", sex="male", has_health_insurance=0)])
+    masked = tmp_path / "che.xlsx"  # the default export hides the ID numbers (issue 16)
+    assert export_households(store, ListQuery(sort="household_code"), masked) == 6
+    masked_rows = rows_of(masked)
+    column = masked_rows[2].index("Số CCCD")
+    assert [r for r in masked_rows if len(r) > 1 and r[1] == "A09"][0][column] == "000******009"
+    # the internal export keeps them, locked with a password; opened (as Excel does) and saved plain
+    locked = tmp_path / "noi-bo.xlsx"
+    assert export_households(store, ListQuery(sort="household_code"), locked, password="mat-khau-noi-bo") == 6
     out = tmp_path / "xuat.xlsx"
-    assert export_households(store, ListQuery(sort="household_code"), out) == 6
+    out.write_bytes(open_protected_xlsx(locked, "mat-khau-noi-bo").getvalue())
     rows = rows_of(out)
     header = rows[2]
     assert header[:3] == ("STT hộ", "Mã hộ", "Mã đơn vị")
