@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..core import model
 from ..storage import open_db
-from . import add_db_argument, db_path
+from . import add_db_argument, db_path, read_secret
 
 MAX_LISTED_WARNINGS = 30
 
@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "trở lên của mã hộ hay số CCCD (ví dụ '4321')")
     e.add_argument("--category", default=None, choices=sorted(model.CATEGORY_LABELS))
     e.add_argument("--include-removed", action="store_true", help="kể cả hộ đã chuyển đi/đã gộp")
+    e.add_argument("--xlsx-password-file", type=Path, default=None,
+                   help="bản NỘI BỘ có đầy đủ số CCCD: tệp mà dòng đầu là mật khẩu đặt cho tệp Excel (ít nhất 8 ký "
+                        "tự). Không có: số CCCD được che (mã tỉnh và 3 số cuối)")
     e.set_defaults(func=run_export)
 
     t = sub.add_parser("template", help="tạo tệp mẫu Excel để nhập danh sách hộ")
@@ -80,7 +83,8 @@ def run_export(args: argparse.Namespace) -> int:
     q = ListQuery(search=args.search or "", unit_code=args.unit, category=args.category,
                   include_removed=args.include_removed, sort="household_code")
     with open_db(db_path(args), create=False, user="dong-lenh") as store:
-        count = export_households(store, q, args.out)
+        count = export_households(store, q, args.out, password=read_secret(
+            args.xlsx_password_file, what="mật khẩu tệp Excel", field="password") if args.xlsx_password_file else None)
     print(f"Đã xuất {count} hộ ra {args.out}.")
     return 0
 

@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 
 from ...core import model
 from ...registry import queries as rq
-from ...registry.excel_export import export_households
 from ...registry.template import write_template
 from ...storage import reference, rulesets
 from ..shell import choices, errors, files
 from ..shell.context import AppContext
 from . import household_drafts as drafts
 from .event_dialog import EventDialog
+from .export_action import export_list
 from .history_dialog import HistoryDialog
 from .household_editor import HouseholdEditor
 from .household_table_model import COLUMNS, MATCHED, HouseholdTableModel, show_sort
@@ -344,15 +344,8 @@ class HouseholdsTab(QWidget):
                                 label="Đang tạo mẫu Excel…")
 
     def export_excel(self) -> None:
-        path = files.choose_save_file(self, "Xuất danh sách hộ ra Excel", Path.home() / "danh-sach-ho.xlsx",
-                                      XLSX_FILTER)
-        if path is None:
-            return
-        target, query = path.with_suffix(".xlsx"), replace(self.model.query)
-        self.ctx.tasks.run_task(
-            self, lambda store, progress: export_households(store, query, target, progress=progress),
-            on_success=lambda n: errors.inform(self, f"Đã xuất {n} hộ (theo bộ lọc đang chọn) ra tệp {target}."),
-            label="Đang xuất danh sách hộ…")
+        """Xuất Excel: the list as filtered; ID numbers masked unless an internal, locked copy."""
+        export_list(self, self.ctx, replace(self.model.query))
 
     def offer_drafts(self) -> None:
         """Drafts left by a crash: offer to open them again (they are removed on save/discard)."""
