@@ -4,7 +4,9 @@ give the password or recovery key of a backup made under another key before rest
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QWidget
 
 from ...core.errors import AppError
@@ -12,6 +14,8 @@ from ...core.personal_data import check_export_password
 from ...storage import keyslots, users
 from . import errors
 from .context import AppContext
+from .idle_lock import IdleLock, parse_minutes
+from .lock_screen import LockScreen
 
 
 def run_dialog(dialog: QDialog) -> int:
@@ -79,3 +83,47 @@ def ask_export_password(parent: QWidget) -> str | None:
             errors.warn(parent, exc.message)
             continue
         return first
+
+
+class SessionGuard:
+    """The window's account pieces: Tệp → Đổi mật khẩu…, and the session lock after inactivity
+    (setting ``session_lock_minutes``, default 15, 0 = never; gui/shell/idle_lock.py and
+    lock_screen.py). ``bind(ctx)`` again for each new session."""
+
+    def __init__(self, window: QWidget, menu: Any, before: Any = None) -> None:
+        self.window = window
+        self.ctx: AppContext | None = None
+        self.idle: IdleLock | None = None
+        self.screen: LockScreen | None = None
+        self.change_action = QAction("Đổi &mật khẩu…", window)
+        self.change_action.setToolTip("Đổi mật khẩu đăng nhập (cũng là mật khẩu mở dữ liệu đã mã hóa)")
+        self.change_action.triggered.connect(self._change)
+        if before is not None:
+            menu.insertAction(before, self.change_action)
+        else:
+            menu.addAction(self.change_action)
+
+    def bind(self, ctx: AppContext) -> None:
+        self.stop()
+        self.ctx = ctx
+        self.idle = IdleLock(parse_minutes(ctx.store.get_setting("session_lock_minutes")), self.window)
+        self.screen = LockScreen(self.window, ctx.user_label, verify=self._verify)
+        self.idle.idle.connect(self.screen.lock)
+        self.screen.unlocked.connect(self.idle.restart)
+
+    def stop(self) -> None:
+        if self.idle is not None:
+            self.idle.stop()
+            self.idle.deleteLater()
+        if self.screen is not None:
+            self.screen.deleteLater()
+        self.idle = self.screen = None
+
+    def _verify(self, password: str) -> bool:
+        assert self.ctx is not None
+        users.authenticate(self.ctx.store, str(self.ctx.user["name"]), password)  # AuthError: shown, waits
+        return True
+
+    def _change(self) -> None:
+        if self.ctx is not None:
+            change_own_password(self.window, self.ctx)

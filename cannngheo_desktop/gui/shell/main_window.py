@@ -21,6 +21,7 @@ from ..registry import households_tab
 from ..registry.rulesets_dialog import RulesetsDialog
 from ..review import reviews_tab
 from . import errors, files
+from .account_actions import SessionGuard, backup_key
 from .context import AppContext
 from .help_window import SHORTCUTS_PAGE, HelpWindow
 from .session import open_session
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         ui.actionPrint.triggered.connect(self.print_current)
         ui.actionGuide.triggered.connect(lambda: self.show_guide())  # not the "checked" argument
         ui.actionShortcuts.triggered.connect(lambda: self.show_guide(SHORTCUTS_PAGE))
+        self.guard = SessionGuard(self, ui.menuFile, before=ui.actionQuit)
         self._fit_screen()
         self._bind()
 
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
         metrics = self.db_label.fontMetrics()
         self.db_label.setText(f"Tệp dữ liệu: {metrics.elidedText(full, Qt.TextElideMode.ElideMiddle, 520)}")
         self.db_label.setToolTip(full)
+        self.guard.bind(self.ctx)
         notes = list(self.ctx.notes)
         for i in range(tabs.count()):  # e.g. the plan tab's "Kế hoạch: 3 việc quá hạn."
             notes += getattr(tabs.widget(i), "startup_notes", list)()
@@ -184,7 +187,13 @@ class MainWindow(QMainWindow):
         demo = self.ctx.demo
         self.ctx.close()
         try:
-            safety = backup.restore_database(source, path)
+            try:
+                safety = backup.restore_database(source, path)
+            except backup.BackupKeyError:  # made under another key: its own password or recovery key
+                key = backup_key(self, source)
+                if key is None:
+                    raise
+                safety = backup.restore_database(source, path, key=key)
         except (AppError, OSError) as exc:
             errors.report(self, exc if isinstance(exc, AppError) else AppError(
                 f"Không khôi phục được từ '{source}': {exc}"))
@@ -277,5 +286,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self._closed:
             self._closed = True
+            self.guard.stop()
             self.ctx.close()
         super().closeEvent(event)

@@ -127,3 +127,28 @@ def test_a_plain_file_is_encrypted_after_its_first_login(qtbot, tmp_path, monkey
         ctx.close()
     assert not cipher.is_plain_file(path)
     assert keyslots.read_key_file(path).find("user", demo.ADMIN_NAME) is not None
+
+
+def test_the_window_locks_after_inactivity_and_the_password_reopens_it(qtbot, tmp_path, monkeypatch,
+                                                                       shown_messages) -> None:
+    from cannngheo_desktop.gui.shell.idle_lock import IdleLock
+    from cannngheo_desktop.gui.shell.main_window import MainWindow
+
+    path = tmp_path / "xa.sqlite"
+    _make_encrypted(path)
+    monkeypatch.setattr(session, "run_dialog", Script(login(ADMIN, PASSWORD)))
+    ctx = session.open_session(path, None)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    guard = window.guard
+    assert isinstance(guard.idle, IdleLock) and guard.screen is not None and not guard.screen.locked
+    guard.idle.idle.emit()                      # what 15 quiet minutes end in
+    assert guard.screen.locked
+    guard.screen.password_edit.setText("khong-phai-mat-khau")
+    guard.screen.try_unlock()
+    assert guard.screen.locked and "không đúng" in guard.screen.error_label.text()
+    guard.screen.password_edit.setText(PASSWORD)
+    guard.screen.try_unlock()
+    assert not guard.screen.locked
+    window.close()

@@ -39,7 +39,7 @@ def test_four_tabs_status_bar_and_size(window, app_ctx):
     assert window.width() <= 1366 and window.height() <= 740
     menus = [a.text() for a in window.ui.menuFile.actions() if not a.isSeparator()]
     assert menus == ["Thêm &hộ mới…", "&In…", "&Mở cơ sở dữ liệu…", "&Tạo cơ sở dữ liệu mới…",
-                     "&Sao lưu ngay…", "&Khôi phục từ bản sao lưu…", "&Bộ chuẩn nghèo…", "T&hoát"]
+                     "&Sao lưu ngay…", "&Khôi phục từ bản sao lưu…", "&Bộ chuẩn nghèo…", "Đổi &mật khẩu…", "T&hoát"]
 
 
 def test_households_tab_counts_through_service(qtbot, app_ctx, shown_messages):
