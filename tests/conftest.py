@@ -23,6 +23,34 @@ ADMIN_PASSWORD = "so-tay-can-bo-2026"
 ENCRYPTED = os.environ.get("CANNGHEO_TEST_PLAIN") != "1"
 
 
+# scrypt at N = 2^17 costs about half a second and 128 MiB per password: creating a thousand test
+# databases with it would take most of the CI budget. The suite writes new key slots and user
+# password hashes at N = 2^14 (the stored parameters say so, and reading honours them); tests that
+# check the real cost ask for the ``production_kdf`` fixture. Key passphrases take their cost
+# explicitly (exchange.keys.KdfParams) and are not affected.
+TEST_SCRYPT_N = 2**14
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_kdf_for_the_suite() -> Iterator[None]:
+    from cannngheo_desktop.storage import keyslots
+
+    real = keyslots.SCRYPT_N
+    keyslots.SCRYPT_N = TEST_SCRYPT_N
+    yield
+    keyslots.SCRYPT_N = real
+
+
+@pytest.fixture
+def production_kdf() -> Iterator[int]:
+    """The real cost of key slots and password hashes (N = 2^17) for one test."""
+    from cannngheo_desktop.storage import keyslots
+
+    keyslots.SCRYPT_N = 2**17
+    yield keyslots.SCRYPT_N
+    keyslots.SCRYPT_N = TEST_SCRYPT_N
+
+
 @pytest.fixture(autouse=True, scope="session")
 def encrypted_databases() -> Iterator[bytes | None]:
     from cannngheo_desktop.storage import cipher

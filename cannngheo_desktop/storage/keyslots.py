@@ -216,13 +216,13 @@ def _aad(kf: KeyFile, slot: Slot) -> bytes:
     return f"{FORMAT}|{kf.db_id}|{slot.kind}|{slot.name}".encode()
 
 
-def make_slot(kf: KeyFile, key: bytes, kind: str, name: str, secret: str, *, n: int = SCRYPT_N) -> Slot:
+def make_slot(kf: KeyFile, key: bytes, kind: str, name: str, secret: str, *, n: int | None = None) -> Slot:
     """Wrap ``key`` for ``name``; replaces that person's slot of the same kind in ``kf``."""
     if kind not in SLOT_KINDS:
         raise ValueError(kind)
     if cipher.key_check(key) != kf.check:
         raise DatabaseError("Khóa cơ sở dữ liệu không khớp với tệp khóa; không thêm được người dùng.")
-    slot = Slot(kind=kind, name=norm_name(name), salt=os.urandom(16), n=n, r=SCRYPT_R, p=SCRYPT_P,
+    slot = Slot(kind=kind, name=norm_name(name), salt=os.urandom(16), n=n or SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
                 nonce=os.urandom(12), wrapped=b"")
     slot.wrapped = AESGCM(_kek(secret, slot)).encrypt(slot.nonce, bytes(key), _aad(kf, slot))
     kf.slots = [s for s in kf.slots if not (s.kind == kind and s.name == slot.name)] + [slot]

@@ -56,8 +56,10 @@ def _shows(data: bytes, name: str, cccd: str) -> bool:
     return name.encode("utf-8") in data or cccd.encode("ascii") in data
 
 
-def test_no_file_the_app_writes_shows_a_name_or_cccd(demo_db, tmp_path: Path) -> None:
+def test_no_file_the_app_writes_shows_a_name_or_cccd(production_kdf, demo_db, tmp_path: Path) -> None:
     path, _recovery = demo_db
+    slot = keyslots.read_key_file(path).find("user", demo.ADMIN_NAME)
+    assert (slot.n, slot.r, slot.p) == (2**17, 8, 1) == (production_kdf, 8, 1)  # the real cost, as shipped
     name, cccd = _known_person(path)
     secret = _secret(tmp_path, "pw.txt", PASSWORD)
     usb = tmp_path / "usb"
