@@ -59,20 +59,28 @@ def backup_key(parent: QWidget, backup_file: Path) -> bytes | None:
             errors.warn(parent, exc.message)
 
 
+def _ask_secret(parent: QWidget, title: str, label: str) -> str | None:
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    if run_dialog(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue()
+
+
 def ask_export_password(parent: QWidget) -> str | None:
     """An internal Excel copy (full ID numbers) is locked with a password: asked twice; None when
     cancelled (issue 16, core/personal_data.protect_xlsx)."""
+    title = "Mật khẩu cho tệp Excel nội bộ"
     while True:
-        first, ok = QInputDialog.getText(
-            parent, "Mật khẩu cho tệp Excel nội bộ",
-            "Bản nội bộ có đầy đủ số định danh nên được khóa bằng mật khẩu (ít nhất 8 ký tự).\n"
-            "Excel sẽ hỏi mật khẩu này khi mở tệp. Báo mật khẩu cho người nhận qua điện thoại, không gửi kèm tệp.",
-            QLineEdit.EchoMode.Password)
-        if not ok:
+        first = _ask_secret(parent, title, "Bản nội bộ có đầy đủ số định danh nên được khóa bằng mật khẩu (ít nhất "
+                            "8 ký tự).\nExcel sẽ hỏi mật khẩu này khi mở tệp. Báo mật khẩu cho người nhận qua điện "
+                            "thoại, không gửi kèm tệp.")
+        if first is None:
             return None
-        again, ok = QInputDialog.getText(parent, "Mật khẩu cho tệp Excel nội bộ", "Nhập lại mật khẩu:",
-                                         QLineEdit.EchoMode.Password)
-        if not ok:
+        again = _ask_secret(parent, title, "Nhập lại mật khẩu:")
+        if again is None:
             return None
         if first != again:
             errors.warn(parent, "Hai lần nhập mật khẩu không khớp; hãy nhập lại.")

@@ -160,12 +160,27 @@ def test_double_click_opens_editor_once(tab, qtbot):
 
 
 def test_export_current_filter_to_excel(tab, tmp_path, monkeypatch, qtbot, shown_messages):
+    """Asked for full ID numbers (the message boxes answer yes), the export is the internal copy,
+    locked with the password typed twice in the real input dialogs."""
+    from PySide6.QtWidgets import QDialog
+
+    from cannngheo_desktop.core.personal_data import open_protected_xlsx
+    from cannngheo_desktop.gui.shell import account_actions
+
+    def type_password(dialog) -> int:
+        dialog.setTextValue("mat-khau-tep-xuat")
+        dialog.accept()
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(account_actions, "run_dialog", type_password)
     target = tmp_path / "xuat.xlsx"
     monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: target)
     choices.set_value(tab.category, "near_poor")
     tab.actions_by_name["export"].trigger()
     qtbot.waitUntil(lambda: any("Đã xuất 3 hộ" in m[2] for m in shown_messages), timeout=10_000)
-    ws = openpyxl.load_workbook(target).active
+    assert any("CCCD đầy đủ" in m[2] for m in shown_messages)
+    assert b"Nguy" not in target.read_bytes()
+    ws = openpyxl.load_workbook(open_protected_xlsx(target, "mat-khau-tep-xuat")).active
     text = " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if c)
     assert "Nguyễn Thị Hoa" in text and "Đỗ Thị Nguyệt" not in text
 
