@@ -259,13 +259,14 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-def migrate(conn: sqlite3.Connection, path: Path, current: int, *, backup: bool = True) -> int:
+def migrate(conn: sqlite3.Connection, path: Path, current: int, *, backup: bool = True,
+            key: bytes | None = None) -> int:
     """Apply every migration above ``current`` in ONE transaction, after a backup copy."""
     pending = [(n, sql) for n, sql in MIGRATIONS if n > current]
     if not pending:
         return current
     if backup and current > 0:
-        backup_database(conn, path, reason=f"truoc-nang-cap-v{current}")
+        backup_database(conn, path, reason=f"truoc-nang-cap-v{current}", key=key)  # encrypted like the file
     try:
         conn.execute("BEGIN IMMEDIATE")
         for number, script in pending:
@@ -319,7 +320,7 @@ def open_db(path: Path | str, *, create: bool = True, lock: bool = False, readon
             if str(mode).lower() != "wal" and str(path) != ":memory:":
                 raise DatabaseError(f"Không bật được chế độ ghi an toàn (WAL) cho '{path}'.")
             conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn, path, current, backup=backup_before_migrate)
+            migrate(conn, path, current, backup=backup_before_migrate, key=key)
         elif current == 0:
             raise DatabaseError(f"Tệp '{path}' chưa được khởi tạo.")
         elif current < SCHEMA_VERSION:

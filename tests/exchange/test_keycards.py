@@ -294,17 +294,19 @@ def test_v1_roster_rows_upgrade_to_v2_audited(pair):
 
 
 def test_migration_8_keeps_the_encryption_key_that_was_in_use(tmp_path):
-    store = make_store(tmp_path / "phong.sqlite", "aggregator", OFFICE, None)
+    from cannngheo_desktop.storage import cipher
+    from cannngheo_desktop.storage.db import APPLICATION_ID, MIGRATIONS, _split_sql
+
     a, b = make_store(tmp_path / "a.sqlite", "commune", COMMUNE, OFFICE), make_store(
         tmp_path / "b.sqlite", "commune", COMMUNE, OFFICE)
     first, second = keycard.own_card(a), keycard.own_card(b)
-    path = store.path
-    store.close()
-    raw = raw_connect(path)   # the database as version 7 left it: two cards for one unit, both active
-    raw.execute("DROP INDEX trusted_keys_one_active_encrypt")
-    raw.execute("DROP TABLE bundle_pieces")                            # migration 9 came later
-    raw.execute("DROP TRIGGER bundle_pieces_released")
-    raw.execute("ALTER TABLE trusted_keys DROP COLUMN role")
+    path = tmp_path / "phong.sqlite"
+    raw = raw_connect(path)   # a database as version 7 left it (its migrations only): two cards, both active
+    for number, script in MIGRATIONS:
+        if number <= 7:
+            for statement in _split_sql(script):
+                raw.execute(statement)
+    raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     for when, card in (("2026-01-01T00:00:00.000000Z", first), ("2026-02-01T00:00:00.000000Z", second)):
         for kind, pub in (("sign", card.sign_public), ("encrypt", card.encrypt_public)):
             raw.execute("INSERT INTO trusted_keys(id, unit_code, kind, public_key, fingerprint, added_at) "
@@ -315,6 +317,8 @@ def test_migration_8_keeps_the_encryption_key_that_was_in_use(tmp_path):
     raw.commit()
     raw.close()
     store = open_db(path, user="canbo")
+    (before_upgrade,) = (path.parent / "backups").glob("phong-*-truoc-nang-cap-v7.sqlite")
+    assert not cipher.is_plain_file(before_upgrade)  # the copy before an upgrade is encrypted like the file
     assert trusted_keys.active_trusted(store, COMMUNE, "encrypt")["id"] == second.encrypt_key_id   # the newest, as before
     revoked = store.query("SELECT row_id, after FROM audit_log WHERE after LIKE '%migration 8%'")
     assert [r["row_id"] for r in revoked] == [first.encrypt_key_id]
