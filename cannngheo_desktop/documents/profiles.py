@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..core.errors import NotFoundError
+from ..core.household_checks import format_birth
 from ..core.model import (
     AREA_LABELS,
     CATEGORY_LABELS,
@@ -88,7 +89,7 @@ def general(household: Mapping[str, Any], unit_name: str, members: Sequence[Mapp
 def members_table(members: Sequence[Mapping[str, Any]]) -> Table:
     """Section II: one row per present member."""
     rows = [[i, m.get("full_name"), RELATIONS.get(m.get("relation") or "", ""), SEXES.get(m.get("sex") or "", ""),
-             format_date(m.get("birth_date")), m.get("cccd") or "", m.get("ethnicity") or "",
+             format_birth(m.get("birth_date"), m.get("birth_year_only")), m.get("cccd") or "", m.get("ethnicity") or "",
              EDUCATION_LEVELS.get(m.get("education_level") or "", "") + (" (đi học)" if m.get("in_school") else ""),
              EMPLOYMENT.get(m.get("employment") or "", ""), _yes(m.get("has_health_insurance"))]
             for i, m in enumerate(members, start=1)]

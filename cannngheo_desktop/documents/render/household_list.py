@@ -81,7 +81,9 @@ def _yes_no(value: Any) -> str:
 def member_cells(m: Mapping[str, Any]) -> list[Any]:
     """The member half of a row (plain values: text, a date, or None)."""
     return [nfc(m.get("full_name")), RELATIONS.get(m.get("relation") or "", m.get("relation") or ""),
-            SEXES.get(m.get("sex") or "", ""), _iso_date(m.get("birth_date")), m.get("cccd") or "",
+            SEXES.get(m.get("sex") or "", ""),
+            str(m.get("birth_date"))[:4] if m.get("birth_year_only") else _iso_date(m.get("birth_date")),
+            m.get("cccd") or "",
             nfc(m.get("ethnicity") or ""), EDUCATION_LEVELS.get(m.get("education_level") or "", ""),
             EMPLOYMENT.get(m.get("employment") or "", ""), _yes_no(m.get("has_health_insurance"))]
 
