@@ -170,7 +170,10 @@ class PlanSupportWidget(QWidget):
                 cell(a.get("funding_source"), tip=a.get("funding_source"))])
         # 1366 px: the measure (stretch) wraps onto two lines instead of being cut; names keep
         # their width; the body and the funding source give way first (full text in the tooltip).
-        fit_columns(self.table, {0: 170, 1: 130, 3: 150, 4: 150, 8: 110, 9: 120})
+        # The caps are in characters of the table's font (170 px with DejaVu at 9 pt), so a wider
+        # Windows font does not cut a name.
+        em = max(1, self.table.fontMetrics().averageCharWidth())
+        fit_columns(self.table, {0: max(170, 26 * em), 1: max(130, 19 * em), 3: 150, 4: 150, 8: 110, 9: 120})
 
     # -- actions -------------------------------------------------------------------------------
     def selected_action(self) -> dict[str, Any] | None:
