@@ -174,6 +174,8 @@ class PlanSupportWidget(QWidget):
         # Windows font does not cut a name.
         em = max(1, self.table.fontMetrics().averageCharWidth())
         fit_columns(self.table, {0: max(170, 26 * em), 1: max(130, 19 * em), 3: 150, 4: 150, 8: 110, 9: 120})
+        for row in range(self.table.rowCount()):  # a measure needing a third line (a wider font) gets it
+            self.table.setRowHeight(row, max(self.table.rowHeight(row), self.table.sizeHintForRow(row)))
 
     # -- actions -------------------------------------------------------------------------------
     def selected_action(self) -> dict[str, Any] | None:
