@@ -225,6 +225,31 @@ def applied_effects(store: Store, action_id: str) -> list[dict[str, Any]]:
         "SELECT * FROM support_effects WHERE action_id = ? AND deleted = 0 ORDER BY rowid", (action_id,))]
 
 
+def undoable_actions(store: Store, household_id: str) -> list[dict[str, Any]]:
+    """The household's done actions whose changes are still in place (not taken back), newest
+    first, each with ``changes``: Vietnamese lines saying what it set, for the history dialog."""
+    rows = store.query(
+        "SELECT a.id, a.done_date, a.measure_code, sm.name AS measure_name, m.full_name AS member_name "
+        "FROM support_actions a LEFT JOIN support_measures sm ON sm.code = a.measure_code "
+        "LEFT JOIN members m ON m.id = a.member_id WHERE a.household_id = ? AND a.deleted = 0 "
+        "AND a.status = 'done' AND EXISTS (SELECT 1 FROM support_effects e WHERE e.action_id = a.id "
+        "AND e.undone = 0 AND e.deleted = 0) ORDER BY a.done_date DESC, a.id", (household_id,))
+    out = []
+    for r in rows:
+        action = dict(r)
+        changes = []
+        for e in applied_effects(store, action["id"]):
+            if e["undone"]:
+                continue
+            labels = MEMBER_FIELDS if e["table_name"] == "members" else HOUSEHOLD_FIELDS
+            target = repo.get(store, e["table_name"], e["row_id"]) or {}
+            who = "Hộ" if e["table_name"] == "households" else target.get("full_name") or "(thành viên)"
+            changes.append(_line(who, e["field"], json.loads(e["before"]), json.loads(e["after"]), labels))
+        action["changes"] = changes
+        out.append(action)
+    return out
+
+
 def _day(action: Mapping[str, Any]) -> date:
     done = action.get("done_date")
     return date.fromisoformat(done) if isinstance(done, str) and done else date.today()

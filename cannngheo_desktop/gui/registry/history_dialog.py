@@ -1,5 +1,9 @@
 """A household's history from the audit log: who, when, which field, before → after, with
-Vietnamese field labels and code labels; events named with their kind, date and decision."""
+Vietnamese field labels and code labels; events named with their kind, date and decision.
+
+Below it, the support actions marked done whose changes to the household are still in place; one
+can be taken back from here ("Hoàn tác"), through the same service as the Kế hoạch tab: what the
+action changed is put back, audited, and the household is reassessed."""
 
 from __future__ import annotations
 
@@ -7,11 +11,15 @@ import json
 from datetime import datetime
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -19,9 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import model
+from ...core.errors import AppError
 from ...core.text import format_date, format_vnd
+from ...plan import support, support_effects
 from ...registry import queries as rq
 from ...storage.db import Store
+from ..shell import errors
 
 FIELD_LABELS = {
     "unit_code": "Đơn vị", "household_code": "Mã hộ", "village": "Thôn/Tổ", "address": "Địa chỉ",
@@ -57,6 +68,7 @@ BOOL_FIELDS = {"wall_durable", "frame_durable", "roof_durable", "uses_telecom", 
                "merit_status", "wants_job_support", "got_job_support", "got_job"}
 DATE_FIELDS = {"birth_date", "cccd_date", "category_since", "exit_date", "event_date"}
 HEADERS = ("Thời gian", "Người sửa", "Nội dung", "Thông tin", "Trước", "Sau")
+SUPPORT_HEADERS = ("Ngày xong", "Hỗ trợ", "Thành viên", "Đã thay đổi")
 
 
 def value_text(field: str, value: Any) -> str:
@@ -125,36 +137,127 @@ def history_rows(entries: list[dict[str, Any]], events: list[dict[str, Any]] | N
 
 
 class HistoryDialog(QDialog):
-    """Read-only table of the household's audit entries, newest first."""
+    """The household's audit entries, newest first, and its support actions that can be taken back."""
+
+    changed = Signal(str)  # a support action was taken back: what changed, one line
 
     def __init__(self, store: Store, household_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.store, self.household_id = store, household_id
         detail = rq.household_detail(store, household_id) or {"household": {}, "events": []}
         hh = detail["household"]
         self.setWindowTitle(f"Lịch sử hộ {hh.get('head_name') or ''} — mã {hh.get('household_code') or '?'}")
-        self.rows = history_rows(rq.household_history(store, household_id), detail.get("events"))
-        self.table = QTableWidget(len(self.rows), len(HEADERS))
+        self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(list(HEADERS))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for r, row in enumerate(self.rows):
-            for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(r, c, item)
         header = self.table.horizontalHeader()
         for c, width in enumerate((130, 90, 170, 170, 170)):
             self.table.setColumnWidth(c, width)
         header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeRowsToContents()
+        self.count_label = QLabel()
+
+        self.support_label = QLabel("Hỗ trợ đã ghi 'Đã xong' đang còn tác dụng trên hồ sơ hộ. Chọn một dòng và bấm "
+                                    "'Hoàn tác' nếu đã ghi nhầm: thông tin được trả lại như trước khi ghi.")
+        self.support_label.setWordWrap(True)
+        self.support_table = QTableWidget(0, len(SUPPORT_HEADERS))
+        self.support_table.setHorizontalHeaderLabels(list(SUPPORT_HEADERS))
+        self.support_table.verticalHeader().setVisible(False)
+        self.support_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.support_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.support_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.support_table.setTabKeyNavigation(False)
+        for c, width in enumerate((90, 260, 160)):
+            self.support_table.setColumnWidth(c, width)
+        self.support_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # Rows follow their wrapped text as the dialog is resized (a few rows, so this is cheap).
+        self.support_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.support_table.setWordWrap(True)
+        self.support_table.setMaximumHeight(150)
+        self.undo_button = QPushButton("&Hoàn tác hỗ trợ đã chọn…")
+        self.undo_button.setToolTip("Đưa hoạt động về 'Đang thực hiện' và trả lại thông tin thành viên/hộ "
+                                    "mà nó đã thay đổi (được ghi vào lịch sử).")
+        self.undo_button.clicked.connect(self.undo_selected)
+        self.support_table.itemSelectionChanged.connect(self._enable)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{len(self.rows)} thay đổi, mới nhất ở trên. Mọi thay đổi đều được ghi lại; "
-                                "không có gì bị xóa hẳn."))
-        layout.addWidget(self.table)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.support_label)
+        layout.addWidget(self.support_table)
+        row = QHBoxLayout()
+        row.addWidget(self.undo_button)
+        row.addWidget(self.message, 1)
+        row.addStretch(0)
+        layout.addLayout(row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setText("Đóng")
         close.setDefault(True)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(1000, 520)
+        self.resize(1000, 600)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the history and the undoable support actions again (after an undo)."""
+        detail = rq.household_detail(self.store, self.household_id) or {"events": []}
+        self.rows = history_rows(rq.household_history(self.store, self.household_id), detail.get("events"))
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(r, c, item)
+        self.table.resizeRowsToContents()
+        self.count_label.setText(f"{len(self.rows)} thay đổi, mới nhất ở trên. Mọi thay đổi đều được ghi lại; "
+                                 "không có gì bị xóa hẳn.")
+        self.actions = support_effects.undoable_actions(self.store, self.household_id)
+        self.support_table.setRowCount(len(self.actions))
+        for r, action in enumerate(self.actions):
+            texts = (format_date(action.get("done_date") or ""), action.get("measure_name") or action["measure_code"],
+                     action.get("member_name") or "", "\n".join(action["changes"]))
+            for c, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.support_table.setItem(r, c, item)
+        for w in (self.support_label, self.support_table, self.undo_button):
+            w.setVisible(bool(self.actions))
+        self._enable()
+
+    def _enable(self) -> None:
+        self.undo_button.setEnabled(self.selected_action() is not None)
+
+    def selected_action(self) -> dict[str, Any] | None:
+        rows = self.support_table.selectionModel().selectedRows()
+        return self.actions[rows[0].row()] if rows and rows[0].row() < len(self.actions) else None
+
+    def undo_selected(self) -> None:
+        """Take the selected action back to "in progress", after a Yes."""
+        action = self.selected_action()
+        if action is None:
+            return
+        question = (f"Hoàn tác hỗ trợ '{action.get('measure_name') or action['measure_code']}'"
+                    f" (xong ngày {format_date(action.get('done_date') or '')})?\n\n"
+                    + "\n".join(action["changes"]) + "\n\nThông tin trên sẽ được trả lại như trước khi ghi; "
+                    "hoạt động trở về 'Đang thực hiện'.")
+        if not errors.confirm(self, question):
+            return
+        try:
+            row = support.update_action(self.store, action["id"], {"status": support.IN_PROGRESS})
+        except AppError as exc:
+            self._say(exc.message)
+            return
+        outcome = row.get("outcome")
+        text = "Đã hoàn tác. " + (support_effects.summary(outcome) if outcome is not None else "")
+        self.reload()
+        self._say(text.strip())
+        self.changed.emit(text.strip())
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setToolTip(text)
+        self.message.show()

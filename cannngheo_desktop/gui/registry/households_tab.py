@@ -321,6 +321,7 @@ class HouseholdsTab(QWidget):
             return None
         dialog = HistoryDialog(self.ctx.store, hid, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(lambda text: (self.refresh(), self._note(text)))
         dialog.open()
         return dialog
 

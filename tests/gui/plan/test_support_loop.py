@@ -192,3 +192,55 @@ def test_support_table_keeps_key_columns_whole_at_1366(qtbot, ctx, shown_message
         measure = table.item(r, 2).text()  # the measure wraps, whole, within the row height
         box = metrics.boundingRect(QRect(0, 0, table.columnWidth(2) - 6, 1000), Qt.TextFlag.TextWordWrap, measure)
         assert box.height() <= table.rowHeight(r), measure
+
+
+def test_done_support_is_undone_from_the_household_history(qtbot, ctx, shown_messages):
+    from cannngheo_desktop.gui.registry.history_dialog import HistoryDialog
+
+    store = ctx.store
+    member = unemployed_job_seeker(store)
+    action = support.add_action(store, member["household_id"], "gioi_thieu_co_viec_lam", member_id=member["id"],
+                                planned_date="01/09/2023")
+    support.update_action(store, action["id"], {"status": support.DONE, "done_date": "02/10/2023"})
+    dialog = HistoryDialog(store, member["household_id"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    # The history lists the change the action made, and the action under "Hoàn tác".
+    assert any(r[2] == f"Thành viên {member['full_name']}" and r[3] == "Có việc làm sau hỗ trợ"
+               and (r[4], r[5]) == ("Không", "Có") for r in dialog.rows)
+    assert dialog.support_table.isVisible() and dialog.support_table.rowCount() == 1
+    assert not dialog.undo_button.isEnabled()  # nothing selected yet
+    assert "Có việc làm sau hỗ trợ Không → Có" in dialog.support_table.item(0, 3).text()
+    assert dialog.support_table.item(0, 0).text() == "02/10/2023"
+    dialog.support_table.selectRow(0)
+    said = []
+    dialog.changed.connect(said.append)
+    qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
+    # Asked first, then put back: the member is as before, audited, and the action is in progress.
+    (_, _, question), = shown_messages
+    assert "Hoàn tác hỗ trợ" in question and member["full_name"] in question
+    stored = store.query_one("SELECT got_job_support, got_job, employment FROM members WHERE id = ?",
+                             (member["id"],))
+    assert tuple(stored) == (member["got_job_support"], member["got_job"], member["employment"])
+    assert support.list_actions(store, member["household_id"])[0]["status"] == support.IN_PROGRESS
+    assert any(r[3] == "Có việc làm sau hỗ trợ" and (r[4], r[5]) == ("Có", "Không") for r in dialog.rows)
+    assert not dialog.support_table.isVisible() and "Đã hoàn tác" in dialog.message.text()
+    assert said and "Có → Không" in said[0]
+
+
+def test_undo_from_history_is_refused_with_a_no(qtbot, ctx, monkeypatch):
+    from cannngheo_desktop.gui.registry.history_dialog import HistoryDialog
+    from cannngheo_desktop.gui.shell import errors
+
+    store = ctx.store
+    member = unemployed_job_seeker(store)
+    action = support.add_action(store, member["household_id"], "gioi_thieu_co_viec_lam", member_id=member["id"],
+                                planned_date="01/09/2023")
+    support.update_action(store, action["id"], {"status": support.DONE, "done_date": "02/10/2023"})
+    monkeypatch.setattr(errors, "confirm", lambda *a, **k: False)
+    dialog = HistoryDialog(store, member["household_id"])
+    qtbot.addWidget(dialog)
+    dialog.support_table.selectRow(0)
+    dialog.undo_selected()
+    assert store.scalar("SELECT got_job FROM members WHERE id = ?", (member["id"],)) == 1
+    assert support.list_actions(store, member["household_id"])[0]["status"] == support.DONE
