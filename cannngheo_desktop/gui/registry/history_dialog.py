@@ -215,9 +215,9 @@ class HistoryDialog(QDialog):
         self.table.resizeRowsToContents()
         self.count_label.setText(f"{len(self.rows)} thay đổi, mới nhất ở trên. Mọi thay đổi đều được ghi lại; "
                                  "không có gì bị xóa hẳn.")
-        self.actions = support_effects.undoable_actions(self.store, self.household_id)
-        self.support_table.setRowCount(len(self.actions))
-        for r, action in enumerate(self.actions):
+        self.undoable = support_effects.undoable_actions(self.store, self.household_id)
+        self.support_table.setRowCount(len(self.undoable))
+        for r, action in enumerate(self.undoable):
             texts = (format_date(action.get("done_date") or ""), action.get("measure_name") or action["measure_code"],
                      action.get("member_name") or "", "\n".join(action["changes"]))
             for c, text in enumerate(texts):
@@ -225,7 +225,7 @@ class HistoryDialog(QDialog):
                 item.setToolTip(text)
                 self.support_table.setItem(r, c, item)
         for w in (self.support_label, self.support_table, self.undo_button):
-            w.setVisible(bool(self.actions))
+            w.setVisible(bool(self.undoable))
         self._enable()
 
     def _enable(self) -> None:
@@ -233,7 +233,7 @@ class HistoryDialog(QDialog):
 
     def selected_action(self) -> dict[str, Any] | None:
         rows = self.support_table.selectionModel().selectedRows()
-        return self.actions[rows[0].row()] if rows and rows[0].row() < len(self.actions) else None
+        return self.undoable[rows[0].row()] if rows and rows[0].row() < len(self.undoable) else None
 
     def undo_selected(self) -> None:
         """Take the selected action back to "in progress", after a Yes."""
