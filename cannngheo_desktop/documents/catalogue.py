@@ -141,7 +141,8 @@ def _household_list(ctx: Context, out: Path, fmt: str, progress: Progress) -> Pa
                           ctx.unit_name, ctx.date_line)
     tmp = out.with_name(out.name + ".part")
     try:
-        write_household_list(rq.iter_list(ctx.store, unit_code=p.unit_code, category=p.category, village=p.village),
+        chunks = rq.iter_list(ctx.store, unit_code=p.unit_code, category=p.category, village=p.village)
+        write_household_list(([({**h, "address": ctx.address_of(h)}, m) for h, m in chunk] for chunk in chunks),
                              tmp, heading=heading, unit_names=ctx.unit_names(), on_chunk=_checker(progress, total))
         tmp.replace(out)
     finally:
@@ -157,7 +158,8 @@ def _posting_list(ctx: Context, out: Path, fmt: str, progress: Progress) -> Path
         for chunk in rq.iter_list(ctx.store, unit_code=p.unit_code, category=category, village=p.village):
             for household, members in chunk:
                 head = next((m for m in members if m.get("relation") == "head"), members[0] if members else {})
-                rows.append({**household, "cccd": head.get("cccd"), "member_count": len(members)})
+                rows.append({**household, "cccd": head.get("cccd"), "member_count": len(members),
+                             "address": ctx.address_of(household)})
     posting = PostingList(ctx.unit_lines, ctx.unit_name, p.report_year(), rows, place=ctx.place, on=ctx.on,
                           category=p.category if p.category in (POOR, NEAR_POOR) else None, internal=p.internal)
     return write_posting_list(posting, out, fmt)

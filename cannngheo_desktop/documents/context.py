@@ -12,12 +12,14 @@ same rule, and the date line carries the issuing unit's own place name.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from ..core.errors import ValidationError
 from ..core.model import CATEGORY_LABELS, NEAR_POOR, POOR
+from ..core.places import address_as_of
 from ..storage import installation
 from ..storage.db import Store
 from ..storage.reference import get_unit, list_units
@@ -86,6 +88,14 @@ class Context:
         if not self.versions:
             self.versions = unit_versions(self.store)
         return unit_label(self.versions.get(code, []), self.on) or code
+
+    def address_of(self, household: Mapping[str, Any]) -> str:
+        """The household's address as written on the report date: from 1/7/2025 without the
+        district and with its commune's name on that date (``core.places.address_as_of``)."""
+        if not self.versions:
+            self.versions = unit_versions(self.store)
+        name, _former, _dissolved = unit_parts(self.versions.get(household.get("unit_code") or "", []), self.on)
+        return address_as_of(str(household.get("address") or ""), name, self.on)
 
     def unit_names(self) -> dict[str, str]:
         if not self.versions:

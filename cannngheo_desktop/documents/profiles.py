@@ -188,7 +188,7 @@ def build_profile(ctx: Context, household: Mapping[str, Any], members: Sequence[
     category = household.get("category") or ""
     title = "Hồ sơ " + (CATEGORY_LABELS[category].lower() if category in (POOR, NEAR_POOR) else "hộ gia đình")
     sections: list[tuple[str, Any]] = [
-        ("I. Thông tin chung về hộ", general(household, unit_name, members)),
+        ("I. Thông tin chung về hộ", general({**household, "address": ctx.address_of(household)}, unit_name, members)),
         ("II. Thành viên của hộ", members_table(members)),
         ("III. Điều kiện sống", living(household))]
     sections.append(("IV. Kết quả đánh giá gần nhất", []))

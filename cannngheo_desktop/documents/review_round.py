@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core.errors import ValidationError
 from ..core.model import NEAR_POOR, POOR
+from ..core.places import address_as_of
 from ..core.text import fold
 from ..review import decisions
 from ..review import meetings as rm
@@ -126,8 +127,10 @@ def posting_list(store: Store, review_id: str, on: date) -> PostingList:
     """The list posted publicly: the households the round proposes as poor or near-poor."""
     rnd = rv.get_round(store, review_id)
     name = _unit_name(store, rnd["unit_code"], on)
-    return PostingList((ubnd(name), ""), name, int(rnd["year"]), rv.posting_households(store, review_id),
-                       place=place_name(name), on=on)
+    households = [{**h, "address": address_as_of(h.get("address") or "", name, on)}
+                  for h in rv.posting_households(store, review_id)]
+    return PostingList((ubnd(name), ""), name, int(rnd["year"]), households, place=place_name(name), on=on,
+                       posting_days=int(rnd.get("posting_days") or 3))
 
 
 def write_posting(store: Store, review_id: str, path: Path | str, on: date, fmt: str = "xlsx") -> Path:
@@ -144,7 +147,8 @@ def minutes(store: Store, review_id: str, village: str | None = None) -> list[Mi
             continue
         day = date.fromisoformat(m["meeting_date"])
         name = _unit_name(store, rnd["unit_code"], day)
-        households = [{"head_name": i["head_name"], "address": i.get("address") or i.get("village") or "",
+        households = [{"head_name": i["head_name"],
+                       "address": address_as_of(i.get("address") or "", name, day) or i.get("village") or "",
                        "proposed": i.get("proposed_category"), "result": i.get("meeting_result")}
                       for i in rv.items(store, review_id, village=m["village"] or "")]
         out.append(Minutes(name, m["village"] or "", int(rnd["year"]), day, int(m["attendees"] or 0),
@@ -175,7 +179,8 @@ def decision(store: Store, review_id: str) -> Decision:
         key = i.get("event_kind") if i.get("event_kind") in groups else i["final_category"]
         if key in groups:
             groups[key].append({"head_name": i["head_name"], "village": i.get("village") or "",
-                                "address": i.get("address") or "", "member_count": i.get("member_count")})
+                                "address": address_as_of(i.get("address") or "", name, day),
+                                "member_count": i.get("member_count")})
     ruleset = rulesets.get_ruleset(store, rnd["ruleset_code"])
     return Decision(name, place_name(name), rnd["decision_no"], day, int(rnd["year"]), round_label(rnd),
                     rnd["ruleset_code"], review_settings.signer_name(store), groups, draft=not ruleset.confirmed)

@@ -248,12 +248,16 @@ def test_libreoffice_reads_the_text_literally(hostile: Store, tmp_path: Path) ->
     if not soffice:
         pytest.skip("LibreOffice (soffice) is not installed here; openpyxl and the raw XML checks cover it")
     out = build_report(hostile, "posting-list", ReportParams(unit_code=UNIT, year=2023), tmp_path / "ny.xlsx")
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv",
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, quote, UTF-8 (76); else a legacy charset
                     "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
     with (tmp_path / "ny.csv").open(encoding="utf-8", newline="") as f:
-        cells = {c for row in csv.reader(f) for c in row}
-    assert set(PAYLOADS) <= cells
-    assert "bấm" not in cells and "2" not in cells  # no HYPERLINK result, no 1+1
+        rows = list(csv.reader(f))
+    households = [r for r in rows if r and r[0].isdigit()]
+    text_cells = {c for r in households for c in (r[1], r[3], r[4])}  # name, village, address
+    assert households and set(PAYLOADS) <= text_cells
+    # Each shows exactly what was typed: no HYPERLINK result ("bấm"), no 1+1 = 2, no -2+3 = 1.
+    assert text_cells <= set(PAYLOADS) | {CONTROL_SHOWN}
 
 
 def test_review_round_report(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ signer. The certificate is handed to the household itself, so ID numbers are pri
 Names as of the certificate's date: the issuing unit is written in lower case inside sentences
 ("Ủy ban nhân dân xã Ngọc Hồi chứng nhận"), and from 1/7/2025 (district level abolished, communes
 merged) the address drops its district part and names the issuing commune, the former commune in
-brackets: "Số 92, Thôn 1, xã Ngọc Hồi (xã Đại Áng cũ), Hà Nội" (:func:`address_as_of`).
+brackets: "Số 92, Thôn 1, xã Ngọc Hồi (xã Đại Áng cũ), Hà Nội" (:func:`core.places.address_as_of`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
 from ...core.errors import ValidationError
 from ...core.model import NEAR_POOR, POOR, RELATIONS
+from ...core.places import address_as_of, in_sentence
 from ...core.text import format_date
 from .pdf_base import FONT, PageSetup, build_pdf, header_block, para, simple_table, styles
 
@@ -36,37 +37,6 @@ def place_date_line(place: str, on: date | str | None) -> str:
         return f"{place}, ngày ..... tháng ..... năm ......."
     day = on if isinstance(on, date) else date.fromisoformat(str(on)[:10])
     return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
-
-
-MERGER = date(2025, 7, 1)
-_UNIT_WORDS = ("xã ", "phường ", "thị trấn ")
-_DISTRICT_WORDS = ("huyện ", "quận ", "thị xã ")
-
-
-def in_sentence(name: str) -> str:
-    """"Xã Đại Áng" → "xã Đại Áng": a unit's kind is lower case inside a sentence."""
-    for word in ("Thị trấn ", "Xã ", "Phường ", "Huyện ", "Quận ", "Thị xã ", "Thành phố ", "Tỉnh "):
-        if name.startswith(word):
-            return word.lower() + name[len(word):]
-    return name
-
-
-def address_as_of(address: str, unit_name: str, on: date | None) -> str:
-    """The address as valid on ``on``: before the merger unchanged; from 1/7/2025 without the
-    (abolished) district part, and with the issuing commune instead of a former one."""
-    if not address or on is None or on < MERGER or not unit_name:
-        return address
-    parts = [p.strip() for p in address.split(",")]
-    out = []
-    for part in parts:
-        low = part.lower()
-        if low.startswith(_DISTRICT_WORDS):
-            continue
-        if low.startswith(_UNIT_WORDS) and low != unit_name.lower():
-            out.append(f"{in_sentence(unit_name)} ({in_sentence(part)} cũ)")
-            continue
-        out.append(in_sentence(part) if low.startswith(_UNIT_WORDS) else part)
-    return ", ".join(out)
 
 
 def _day(value: Any) -> date | None:

@@ -17,8 +17,13 @@ from typing import Any
 
 from ...core.model import CATEGORY_LABELS
 from ...core.personal_data import INTERNAL_MARK, mask_cccd
+from ...core.places import in_sentence
 from .summary import Section, SummaryReport, write_pdf, write_xlsx
 from .xlsx_base import Column
+
+# Decree 07/2021/NĐ-CP, Art. 4: the list is posted for 03 working days (review.calendar has the same
+# default; a review round may set its own and passes it in ``PostingList.posting_days``).
+POSTING_DAYS = 3
 
 COLUMNS = [
     Column("TT", 6, "int", "center"),
@@ -45,6 +50,7 @@ class PostingList:
     on: date | None = None
     category: str | None = None
     internal: bool = False
+    posting_days: int = POSTING_DAYS
 
 
 def _title(posting: PostingList) -> str:
@@ -60,8 +66,10 @@ def as_summary(posting: PostingList) -> SummaryReport:
     rows = [[i, h.get("head_name") or "", shown(h.get("cccd")), h.get("village") or "", h.get("address") or "",
              h.get("member_count") or 0, CATEGORY_LABELS.get(h.get("category") or "", ""), ""]
             for i, h in enumerate(posting.households, start=1)]
-    notes = [f"Danh sách gồm {len(rows)} hộ, được niêm yết công khai tại trụ sở {posting.unit_name} và nhà văn hóa "
-             "các thôn, tổ dân phố. Mọi ý kiến thắc mắc, khiếu nại xin gửi về Ủy ban nhân dân trong thời gian niêm yết.",
+    ubnd = f"Ủy ban nhân dân {in_sentence(posting.unit_name)}" if posting.unit_name else "Ủy ban nhân dân"
+    notes = [f"Danh sách gồm {len(rows)} hộ, được niêm yết công khai tại trụ sở {ubnd} và nhà văn hóa (nhà sinh "
+             f"hoạt cộng đồng) các thôn, tổ dân phố trong thời gian {posting.posting_days:02d} ngày làm việc kể từ ngày niêm "
+             f"yết. Ý kiến, khiếu nại (nếu có) xin gửi {ubnd} trong thời gian niêm yết.",
              "Số định danh cá nhân chỉ hiện mã tỉnh và 3 chữ số cuối (bảo vệ dữ liệu cá nhân theo "
              "Nghị định 13/2023/NĐ-CP)."]
     if posting.internal:
@@ -70,7 +78,7 @@ def as_summary(posting: PostingList) -> SummaryReport:
         title=_title(posting), columns=COLUMNS, unit_lines=posting.unit_lines,
         subtitle=posting.unit_name, place=posting.place, on=posting.on, notes=notes, landscape=True,
         sections=[Section(rows, total_label="Tổng cộng", sum_columns=(5,))],
-        signature=("Người lập biểu", "TM. ỦY BAN NHÂN DÂN"), sheet_name="Niem yet")
+        signature=("Người lập biểu", "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"), sheet_name="Niem yet")
 
 
 def write_posting_list(posting: PostingList, path: Path, fmt: str = "xlsx") -> Path:

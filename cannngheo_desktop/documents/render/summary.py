@@ -154,6 +154,8 @@ def pdf_story(report: SummaryReport, page: pdf_base.PageSetup) -> list[Flowable]
     story.append(pdf_base.simple_table(data, [c.width * scale for c in report.columns],
                                        align=[_align(c) for c in report.columns], small=True,
                                        span_rows=spans))
+    if report.notes:
+        story.append(Spacer(1, 2 * mm))
     for text in report.notes:
         story.append(pdf_base.para(text, "small"))
     if report.signature:
@@ -163,8 +165,10 @@ def pdf_story(report: SummaryReport, page: pdf_base.PageSetup) -> list[Flowable]
 
 
 def signature_table(left: str, right: str, *, width: float) -> Flowable:
-    """Two signature columns (the shared frame's :func:`pdf_base.signature_block`)."""
-    return pdf_base.signature_block(left, right, width=width)
+    """Two signature columns (the shared frame's :func:`pdf_base.signature_block`); a title of
+    two lines ("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH") is printed as the form has it, one per line."""
+    above, _, title = right.rpartition("\n")
+    return pdf_base.signature_block(left, title, width=width, above_right=above)
 
 
 def write_pdf(report: SummaryReport, path: Path, *, extra: Sequence[Flowable] = ()) -> Path:

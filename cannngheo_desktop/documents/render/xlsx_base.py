@@ -208,9 +208,13 @@ class OfficialSheet:
         self.row += 1
         n = self.ncols
         split = max(1, n // 2)
-        self._merged(self.row, 1, split, left_title, bold=True, size=11)
-        self._merged(self.row, split + 1, n, right_title, bold=True, size=11)
-        self.row += 1
+        lefts, rights = left_title.split("\n"), right_title.split("\n")  # a title may have two lines
+        for k in range(max(len(lefts), len(rights))):
+            if k < len(lefts) and lefts[k]:
+                self._merged(self.row, 1, split, lefts[k], bold=True, size=11)
+            if k < len(rights) and rights[k]:
+                self._merged(self.row, split + 1, n, rights[k], bold=True, size=11)
+            self.row += 1
         self._merged(self.row, 1, split, "(Ký, ghi rõ họ tên)", italic=True, size=10)
         self._merged(self.row, split + 1, n, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, size=10)
         self.row += 4
