@@ -72,6 +72,28 @@ def test_names_as_of_2026(store, tmp_path: Path) -> None:
     assert "UBND XÃ NGỌC HỒI" in text and "Ngọc Hồi, ngày 31 tháng 03 năm 2026" in text
 
 
+def test_posting_list_2026_addresses_and_signature(store, tmp_path: Path) -> None:
+    """A commune's posting list after the merger: every address drops the abolished district and
+    names the commune of the date, the former one in brackets, in PDF and Excel alike; signed
+    "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH" and saying where and how long it is posted."""
+    params = ReportParams(unit_code=COMMUNE, year=2026, on=date(2026, 3, 31), category="poor_or_near_poor")
+    out = build_report(store, "posting-list", params, tmp_path / "ny.pdf")
+    text = " ".join(_pdf_lines(out)[1])
+    assert "xã Ngọc Hồi (xã Đại Áng cũ), Hà Nội" in text and "Thanh Trì" not in text
+    assert "Xã Đại Áng" not in text
+    assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text
+    assert "trụ sở Ủy ban nhân dân xã Ngọc Hồi" in text and "03 ngày làm việc" in text
+    book = load_workbook(build_report(store, "posting-list", params, tmp_path / "ny.xlsx"), read_only=True)
+    cells = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    addresses = [c for c in cells if re.match(r"Số \d", c)]
+    assert addresses and all("xã Ngọc Hồi (xã Đại Áng cũ)" in a and "huyện" not in a.lower() for a in addresses)
+    assert "CHỦ TỊCH" in cells and "TM. ỦY BAN NHÂN DÂN" in cells
+    # Before the merger the address is as registered, only "xã"/"huyện" in lower case.
+    old = build_report(store, "posting-list", ReportParams(unit_code=COMMUNE, year=2023, on=date(2023, 12, 31)),
+                       tmp_path / "ny23.pdf")
+    assert "xã Đại Áng, huyện Thanh Trì, Hà Nội" in " ".join(_pdf_lines(old)[1])
+
+
 def _bordered_rows(ws) -> tuple[int, list[list]]:
     """(header row number, rows of the bordered table after it)."""
     header = next(r[0].row for r in ws.iter_rows() if r[0].value == "TT")
