@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import re
+import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from pypdf import PdfReader
 
 from cannngheo_desktop.documents.catalogue import build_report
 from cannngheo_desktop.documents.context import ReportParams
+from cannngheo_desktop.documents.render.xlsx_base import PERCENT_VALUE_FORMAT
 
 SEEDS = Path("/work/shared/seeds")
 # The appendix of Kế hoạch 90/KH-UBND, typed from the document (checked against the seed below).
@@ -64,11 +68,31 @@ def test_every_cell_equals_the_appendix(plan_sheet) -> None:
     for i, (name, baseline, rate, target) in enumerate(APPENDIX, start=1):
         row = [ws.cell(head + i, c).value for c in range(1, 6)]
         assert row == [i, name, baseline, rate, target], f"row {i}"
-        assert ws.cell(head + i, 4).number_format == "0.00"
+        assert ws.cell(head + i, 4).number_format == PERCENT_VALUE_FORMAT
     total = head + len(APPENDIX) + 1
     assert ws.cell(total, 2).value == "Toàn huyện"
     assert ws.cell(total, 4).value == 0.59
     assert ws.cell(total + 1, 2).value is None  # nothing after the total row
+
+
+def test_libreoffice_shows_vietnamese_separators(demo_db: Path, tmp_path: Path) -> None:
+    """Rendered by LibreOffice under its own (English) locale, the rate reads 0,59% and counts
+    keep the dot grouping: the formats fix the Vietnamese separators whatever the PC's locale."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed here; the number formats are checked above")
+    from cannngheo_desktop.storage import open_db
+
+    src = tmp_path / "kh.xlsx"
+    with open_db(demo_db, create=False) as store:
+        build_report(store, "plan-table", ReportParams(year=2023), src)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    rows = list(csv.reader((tmp_path / "kh.csv").open(encoding="utf-8", newline="")))
+    shown = {r[1]: r[3] for r in rows if len(r) > 4 and r[1]}
+    assert shown["Toàn huyện"] == "0,59%"
+    assert shown[APPENDIX[0][0]] == f"{APPENDIX[0][2]:.2f}%".replace(".", ",")
 
 
 def test_totals_are_sum_formulas_over_the_unit_rows(plan_sheet) -> None:

@@ -14,10 +14,11 @@ Number formats: the separators of a format code like ``#,##0`` are replaced by t
 (an English Windows shows 1,234). A fixed Vietnamese grouping needs the dot as a literal, so
 integers use the conditional format :data:`INT_FORMAT` (``1.234.567`` under any locale; the cell
 stays a number and sums). Up to 999.999.999 every group is separated; larger values keep their
-leading digits together (``1234.567.890``) and negatives of 1.000 or more show no separator. No
-format can fix a DECIMAL separator (a literal comma between digit placeholders is not a decimal
-point), so percent values (``0.00``) show the locale's decimal mark — a comma on a Vietnamese
-Windows; the PDF, which the office signs, always prints ``0,59``.
+leading digits together (``1234.567.890``) and negatives of 1.000 or more show no separator. The
+decimal mark cannot be fixed as such, so percent values (0.59 meaning 0.59 %) use
+:data:`PERCENT_VALUE_FORMAT` ``0","00%``: the ``%`` scales the shown number by 100 and the comma is
+a literal before the last two digits, so 0.59 shows ``0,59%`` under any locale (rounded to two
+decimals) while the cell keeps the value 0.59, as the PDF prints ``0,59``.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
 
 INT_FORMAT = '[>=1000000]#"."###"."###;[>=1000]#"."###;0'  # 1.234.567 under any locale
-PERCENT_VALUE_FORMAT = "0.00"  # a value already in percent (0.59 means 0.59%)
+PERCENT_VALUE_FORMAT = '0","00%'  # a value already in percent: 0.59 shows 0,59% under any locale
 DATE_FORMAT = "dd/mm/yyyy"
 
 
