@@ -7,11 +7,10 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from ..core.errors import ValidationError
-from ..core.text import format_date, parse_vn_date
-from ..storage import installation, open_db, reference, users
+from ..core.text import parse_vn_date
+from ..storage import installation, open_db, users
 from ..storage.db import Store
 from . import add_db_argument, db_path, new_encrypted_database, read_secret
 
@@ -53,40 +52,21 @@ def read_password(path: Path | None) -> str:
     return read_secret(path, what="mật khẩu quản trị viên", field="password", confirm=True)
 
 
-def _valid_unit(store: Store, code: str, on: date, field: str, what: str) -> dict[str, Any]:
-    unit = reference.get_unit(store, code, on=on)
-    if unit is not None:
-        return unit
-    known = reference.get_unit(store, code)
-    if known is None:
-        raise ValidationError(f"Không có {what} mã '{code}' trong danh mục.", field=field)
-    ended = format_date(known["valid_to"]) if known.get("valid_to") else ""
-    successors = ", ".join(f"{s['name']} ({s['code']})" for s in reference.successors_of(store, code, on=known.get("valid_to")))
-    raise ValidationError(
-        f"{known['name']} ({code}) không còn hiệu lực vào ngày {format_date(on)}"
-        + (f" (hết hiệu lực từ sau {ended})" if ended else "") + ". "
-        + (f"Đơn vị kế thừa: {successors}. " if successors else "")
-        + "Hãy chọn đơn vị đang có hiệu lực, hoặc ghi --on với ngày đơn vị này còn hiệu lực.", field=field)
-
-
 def resolve_receiving(store: Store, args: argparse.Namespace) -> str | None:
-    """The setup dialog's rule: the unit (and office) valid on --on; the receiving office defaults to
-    the unit's parent for a commune; another office only with --confirm-receiving-unit."""
-    on = args.on or date.today()
-    installation.load_reference_data(store)
-    unit = _valid_unit(store, args.unit, on, "unit_code", "đơn vị")
-    parent = unit.get("parent_code")
-    receiving = args.receiving_unit
-    if receiving is None:
-        return parent if args.role == "commune" else None
-    _valid_unit(store, receiving, on, "receiving_unit_code", "đơn vị tiếp nhận")
-    if parent and receiving != parent and not args.confirm_receiving_unit:
-        raise ValidationError(
-            f"Cơ quan tiếp nhận {reference.unit_name(store, receiving, on)} ({receiving}) không phải cấp trên "
-            f"của {unit['name']} ({reference.unit_name(store, parent, on)}, mã {parent}). Gói số liệu hằng "
-            "tháng chỉ gửi được cho cơ quan tiếp nhận này và không đổi được sau khi thiết lập: nếu đúng là "
-            "có chỉ đạo, hãy chạy lại với --confirm-receiving-unit.", field="receiving_unit_code")
-    return str(receiving)
+    """The setup dialog's rule (``installation.resolve_receiving``): the unit and office valid on --on;
+    the receiving office defaults to the unit's parent; another one only with --confirm-receiving-unit."""
+    try:
+        return installation.resolve_receiving(
+            store, role=args.role, unit_code=args.unit, receiving_unit_code=args.receiving_unit,
+            on=args.on or date.today(), confirmed=bool(args.confirm_receiving_unit))
+    except installation.ReceivingNotParent as exc:
+        raise ValidationError(exc.message + " Nếu đúng là có chỉ đạo, hãy chạy lại với --confirm-receiving-unit.",
+                              field=exc.field) from None
+    except ValidationError as exc:
+        if "không còn hiệu lực" in exc.message:
+            raise ValidationError(exc.message + " Hoặc ghi --on với ngày đơn vị này còn hiệu lực.",
+                                  field=exc.field) from None
+        raise
 
 
 def run(args: argparse.Namespace) -> int:

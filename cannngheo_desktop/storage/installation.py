@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from ..core.errors import ValidationError
+from ..core.text import format_date
 from . import repo, users
 from .db import Store, utc_now
 
@@ -44,6 +47,54 @@ def current(store: Store) -> Installation | None:
 
 def unit_exists(store: Store, code: str) -> bool:
     return store.scalar("SELECT count(*) FROM units WHERE code = ? AND deleted = 0", (code,)) > 0
+
+
+def valid_unit(store: Store, code: str, on: date, field: str, what: str) -> dict[str, Any]:
+    """The catalogue row of ``code`` valid on ``on``; otherwise a ValidationError naming when it
+    ended and its successors (a unit dissolved in the 2025 merger cannot be set up on a later date)."""
+    from . import reference
+
+    unit = reference.get_unit(store, code, on=on)
+    if unit is not None:
+        return unit
+    known = reference.get_unit(store, code)
+    if known is None:
+        raise ValidationError(f"Không có {what} mã '{code}' trong danh mục.", field=field)
+    ended = format_date(known["valid_to"]) if known.get("valid_to") else ""
+    successors = ", ".join(f"{s['name']} ({s['code']})"
+                           for s in reference.successors_of(store, code, on=known.get("valid_to")))
+    raise ValidationError(
+        f"{known['name']} ({code}) không còn hiệu lực vào ngày {format_date(on)}"
+        + (f" (hết hiệu lực từ sau {ended})" if ended else "") + ". "
+        + (f"Đơn vị kế thừa: {successors}. " if successors else "")
+        + "Hãy chọn đơn vị đang có hiệu lực vào ngày bắt đầu sử dụng.", field=field)
+
+
+class ReceivingNotParent(ValidationError):
+    """The receiving office is not the unit's parent and that was not confirmed."""
+
+
+def resolve_receiving(store: Store, *, role: str, unit_code: str, receiving_unit_code: str | None, on: date,
+                      confirmed: bool = False) -> str | None:
+    """The setup rule, one place for the window and ``cannngheo init``: the unit and the receiving
+    office must be valid on ``on``; a commune's receiving office defaults to the unit's parent; any
+    other office only when ``confirmed`` (the bundles can only ever go to that office), else
+    :class:`ReceivingNotParent`. Returns the receiving office's code (None for a top office)."""
+    from . import reference
+
+    load_reference_data(store)
+    unit = valid_unit(store, unit_code, on, "unit_code", "đơn vị")
+    parent = unit.get("parent_code")
+    if receiving_unit_code is None:
+        return parent if role == "commune" else None
+    valid_unit(store, receiving_unit_code, on, "receiving_unit_code", "đơn vị tiếp nhận")
+    if parent and receiving_unit_code != parent and not confirmed:
+        raise ReceivingNotParent(
+            f"Cơ quan tiếp nhận {reference.unit_name(store, receiving_unit_code, on)} ({receiving_unit_code}) "
+            f"không phải cấp trên của {unit['name']} ({reference.unit_name(store, parent, on)}, mã {parent}). "
+            "Gói số liệu hằng tháng chỉ gửi được cho cơ quan tiếp nhận này và không đổi được sau khi thiết lập.",
+            field="receiving_unit_code")
+    return str(receiving_unit_code)
 
 
 def initialize(store: Store, *, role: str, unit_code: str, receiving_unit_code: str | None,

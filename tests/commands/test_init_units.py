@@ -61,3 +61,26 @@ def test_a_bad_date_is_a_usage_error(tmp_path, capsys):
     except SystemExit as exc:
         code = int(exc.code or 0)
     assert code == 2 and "dd/mm/yyyy" in capsys.readouterr().err
+
+
+def test_the_window_and_the_cli_share_one_rule(tmp_path):
+    """The service the setup dialog calls refuses what the CLI refuses, on a real database: a unit
+    dissolved before the start date, and an office other than the parent unless confirmed."""
+    from datetime import date
+
+    import pytest
+
+    from cannngheo_desktop.core.errors import ValidationError
+
+    with open_db(tmp_path / "x.sqlite", user="canbo") as store:
+        rule = dict(role="commune", on=date(2025, 12, 15))
+        with pytest.raises(ValidationError, match="không còn hiệu lực") as dissolved:
+            installation.resolve_receiving(store, unit_code="00649", receiving_unit_code=None, **rule)
+        assert dissolved.value.field == "unit_code"
+        assert installation.resolve_receiving(store, unit_code="00664", receiving_unit_code=None, **rule) == "01"
+        before = dict(role="commune", on=date(2024, 6, 1))  # Tả Thanh Oai's parent was then Thanh Trì
+        with pytest.raises(installation.ReceivingNotParent, match="không phải cấp trên"):
+            installation.resolve_receiving(store, unit_code="00649", receiving_unit_code="01", **before)
+        assert installation.resolve_receiving(store, unit_code="00649", receiving_unit_code="01", confirmed=True,
+                                              **before) == "01"
+        assert installation.current(store) is None  # nothing was set up

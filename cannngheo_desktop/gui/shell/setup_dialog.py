@@ -200,12 +200,18 @@ class SetupDialog(QDialog):
         if not self._check_form() or not self._confirm_receiving():
             return
         ui = self.ui
+        role = "commune" if ui.communeRadio.isChecked() else "aggregator"
         try:
+            # The same rule as `cannngheo init`: both units valid on the start date; an office
+            # other than the unit's parent was confirmed just above (_confirm_receiving).
+            receiving = installation.resolve_receiving(
+                self.store, role=role, unit_code=ui.unitCombo.currentData(),
+                receiving_unit_code=ui.receivingCombo.currentData(), on=self.start_date, confirmed=True)
             self.result_installation = installation.initialize(
                 self.store,
-                role="commune" if ui.communeRadio.isChecked() else "aggregator",
+                role=role,
                 unit_code=ui.unitCombo.currentData(),
-                receiving_unit_code=ui.receivingCombo.currentData(),
+                receiving_unit_code=receiving,
                 admin_name=ui.adminNameEdit.text().strip(),
                 admin_password=ui.passwordEdit.text(),
                 admin_full_name=ui.fullNameEdit.text().strip())
