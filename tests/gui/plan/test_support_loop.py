@@ -194,14 +194,20 @@ def test_support_table_keeps_key_columns_whole_at_1366(qtbot, ctx, shown_message
         assert box.height() <= table.rowHeight(r), measure
 
 
-def test_done_support_is_undone_from_the_household_history(qtbot, ctx, shown_messages):
-    from cannngheo_desktop.gui.registry.history_dialog import HistoryDialog
-
-    store = ctx.store
+def placed_in_a_job(store) -> dict:
+    """A member without work, recorded as placed in a job on 02/10/2023 (the member as before)."""
     member = unemployed_job_seeker(store)
     action = support.add_action(store, member["household_id"], "gioi_thieu_co_viec_lam", member_id=member["id"],
                                 planned_date="01/09/2023")
     support.update_action(store, action["id"], {"status": support.DONE, "done_date": "02/10/2023"})
+    return member
+
+
+def test_done_support_is_undone_from_the_household_history(qtbot, ctx, shown_messages):
+    from cannngheo_desktop.gui.registry.history_dialog import HistoryDialog
+
+    store = ctx.store
+    member = placed_in_a_job(store)
     dialog = HistoryDialog(store, member["household_id"])
     qtbot.addWidget(dialog)
     dialog.show()
@@ -233,10 +239,7 @@ def test_undo_from_history_is_refused_with_a_no(qtbot, ctx, monkeypatch):
     from cannngheo_desktop.gui.shell import errors
 
     store = ctx.store
-    member = unemployed_job_seeker(store)
-    action = support.add_action(store, member["household_id"], "gioi_thieu_co_viec_lam", member_id=member["id"],
-                                planned_date="01/09/2023")
-    support.update_action(store, action["id"], {"status": support.DONE, "done_date": "02/10/2023"})
+    member = placed_in_a_job(store)
     monkeypatch.setattr(errors, "confirm", lambda *a, **k: False)
     dialog = HistoryDialog(store, member["household_id"])
     qtbot.addWidget(dialog)
