@@ -477,3 +477,60 @@ def test_disk_full_leaves_the_database_unchanged(store) -> None:
     store.conn.execute("PRAGMA max_page_count = 1073741823")
     hh.add_households(store, batch[:2])  # the store stays usable once there is room
     assert _counts(store)["households"] == before["households"] + 2
+
+
+def _count(store) -> int:
+    return store.scalar("SELECT count(*) FROM households")
+
+
+def test_a_caught_failure_after_a_nested_write_rolls_everything_back(tmp_path: Path) -> None:
+    """Nested writes join the outer transaction (no SAVEPOINT). A nested block that changed rows
+    and then failed dooms the transaction even when its caller catches the error: nothing of it
+    reaches the file, and the user gets a Vietnamese message."""
+    path = tmp_path / "data.sqlite"
+    store = open_db(path, user="canbo")
+    hh.add_household(store, {"unit_code": "020"}, [{"full_name": "Trước Đó", "relation": "head"}])
+    before = _count(store)
+    with pytest.raises(DatabaseError, match="mọi thay đổi của lần này đã được hủy"):
+        with store.transaction():
+            hh.add_household(store, {"unit_code": "020"}, [{"full_name": "Nguyễn Văn Một", "relation": "head"}])
+            try:
+                with store.transaction():
+                    hh.add_household(store, {"unit_code": "020"}, [{"full_name": "Lê Văn Hai", "relation": "head"}])
+                    raise ValueError("a check after the write")
+            except ValueError:
+                pass  # caught and ignored: the commit must still be refused
+    assert _count(store) == before and not store.in_transaction
+    store.close()
+    with open_db(path, user="canbo") as again:  # as it is on disk
+        assert _count(again) == before
+
+
+def test_a_caught_failure_before_any_nested_write_keeps_the_transaction(store) -> None:
+    """A nested block that fails before writing (a validation) leaves the outer work usable."""
+    with store.transaction():
+        hh.add_household(store, {"unit_code": "020"}, [{"full_name": "Nguyễn Văn Một", "relation": "head"}])
+        try:
+            with store.transaction():
+                raise ValueError("refused before writing")
+        except ValueError:
+            pass
+        hh.add_household(store, {"unit_code": "020"}, [{"full_name": "Lê Văn Hai", "relation": "head"}])
+    assert _count(store) == 2
+
+
+def test_a_bulk_load_inside_a_transaction_opens_no_savepoint(store) -> None:
+    """Under SQLCipher's in-memory statement journal an open SAVEPOINT made every statement walk
+    the journal (a bulk load grew quadratic); the write path must not open one (timings are
+    measured in bench/, this checks the statements sent)."""
+    sent: list[str] = []
+    store.conn.set_trace_callback(sent.append)
+    try:
+        with store.transaction():
+            hh.add_households(store, [({"unit_code": "020"}, [{"full_name": f"Hộ {i}", "relation": "head"}])
+                                      for i in range(20)])
+    finally:
+        store.conn.set_trace_callback(None)
+    assert any(s.startswith("BEGIN") for s in sent) and any(s.startswith("INSERT") for s in sent)
+    assert not [s for s in sent if "SAVEPOINT" in s.upper()]
+    assert _count(store) == 20
