@@ -18,7 +18,7 @@ from .common import Result, timer
 from .generate import iter_households
 
 COMMUNE, OFFICE = "00640", "020"
-PASS = "bench-passphrase"
+PASS = "cum-khoa-thu-nghiem-2026"  # not containing the user name (password policy)
 EXPORT_TARGET_S = 3.0
 IMPORT_RATIO = 4.0
 MAX_HOUSEHOLDS = 10_000
@@ -29,7 +29,7 @@ def _store(path: Path, role: str, unit: str, receiving: str | None) -> Store:
         old.unlink()
     store = open_db(path, user="bench")
     installation.initialize(store, role=role, unit_code=unit, receiving_unit_code=receiving,
-                            admin_name="bench", admin_password="bench-password")
+                            admin_name="bench", admin_password="so-do-thu-nghiem-2026")
     keys.init_keys(store, PASS)
     return store
 
