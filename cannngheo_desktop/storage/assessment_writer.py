@@ -51,8 +51,12 @@ _INSERT_SQL = (
     "INSERT INTO assessments (id, unit_code, household_id, ruleset_code, ruleset_hash, assessed_on, inputs, "
     "results, deprivation_count, income_per_person, category, missing, assessor, recognised, version, "
     "updated_at, updated_by, deleted) "
+    # The verdict lists are parsed ONCE into a materialized table: json_extract(:verdicts, …) per row
+    # re-parsed the whole list every row under SQLite ≥ 3.45 (SQLCipher's build), which made saving
+    # 100,000 assessments take 93 s instead of 6 s.
+    "WITH v AS MATERIALIZED (SELECT key AS k, value AS verdict FROM json_each(:verdicts)) "
     f"SELECT {_ID_SQL}, json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), :code, :hash, :day, "
-    f"{_SNAPSHOT_SQL}, json_extract(:verdicts, '$[' || json_extract(j.value, '$[3]') || ']'), "
+    f"{_SNAPSHOT_SQL}, (SELECT verdict FROM v WHERE v.k = json_extract(j.value, '$[3]')), "
     "json_extract(j.value, '$[4]'), "
     "json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'), json_extract(j.value, '$[7]'), "
     "json_extract(j.value, '$[9]'), json_extract(j.value, '$[10]'), 1, :now, :user, 0 "

@@ -114,32 +114,19 @@ class Store:
     # -- transactions ----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One all-or-nothing unit of work. A store opened read-only refuses it (every write of
-        the app goes through here).
-
-        Nested calls join the outer transaction; they open no SAVEPOINT. Under SQLCipher the
-        statement journal lives in memory (temp_store is compiled as memory, so no decrypted page
-        reaches a temp file), and while a savepoint is open SQLite truncates that journal by
-        walking it from the start after every statement: a bulk load inside a savepoint became
-        quadratic (2,000 households took 0.9 s, then 2.3 s, then 5.7 s as the file grew). So:
-        an exception leaving a nested block that had already changed rows dooms the outer
-        transaction, which then rolls back instead of committing even if a caller caught the
-        exception; one that changed nothing (a validation before any write) leaves it usable.
-        """
+        """One all-or-nothing unit of work (a read-only store refuses it). Nested calls join it with
+        no SAVEPOINT (one made bulk writes quadratic under SQLCipher: docs/architecture.md); a nested
+        block that changed rows and raised dooms it (rollback even if a caller caught the error)."""
         self.check_writable()
         conn = self.conn
         if self._depth > 0:
-            before = conn.total_changes
-            self._depth += 1
+            before, self._depth = conn.total_changes, self._depth + 1
             try:
                 yield conn
             except BaseException as exc:
                 if conn.total_changes != before:
                     self._doomed = self._doomed or f"{type(exc).__name__}: {exc}"
-                # A full disk, a lock or a read-only file during a write is the user's to fix, not a bug.
-                if isinstance(exc, sqlite3.Error) and is_environment_error(exc):
-                    raise translate_sqlite_error(exc, self.path) from exc
-                raise
+                self._raise_translated(exc)
             finally:
                 self._depth -= 1
             return
@@ -150,27 +137,24 @@ class Store:
         self._depth, self._doomed = 1, ""
         try:
             yield conn
-        except BaseException as exc:
-            self._depth = 0
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error) and is_environment_error(exc):
-                raise translate_sqlite_error(exc, self.path) from exc
-            raise
-        self._depth = 0
-        if self._doomed:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            log.error("transaction rolled back: a nested write failed after changing rows (%s)", self._doomed)
-            raise DatabaseError("Không lưu được: một bước ghi dữ liệu bị lỗi giữa chừng nên mọi thay đổi của "
-                                "lần này đã được hủy; dữ liệu vẫn như trước. Hãy thử lại; nếu vẫn lỗi, hãy gửi "
-                                "tệp nhật ký cho người hỗ trợ.", detail=self._doomed)
-        try:
+            if self._doomed:
+                log.error("transaction rolled back: a nested write failed after changing rows (%s)", self._doomed)
+                raise DatabaseError("Không lưu được: một bước ghi dữ liệu bị lỗi giữa chừng nên mọi thay đổi của lần "
+                                    "này đã được hủy; dữ liệu vẫn như trước. Hãy thử lại; nếu vẫn lỗi, hãy gửi tệp "
+                                    "nhật ký cho người hỗ trợ.", detail=self._doomed)
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+            self._raise_translated(exc)
+        finally:
+            self._depth = 0
+
+    def _raise_translated(self, exc: BaseException) -> None:
+        """Re-raise; a full disk, a lock or a read-only file is the user's to fix, not a bug."""
+        if isinstance(exc, sqlite3.Error) and is_environment_error(exc):
             raise translate_sqlite_error(exc, self.path) from exc
+        raise exc
 
     @property
     def in_transaction(self) -> bool:
