@@ -321,9 +321,14 @@ class HouseholdsTab(QWidget):
             return None
         dialog = HistoryDialog(self.ctx.store, hid, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.changed.connect(lambda text: (self.refresh(), self._note(text)))
+        dialog.changed.connect(self._support_undone)
         dialog.open()
         return dialog
+
+    def _support_undone(self, text: str) -> None:
+        """A support action was taken back from the history: the list and the status bar follow."""
+        self.refresh()
+        self._note(text)
 
     def import_excel(self) -> ImportDialog | None:
         path = files.choose_open_file(self, "Chọn danh sách hộ (Excel)", None, XLSX_FILTER)
