@@ -88,6 +88,9 @@ def test_posting_list_2026_addresses_and_signature(store, tmp_path: Path) -> Non
     addresses = [c for c in cells if re.match(r"Số \d", c)]
     assert addresses and all("xã Ngọc Hồi (xã Đại Áng cũ)" in a and "huyện" not in a.lower() for a in addresses)
     assert "CHỦ TỊCH" in cells and "TM. ỦY BAN NHÂN DÂN" in cells
+    sheet = load_workbook(tmp_path / "ny.xlsx").worksheets[0]  # the note's row is as tall as its lines
+    note = next(c for row in sheet.iter_rows() for c in row if str(c.value or "").startswith("Danh sách gồm"))
+    assert (sheet.row_dimensions[note.row].height or 15) >= 28
     # Before the merger the address is as registered, only "xã"/"huyện" in lower case.
     old = build_report(store, "posting-list", ReportParams(unit_code=COMMUNE, year=2023, on=date(2023, 12, 31)),
                        tmp_path / "ny23.pdf")

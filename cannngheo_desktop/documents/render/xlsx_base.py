@@ -202,7 +202,12 @@ class OfficialSheet:
         return Formula(f"=SUM({letter}{first}:{letter}{last})")
 
     def note(self, text: str, *, italic: bool = True) -> None:
+        """A note under the table across the sheet, its row as tall as its wrapped lines (a merged
+        cell is never sized by Excel or LibreOffice, so a long note would run over the next rows)."""
         self._merged(self.row, 1, self.ncols, text, italic=italic, size=10, align=LEFT)
+        lines = wrapped_lines(text, sum(c.width for c in self.columns), 1.0)
+        if lines > 1:
+            self.ws.row_dimensions[self.row].height = 14 * lines
         self.row += 1
 
     def signature_block(self, left_title: str, right_title: str) -> None:
