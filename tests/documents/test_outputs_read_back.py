@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from cannngheo_desktop.documents.catalogue import build_report, list_reports
 from cannngheo_desktop.documents.context import ReportParams
-from cannngheo_desktop.documents.render.xlsx_base import INT_FORMAT, PERCENT_VALUE_FORMAT
+from cannngheo_desktop.documents.render.xlsx_base import INT_FORMAT, PERCENT_VALUE_FORMAT, int_format
 
 COMMUNE = "00679"
 SUMMARIES = ("plan-results", "deprivation", "movements", "groups", "support", "posting-list")
@@ -129,13 +129,13 @@ def test_xlsx_totals_are_cached_and_print_setup_is_a4(store, tmp_path: Path, cod
             col = cell.column - 1
             expected = sum(r[col].value for r in block if isinstance(r[col].value, (int, float)))
             assert values.cell(cell.row, cell.column).value == expected, f"{code} {cell.coordinate}"
-            assert cell.number_format == INT_FORMAT
+            assert cell.number_format == int_format(expected)  # a billion or more: four groups
             checked += 1
         block = []
     assert checked > 0 or code in ("deprivation", "groups")
     ints = [c for r in rows for c in r if isinstance(c.value, int) and c.column > 1]
     # counts and money in the fixed grouping; a whole percent (0) keeps the percent format
-    assert ints and all(c.number_format in (INT_FORMAT, PERCENT_VALUE_FORMAT) for c in ints)
+    assert ints and all(c.number_format in (int_format(c.value), PERCENT_VALUE_FORMAT) for c in ints)
     assert any(c.number_format == INT_FORMAT for c in ints)
 
 
@@ -170,3 +170,22 @@ def test_household_list_prints_landscape_fit_to_width(store, tmp_path: Path) -> 
     assert ws.row_dimensions[header].height >= 3 * 13
     widths = sum(ws.column_dimensions[chr(ord("A") + i)].width for i in range(15))
     assert widths <= 200  # ≈ 75 % on A4 landscape (it was 235: about 60 %)
+
+
+def test_libreoffice_shows_money_over_a_billion_grouped(store, tmp_path: Path) -> None:
+    """The support sheet's money totals pass a billion: rendered by LibreOffice (English locale)
+    they read 2.903.000.000, not 2903.000.000 (Excel allows two conditions per format)."""
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed here; the formats are checked above")
+    src = build_report(store, "support", _params("support", None), tmp_path / "ht.xlsx")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    cells = [c for row in csv.reader((tmp_path / "ht.csv").open(encoding="utf-8", newline="")) for c in row]
+    money = [c for c in cells if re.fullmatch(r"[0-9.]+", c) and len(c) > 9]
+    assert money and all(re.fullmatch(r"\d{1,3}(\.\d{3})+", c) for c in money), money

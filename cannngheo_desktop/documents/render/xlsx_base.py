@@ -13,8 +13,8 @@ result as the cell's cached ``<v>`` in the saved file. Excel still recalculates 
 Number formats: the separators of a format code like ``#,##0`` are replaced by the PC's locale
 (an English Windows shows 1,234). A fixed Vietnamese grouping needs the dot as a literal, so
 integers use the conditional format :data:`INT_FORMAT` (``1.234.567`` under any locale; the cell
-stays a number and sums). Up to 999.999.999 every group is separated; larger values keep their
-leading digits together (``1234.567.890``) and negatives of 1.000 or more show no separator. The
+stays a number and sums); from a billion up a cell gets :data:`BIG_INT_FORMAT` (``1.050.000.000``),
+chosen from its value or cached total. Negatives of 1.000 or more show no separator. The
 decimal mark cannot be fixed as such, so percent values (0.59 meaning 0.59 %) use
 :data:`PERCENT_VALUE_FORMAT` ``0","00%``: the ``%`` scales the shown number by 100 and the comma is
 a literal before the last two digits, so 0.59 shows ``0,59%`` under any locale (rounded to two
@@ -49,6 +49,15 @@ LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
 
 INT_FORMAT = '[>=1000000]#"."###"."###;[>=1000]#"."###;0'  # 1.234.567 under any locale
+# Excel allows two conditions: a cell holding a billion or more (money: support totals) gets a
+# fourth group instead, chosen from its value (or its cached total) when the sheet is written.
+BIG_INT_FORMAT = '#"."###"."###"."###'  # 1.050.000.000
+
+
+def int_format(value: Any) -> str:
+    """The fixed-grouping format for ``value``: :data:`BIG_INT_FORMAT` from 1.000.000.000 up."""
+    big = isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1_000_000_000
+    return BIG_INT_FORMAT if big else INT_FORMAT
 PERCENT_VALUE_FORMAT = '0","00%'  # a value already in percent: 0.59 shows 0,59% under any locale
 DATE_FORMAT = "dd/mm/yyyy"
 
@@ -178,7 +187,7 @@ class OfficialSheet:
             if fill is not None:
                 cell.fill = fill
             if col.kind in ("int", "money"):
-                cell.number_format = INT_FORMAT
+                cell.number_format = int_format(value)
                 cell.alignment = CENTER if col.align == "center" else RIGHT
             elif col.kind == "percent":
                 cell.number_format = PERCENT_VALUE_FORMAT
@@ -275,6 +284,10 @@ def save_workbook(wb: Workbook, path: Path | str) -> Path:
     docstring). The sheets are matched by order (openpyxl names them sheet1.xml, sheet2.xml…)."""
     target = Path(path)
     caches = [cached_sums(ws) for ws in wb.worksheets]
+    for ws, cache in zip(wb.worksheets, caches, strict=True):
+        for ref, total in cache.items():
+            if ws[ref].number_format == INT_FORMAT:
+                ws[ref].number_format = int_format(total)
     wb.save(target)
     if not any(caches):
         return target
