@@ -172,20 +172,31 @@ def test_household_list_prints_landscape_fit_to_width(store, tmp_path: Path) -> 
     assert widths <= 200  # ≈ 75 % on A4 landscape (it was 235: about 60 %)
 
 
-def test_libreoffice_shows_money_over_a_billion_grouped(store, tmp_path: Path) -> None:
-    """The support sheet's money totals pass a billion: rendered by LibreOffice (English locale)
-    they read 2.903.000.000, not 2903.000.000 (Excel allows two conditions per format)."""
+def test_libreoffice_shows_money_over_a_billion_grouped(tmp_path: Path) -> None:
+    """Support money passes a billion: rendered by LibreOffice (English locale) every amount and
+    the total read with dots (1.050.000.000, not 1050.000.000; Excel allows two conditions per
+    format, so a cell of a billion or more gets its own)."""
     import csv
     import shutil
     import subprocess
 
+    from cannngheo_desktop.documents.render.summary import Section, SummaryReport, write_xlsx
+    from cannngheo_desktop.documents.render.xlsx_base import Column
+
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         pytest.skip("LibreOffice (soffice) is not installed here; the formats are checked above")
-    src = build_report(store, "support", _params("support", None), tmp_path / "ht.xlsx")
+    amounts = [0, 5, 95_000_000, 1_050_000_000, 1_680_000_000]
+    columns = [Column("TT", 6, "int", "center"), Column("Nội dung", 30), Column("Số tiền", 18, "money")]
+    report = SummaryReport(title="Kết quả hỗ trợ", columns=columns,
+                           unit_lines=("UBND XÃ ĐẠI ÁNG", ""), place="Đại Áng", on=date(2026, 1, 5),
+                           sections=[Section([[i, f"Dòng {i}", a] for i, a in enumerate(amounts)], total_label="Cộng",
+                                             sum_columns=(2,))])
+    src = write_xlsx(report, tmp_path / "ht.xlsx")
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
                     "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(src)],
                    check=True, capture_output=True, timeout=180)
-    cells = [c for row in csv.reader((tmp_path / "ht.csv").open(encoding="utf-8", newline="")) for c in row]
-    money = [c for c in cells if re.fullmatch(r"[0-9.]+", c) and len(c) > 9]
-    assert money and all(re.fullmatch(r"\d{1,3}(\.\d{3})+", c) for c in money), money
+    rows = {r[1]: r[2] for r in csv.reader((tmp_path / "ht.csv").open(encoding="utf-8", newline="")) if len(r) > 2}
+    assert [rows[f"Dòng {i}"] for i in range(len(amounts))] == ["0", "5", "95.000.000", "1.050.000.000",
+                                                                  "1.680.000.000"]
+    assert rows["Cộng"] == "2.825.000.005"
