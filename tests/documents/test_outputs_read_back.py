@@ -170,6 +170,13 @@ def test_household_list_prints_landscape_fit_to_width(store, tmp_path: Path) -> 
     assert ws.row_dimensions[header].height >= 3 * 13
     widths = sum(ws.column_dimensions[chr(ord("A") + i)].width for i in range(15))
     assert widths <= 200  # ≈ 75 % on A4 landscape (it was 235: about 60 %)
+    # Long text wraps, never cut: its row is as tall as its lines; a row of short text keeps the default.
+    long_rows = [r for r in ws.iter_rows(min_row=header + 1) if r[12].value == "Chưa đi học / chưa tốt nghiệp tiểu học"]
+    assert long_rows and all(r[12].alignment.wrap_text for r in long_rows)
+    assert all((ws.row_dimensions[r[0].row].height or 0) >= 2 * 13 for r in long_rows)
+    short = next(r for r in ws.iter_rows(min_row=header + 1)
+                 if r[0].value is None and (r[12].value, r[13].value) == ("Tiểu học", "Đi học"))
+    assert ws.row_dimensions[short[0].row].height is None
 
 
 def test_libreoffice_shows_money_over_a_billion_grouped(tmp_path: Path) -> None:

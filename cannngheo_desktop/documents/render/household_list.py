@@ -50,7 +50,12 @@ COLUMNS = [
     Column("Thẻ BHYT", 5, align="center"),
 ]
 CENTER_ONE_LINE = Alignment(horizontal="center", vertical="center")
-LEFT_ONE_LINE = Alignment(horizontal="left", vertical="center")
+LEFT_WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
+# Left-aligned text columns wrap; a row whose text needs more lines gets its height when it is
+# appended (neither Excel nor LibreOffice sizes a row that has no height of its own).
+WRAPPED = tuple(i for i, c in enumerate(COLUMNS) if c.kind == "text" and c.align != "center")
+LINE_HEIGHT = 13
+CHAR_WIDTH = 0.72  # a 10 pt Times New Roman character, in column-width units (seen in LibreOffice)
 HOUSEHOLD_COLUMNS = 6  # the first six columns describe the household
 TITLE_ROWS = 5
 
@@ -124,8 +129,7 @@ class _Styler:
     def _cell(ws: Any, column: int, col: Column, *, quoted: bool) -> _StyledCell:
         cell = _StyledCell(ws)
         cell.font, cell.border = Font(name=FONT_NAME, size=10), BORDER
-        # No wrap in the body: write-only rows cannot be sized, so long text is clipped, not overlapped.
-        cell.alignment = CENTER_ONE_LINE if col.align == "center" or col.kind in ("date", "int") else LEFT_ONE_LINE
+        cell.alignment = CENTER_ONE_LINE if col.align == "center" or col.kind in ("date", "int") else LEFT_WRAP
         if col.kind == "date":
             cell.number_format = DATE_FORMAT
         cell.quotePrefix = quoted
@@ -173,6 +177,16 @@ class _Styler:
                 cell.value = value
             cell.row = row_idx
             yield cell
+
+
+def row_lines(values: Sequence[Any]) -> int:
+    """Lines the row's longest wrapped text takes (1 for the usual short values, measured fast)."""
+    lines = 1
+    for i in WRAPPED:
+        text = values[i]
+        if isinstance(text, str) and len(text) * CHAR_WIDTH > COLUMNS[i].width - 1:
+            lines = max(lines, wrapped_lines(text, COLUMNS[i].width + 0.5, CHAR_WIDTH))
+    return lines
 
 
 def _title_rows(ws: Any, heading: ListHeading) -> None:
@@ -242,7 +256,12 @@ def write_household_list(chunks: Iterable[Sequence[tuple[Mapping[str, Any], Sequ
             for household, members in chunk:
                 number += 1
                 for values in household_rows(number, household, members, unit_names):
+                    lines = row_lines(values)
+                    if lines > 1:  # read when the row is written, then dropped (memory stays flat)
+                        ws.row_dimensions[header_row + rows + 1].height = LINE_HEIGHT * lines
                     ws.append(values if fast else styler.row(values))
+                    if lines > 1:
+                        del ws.row_dimensions[header_row + rows + 1]
                     rows += 1
             if on_chunk is not None:
                 on_chunk(number)
