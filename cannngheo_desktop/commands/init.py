@@ -62,11 +62,9 @@ def resolve_receiving(store: Store, args: argparse.Namespace) -> str | None:
     except installation.ReceivingNotParent as exc:
         raise ValidationError(exc.message + " Nếu đúng là có chỉ đạo, hãy chạy lại với --confirm-receiving-unit.",
                               field=exc.field) from None
-    except ValidationError as exc:
-        if "không còn hiệu lực" in exc.message:
-            raise ValidationError(exc.message + " Hoặc ghi --on với ngày đơn vị này còn hiệu lực.",
-                                  field=exc.field) from None
-        raise
+    except installation.UnitNotValidOn as exc:
+        raise ValidationError(exc.message + " Hoặc ghi --on với ngày đơn vị này còn hiệu lực.",
+                              field=exc.field) from None
 
 
 def run(args: argparse.Namespace) -> int:

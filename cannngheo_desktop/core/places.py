@@ -34,13 +34,12 @@ def address_as_of(address: str, unit_name: str, on: date | None) -> str:
     instead of a former one, the former in brackets."""
     if not address:
         return address
-    parts = [p.strip() for p in address.split(",")]
     if on is None or on < MERGER or not unit_name:  # as typed (commas and spaces kept), kinds in lower case
         pieces = re.split(r"(,\s*)", address)
         return "".join(in_sentence(p) if p.lower().startswith(_UNIT_WORDS + _DISTRICT_WORDS) else p
                        for p in pieces)
     out = []
-    for part in parts:
+    for part in (p.strip() for p in address.split(",")):
         low = part.lower()
         if low.startswith(_DISTRICT_WORDS):
             continue

@@ -83,24 +83,24 @@ class Context:
     on: date
     versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
-    def name_of(self, code: str) -> str:
-        """The unit's name on the report date (see the module docstring)."""
+    def _versions(self) -> dict[str, list[dict[str, Any]]]:
+        """Every unit's versions, read once per document."""
         if not self.versions:
             self.versions = unit_versions(self.store)
-        return unit_label(self.versions.get(code, []), self.on) or code
+        return self.versions
+
+    def name_of(self, code: str) -> str:
+        """The unit's name on the report date (see the module docstring)."""
+        return unit_label(self._versions().get(code, []), self.on) or code
 
     def address_of(self, household: Mapping[str, Any]) -> str:
         """The household's address as written on the report date: from 1/7/2025 without the
         district and with its commune's name on that date (``core.places.address_as_of``)."""
-        if not self.versions:
-            self.versions = unit_versions(self.store)
-        name, _former, _dissolved = unit_parts(self.versions.get(household.get("unit_code") or "", []), self.on)
+        name, _former, _dissolved = unit_parts(self._versions().get(household.get("unit_code") or "", []), self.on)
         return address_as_of(str(household.get("address") or ""), name, self.on)
 
     def unit_names(self) -> dict[str, str]:
-        if not self.versions:
-            self.versions = unit_versions(self.store)
-        return {code: unit_label(v, self.on) or code for code, v in self.versions.items()}
+        return {code: unit_label(v, self.on) or code for code, v in self._versions().items()}
 
     @property
     def date_line(self) -> str:

@@ -21,6 +21,7 @@ from ..review import meetings as rm
 from ..review import outcome as rd
 from ..review import rounds as rv
 from ..review import settings as review_settings
+from ..review.calendar import DEFAULT_POSTING_DAYS
 from ..storage import repo, rulesets
 from ..storage.db import Store
 from ..storage.reference import get_unit
@@ -130,7 +131,7 @@ def posting_list(store: Store, review_id: str, on: date) -> PostingList:
     households = [{**h, "address": address_as_of(h.get("address") or "", name, on)}
                   for h in rv.posting_households(store, review_id)]
     return PostingList((ubnd(name), ""), name, int(rnd["year"]), households, place=place_name(name), on=on,
-                       posting_days=int(rnd.get("posting_days") or 3))
+                       posting_days=int(rnd.get("posting_days") or DEFAULT_POSTING_DAYS))
 
 
 def write_posting(store: Store, review_id: str, path: Path | str, on: date, fmt: str = "xlsx") -> Path:

@@ -199,10 +199,8 @@ def undo_effect(store: Store, action: Mapping[str, Any], *, reassess: bool = Tru
     rows = store.query("SELECT * FROM support_effects WHERE action_id = ? AND undone = 0 AND deleted = 0 "
                        "ORDER BY rowid", (action["id"],))
     for r in rows:
-        labels = MEMBER_FIELDS if r["table_name"] == "members" else HOUSEHOLD_FIELDS
-        target = repo.get(store, r["table_name"], r["row_id"])
+        target, who, labels = _recorded(store, r)
         before, after = json.loads(r["before"]), json.loads(r["after"])
-        who = "Hộ" if r["table_name"] == "households" else (target or {}).get("full_name") or "(thành viên)"
         label = labels.get(r["field"], r["field"])
         if target is None or target.get(r["field"]) != after:
             outcome.kept.append(f"{who}: {label} (đã được sửa sau khi ghi hỗ trợ)")
@@ -217,6 +215,15 @@ def undo_effect(store: Store, action: Mapping[str, Any], *, reassess: bool = Tru
         hh_repo.refresh_derived(store, action["household_id"])
         outcome.reassessment = reassess_household(store, action["household_id"], _day(action))
     return outcome
+
+
+def _recorded(store: Store, effect: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str, Mapping[str, str]]:
+    """(the changed row as it is now, who it is — "Hộ" or the member's name —, the field labels)
+    of one recorded change."""
+    target = repo.get(store, effect["table_name"], effect["row_id"])
+    if effect["table_name"] == "households":
+        return target, "Hộ", HOUSEHOLD_FIELDS
+    return target, (target or {}).get("full_name") or "(thành viên)", MEMBER_FIELDS
 
 
 def applied_effects(store: Store, action_id: str) -> list[dict[str, Any]]:
@@ -239,12 +246,9 @@ def undoable_actions(store: Store, household_id: str) -> list[dict[str, Any]]:
         action = dict(r)
         changes = []
         for e in applied_effects(store, action["id"]):
-            if e["undone"]:
-                continue
-            labels = MEMBER_FIELDS if e["table_name"] == "members" else HOUSEHOLD_FIELDS
-            target = repo.get(store, e["table_name"], e["row_id"]) or {}
-            who = "Hộ" if e["table_name"] == "households" else target.get("full_name") or "(thành viên)"
-            changes.append(_line(who, e["field"], json.loads(e["before"]), json.loads(e["after"]), labels))
+            if not e["undone"]:
+                _target, who, labels = _recorded(store, e)
+                changes.append(_line(who, e["field"], json.loads(e["before"]), json.loads(e["after"]), labels))
         action["changes"] = changes
         out.append(action)
     return out

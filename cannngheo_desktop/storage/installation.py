@@ -63,11 +63,15 @@ def valid_unit(store: Store, code: str, on: date, field: str, what: str) -> dict
     ended = format_date(known["valid_to"]) if known.get("valid_to") else ""
     successors = ", ".join(f"{s['name']} ({s['code']})"
                            for s in reference.successors_of(store, code, on=known.get("valid_to")))
-    raise ValidationError(
+    raise UnitNotValidOn(
         f"{known['name']} ({code}) không còn hiệu lực vào ngày {format_date(on)}"
         + (f" (hết hiệu lực từ sau {ended})" if ended else "") + ". "
         + (f"Đơn vị kế thừa: {successors}. " if successors else "")
         + "Hãy chọn đơn vị đang có hiệu lực vào ngày bắt đầu sử dụng.", field=field)
+
+
+class UnitNotValidOn(ValidationError):
+    """The unit exists in the catalogue but not on the chosen date (dissolved or renamed)."""
 
 
 class ReceivingNotParent(ValidationError):

@@ -18,12 +18,9 @@ from typing import Any
 from ...core.model import CATEGORY_LABELS
 from ...core.personal_data import INTERNAL_MARK, mask_cccd
 from ...core.places import in_sentence
+from ...review.calendar import DEFAULT_POSTING_DAYS
 from .summary import Section, SummaryReport, write_pdf, write_xlsx
 from .xlsx_base import Column
-
-# Decree 07/2021/NĐ-CP, Art. 4: the list is posted for 03 working days (review.calendar has the same
-# default; a review round may set its own and passes it in ``PostingList.posting_days``).
-POSTING_DAYS = 3
 
 COLUMNS = [
     Column("TT", 6, "int", "center"),
@@ -50,7 +47,7 @@ class PostingList:
     on: date | None = None
     category: str | None = None
     internal: bool = False
-    posting_days: int = POSTING_DAYS
+    posting_days: int = DEFAULT_POSTING_DAYS  # Decree 07/2021, Art. 4; a review round may set its own
 
 
 def _title(posting: PostingList) -> str:

@@ -136,6 +136,16 @@ def history_rows(entries: list[dict[str, Any]], events: list[dict[str, Any]] | N
     return rows
 
 
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    """Put ``rows`` of texts in ``table``, each cell with its text as tooltip (long values)."""
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            table.setItem(r, c, item)
+
+
 class HistoryDialog(QDialog):
     """The household's audit entries, newest first, and its support actions that can be taken back."""
 
@@ -144,9 +154,6 @@ class HistoryDialog(QDialog):
     def __init__(self, store: Store, household_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store, self.household_id = store, household_id
-        detail = rq.household_detail(store, household_id) or {"household": {}, "events": []}
-        hh = detail["household"]
-        self.setWindowTitle(f"Lịch sử hộ {hh.get('head_name') or ''} — mã {hh.get('household_code') or '?'}")
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels(list(HEADERS))
         self.table.verticalHeader().setVisible(False)
@@ -204,26 +211,18 @@ class HistoryDialog(QDialog):
 
     def reload(self) -> None:
         """Read the history and the undoable support actions again (after an undo)."""
-        detail = rq.household_detail(self.store, self.household_id) or {"events": []}
+        detail = rq.household_detail(self.store, self.household_id) or {"household": {}, "events": []}
+        hh = detail["household"]
+        self.setWindowTitle(f"Lịch sử hộ {hh.get('head_name') or ''} — mã {hh.get('household_code') or '?'}")
         self.rows = history_rows(rq.household_history(self.store, self.household_id), detail.get("events"))
-        self.table.setRowCount(len(self.rows))
-        for r, row in enumerate(self.rows):
-            for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(r, c, item)
+        _fill(self.table, self.rows)
         self.table.resizeRowsToContents()
         self.count_label.setText(f"{len(self.rows)} thay đổi, mới nhất ở trên. Mọi thay đổi đều được ghi lại; "
                                  "không có gì bị xóa hẳn.")
         self.undoable = support_effects.undoable_actions(self.store, self.household_id)
-        self.support_table.setRowCount(len(self.undoable))
-        for r, action in enumerate(self.undoable):
-            texts = (format_date(action.get("done_date") or ""), action.get("measure_name") or action["measure_code"],
-                     action.get("member_name") or "", "\n".join(action["changes"]))
-            for c, text in enumerate(texts):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.support_table.setItem(r, c, item)
+        _fill(self.support_table, [
+            (format_date(a.get("done_date") or ""), a.get("measure_name") or a["measure_code"],
+             a.get("member_name") or "", "\n".join(a["changes"])) for a in self.undoable])
         for w in (self.support_label, self.support_table, self.undo_button):
             w.setVisible(bool(self.undoable))
         self._enable()
