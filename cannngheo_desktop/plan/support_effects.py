@@ -199,7 +199,7 @@ def undo_effect(store: Store, action: Mapping[str, Any], *, reassess: bool = Tru
     rows = store.query("SELECT * FROM support_effects WHERE action_id = ? AND undone = 0 AND deleted = 0 "
                        "ORDER BY rowid", (action["id"],))
     for r in rows:
-        target, who, labels = _recorded(store, r)
+        target, who, labels = _recorded(store, dict(r))
         before, after = json.loads(r["before"]), json.loads(r["after"])
         label = labels.get(r["field"], r["field"])
         if target is None or target.get(r["field"]) != after:
